@@ -1,0 +1,97 @@
+"""Engage: a citizen-engagement platform for German municipalities."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import INSECURE_SECRET_KEYS, config_for, env_overrides
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | str | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages and commands.
+
+    ``config`` is a dict of settings (which may name ENV_NAME) or the name of an environment.
+    """
+    overrides = config if isinstance(config, dict) else {}
+    env_name = config if isinstance(config, str) else overrides.get("ENV_NAME")
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_for(env_name))
+    app.config.update(env_overrides())
+    app.config.update(overrides)
+    _check_settings(app)
+    _prepare_database_settings(app)
+
+    from engage import errors, hooks, i18n, security
+    from engage.cli import register_cli
+    from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    _configure_limiter(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from engage.accounts import account_views, auth_views, register_privacy
+    from engage.accounts.session import configure_login
+    from engage.main import views as main_views
+
+    configure_login(login_manager)
+    register_privacy()
+    app.register_blueprint(main_views.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(account_views.bp)
+
+    i18n.init_app(app)
+    security.init_app(app)
+    hooks.init_app(app)
+    errors.init_app(app)
+    register_cli(app)
+    if app.config["ENV_NAME"] == "development":
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _check_settings(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and (
+        app.config["SECRET_KEY"] in INSECURE_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16
+    ):
+        raise RuntimeError(
+            "ENGAGE_SECRET_KEY must be set to a long random value in production "
+            '(for example: python -c "import secrets; print(secrets.token_hex(32))").'
+        )
+
+
+def _prepare_database_settings(app: Flask) -> None:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
+        uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _configure_limiter(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_DEFAULT", app.config["WRITE_LIMIT"])
+    app.config.setdefault("RATELIMIT_DEFAULTS_PER_METHOD", True)
+    # A Redis outage must not turn every write into a 500: fall back to per-process memory.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

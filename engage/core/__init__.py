@@ -1,0 +1,1 @@
+"""Shared building blocks: column types, sanitising, policy, mail outbox, privacy registry."""

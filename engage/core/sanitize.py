@@ -1,0 +1,57 @@
+"""The one place where user text becomes HTML: Markdown without raw HTML, then bleach."""
+
+from __future__ import annotations
+
+import bleach
+import markdown
+from bleach.linkifier import DEFAULT_CALLBACKS
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
+        "a", "h3", "h4", "hr",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def _ugc_rel(attrs: dict, new: bool = False) -> dict:
+    """Mark every link as user-generated, so it passes no ranking and no opener."""
+    href_key = (None, "href")
+    if href_key not in attrs:
+        return attrs
+    attrs[(None, "rel")] = "nofollow ugc noopener"
+    return attrs
+
+
+class _EscapeHtml(markdown.Extension):
+    """Treat raw HTML in Markdown as text: it is escaped, never passed through."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+def render_user_text(source: str | None) -> Markup:
+    """Render user-written Markdown to safe HTML (raw HTML off, allow-list, safe links)."""
+    if not source:
+        return Markup("")
+    html = markdown.markdown(source, extensions=[_EscapeHtml()], output_format="html")
+    cleaned = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+    )
+    linked = bleach.linkify(
+        cleaned, callbacks=[*DEFAULT_CALLBACKS, _ugc_rel], skip_tags={"pre", "code"}
+    )
+    return Markup(linked)  # noqa: S704 (cleaned by bleach just above)
+
+
+def plain_text(source: str | None) -> str:
+    """Strip every tag, for places that show user text without markup (titles, mail)."""
+    return bleach.clean(source or "", tags=set(), strip=True)

@@ -1,0 +1,59 @@
+"""Language and time zone: German first, English second; times shown in Europe/Berlin."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from engage.core.types import utcnow
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the session's switcher choice, then the browser, then de."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _local_datetime(value, format: str = "medium") -> str:  # noqa: A002 (Jinja filter argument)
+    return format_datetime(value, format) if value else ""
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow local paths, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = _local_datetime
+
+    @app.context_processor
+    def language_context():
+        return {"current_locale": str(get_locale()), "now_utc": utcnow()}
+
+    @app.post("/language")
+    def set_language():
+        """Switch the interface language (saved to the account when logged in)."""
+        from engage.extensions import db
+
+        choice = request.form.get("locale", "")
+        if choice in current_app.config["LANGUAGES"]:
+            session["locale"] = choice
+            if current_user.is_authenticated:
+                current_user.locale = choice
+                db.session.commit()
+        return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,1 @@
+"""Organisational backbone: districts (Stadtteile) and departments (Fachbereiche)."""

@@ -1,0 +1,155 @@
+"""The application factory, settings, health check, headers and error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from engage import create_app
+from engage.security import CONTENT_SECURITY_POLICY
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    monkeypatch.delenv("ENGAGE_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="ENGAGE_SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("ENGAGE_SECRET_KEY", "change-me")
+    with pytest.raises(RuntimeError):
+        create_app()
+
+
+def test_production_starts_with_a_secret_key_and_reads_engage_variables(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENGAGE_SECRET_KEY", "a" * 40)
+    monkeypatch.setenv("ENGAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("ENGAGE_MAIL_SERVER", "mail.example.org")
+    monkeypatch.setenv("ENGAGE_MAIL_PORT", "2525")
+    app = create_app()
+    assert app.config["ENV_NAME"] == "production"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["MAIL_SERVER"] == "mail.example.org"
+    assert app.config["MAIL_PORT"] == 2525
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")
+
+
+def test_postgres_urls_use_psycopg3(monkeypatch):
+    monkeypatch.setenv("ENGAGE_SECRET_KEY", "b" * 40)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://u@h/db"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["database"] == "ok"
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@127.0.0.1:1/x"}
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unavailable"
+
+
+def test_security_headers_are_set(client):
+    response = client.get("/")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_have_no_inline_script(client):
+    for path in ["/", "/auth/login", "/auth/register", "/impressum"]:
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and " onclick=" not in html
+
+
+def test_german_is_the_default_language(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="de">' in html
+    assert "Zum Inhalt springen" in html
+
+
+def test_accept_language_selects_english(client):
+    html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Skip to content" in html
+
+
+def test_language_switcher_changes_the_language(client):
+    from tests.conftest import csrf_from
+
+    page = client.get("/")
+    response = client.post(
+        "/language", data={"locale": "en", "next": "/hilfe", "csrf_token": csrf_from(page)}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/hilfe")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_switcher_never_redirects_to_another_host(client):
+    from tests.conftest import csrf_from
+
+    page = client.get("/")
+    response = client.post(
+        "/language",
+        data={"locale": "en", "next": "//evil.example/", "csrf_token": csrf_from(page)},
+    )
+    assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("de", "Seite nicht gefunden"), ("en", "Page not found")]
+)
+def test_unknown_url_gets_a_404_page_in_the_users_language(client, lang, expected):
+    response = client.get("/gibt-es-nicht", headers={"Accept-Language": lang})
+    assert response.status_code == 404
+    assert expected in response.get_data(as_text=True)
+
+
+def test_missing_csrf_token_gets_a_clear_400(client):
+    response = client.post("/auth/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400
+    assert "Formular ist abgelaufen" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_gets_a_500_page_and_json_for_api(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Etwas ist schiefgelaufen" in response.get_data(as_text=True)
+    response = client.get("/boom", headers={"Accept": "application/json"})
+    assert response.status_code == 500 and response.json["error"]["status"] == 500
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 409, 429, 500])
+def test_every_error_page_is_translated(app, client, code):
+    from flask import abort
+
+    app.add_url_rule(f"/fail-{code}", f"fail_{code}", lambda: abort(code))
+    response = client.get(f"/fail-{code}")
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert f"Fehler {code}" in html and '<html lang="de">' in html
+
+
+def test_legal_and_help_pages_exist_and_are_linked_from_the_footer(client):
+    home = client.get("/").get_data(as_text=True)
+    for path in ["/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache", "/hilfe"]:
+        assert client.get(path).status_code == 200
+        assert f'href="{path}"' in home
+
+
+def test_static_assets_are_served_locally(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "https://" not in html.split("<body")[0]
+    assert client.get("/static/css/engage.css").status_code == 200
+    assert client.get("/static/js/engage.js").status_code == 200

@@ -1,0 +1,62 @@
+"""The one sanitising function for user text."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from engage.core.sanitize import plain_text, render_user_text
+
+
+def _elements(html: str) -> list[tuple[str, dict]]:
+    """Every element a browser would build from the HTML, with its attributes."""
+    found: list[tuple[str, dict]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, dict(attrs)))
+
+    Collector().feed(html)
+    return found
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "<a href='javascript:alert(1)'>x</a>",
+        "<svg/onload=alert(1)>",
+        '<iframe src="https://evil.example"></iframe>',
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+    ],
+)
+def test_dangerous_markup_never_survives(payload):
+    elements = _elements(str(render_user_text(payload)))
+    assert {tag for tag, _ in elements} <= {"p", "a", "strong", "em", "code", "pre"}
+    for _, attrs in elements:
+        assert not [name for name in attrs if name.startswith("on") or name == "style"]
+        href = (attrs.get("href") or "").strip().lower()
+        assert not href.startswith(("javascript:", "data:", "vbscript:"))
+
+
+def test_markdown_is_rendered_and_links_are_marked_as_user_content():
+    html = str(render_user_text("**wichtig** und https://example.org"))
+    assert "<strong>wichtig</strong>" in html
+    assert 'href="https://example.org"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_raw_html_is_shown_as_text_not_dropped():
+    assert "&lt;b&gt;fett&lt;/b&gt;" in str(render_user_text("<b>fett</b>"))
+
+
+def test_plain_text_strips_all_tags():
+    assert plain_text("<b>Hallo</b> <i>Welt</i>") == "Hallo Welt"
+
+
+def test_empty_text_renders_empty():
+    assert str(render_user_text(None)) == "" and str(render_user_text("")) == ""

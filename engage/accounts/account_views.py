@@ -94,7 +94,7 @@ def change_password():
         else:
             db.session.commit()
             # Other sessions ended with the new session version; keep this one.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. You were logged out on other devices."), "success")
             return redirect(url_for("account.overview"))
     return _page(password=form)

@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -49,8 +50,8 @@ def new_password_field(label):
 
 class DistrictChoiceMixin:
     def set_district_choices(self, districts) -> None:
-        self.district_id.choices = [("", _l("— not specified —"))] + [
-            (str(d.id), d.name) for d in districts
+        self.district_id.choices = [SelectChoice("", _l("— not specified —"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
         ]
 
 
@@ -141,14 +142,18 @@ class ProfileForm(DistrictChoiceMixin, FlaskForm):
 class PreferencesForm(FlaskForm):
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("As set in my browser")), ("de", "Deutsch"), ("en", "English")],
+        choices=[
+            SelectChoice("", _l("As set in my browser")),
+            SelectChoice("de", "Deutsch"),
+            SelectChoice("en", "English"),
+        ],
     )
     notify_frequency = RadioField(
         _l("E-mail notifications"),
         choices=[
-            ("immediately", _l("Immediately")),
-            ("daily", _l("Once a day (digest)")),
-            ("never", _l("Never (only on this website)")),
+            SelectChoice("immediately", _l("Immediately")),
+            SelectChoice("daily", _l("Once a day (digest)")),
+            SelectChoice("never", _l("Never (only on this website)")),
         ],
         validators=[InputRequired()],
     )

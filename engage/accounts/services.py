@@ -17,6 +17,13 @@ from engage.core.types import utcnow
 from engage.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
+# The most used passwords of ten characters or more in German leak lists.
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890", "12345678910", "0123456789", "passwort123", "password123", "qwertzuiop",
+        "qwertyuiop", "hallo12345", "passwort1234", "password1234", "1q2w3e4r5t", "asdfghjkl1",
+    }
+)  # fmt: skip
 # A valid hash of a random password: comparing against it costs as much as a real check, so
 # the time a log-in takes does not reveal whether the address is registered.
 _DUMMY_HASH_CACHE: dict[str, str] = {}
@@ -55,7 +62,8 @@ def check_password_strength(password: str, email: str = "", name: str = "") -> N
         )
     lowered = password.lower()
     local_part = normalise_email(email).split("@")[0]
-    if len(set(lowered)) < 4 or (local_part and local_part in lowered) or lowered == name.lower():
+    guessable = len(set(lowered)) < 4 or lowered == name.lower() or lowered in COMMON_PASSWORDS
+    if guessable or (len(local_part) >= 4 and local_part in lowered):
         raise WeakPassword(_("This password is too easy to guess. Please choose another one."))
 
 

@@ -37,10 +37,15 @@ def test_email_is_unique_regardless_of_case(app, make_user):
         _register(email="ANNA@example.org")
 
 
-@pytest.mark.parametrize("password", ["kurz", "123456789", "aaaaaaaaaaaa", "neu12345678"])
+@pytest.mark.parametrize("password", ["kurz", "123456789", "aaaaaaaaaaaa", "Passwort123"])
 def test_weak_passwords_are_refused(app, password):
     with app.test_request_context(), pytest.raises(services.WeakPassword):
         _register(password=password)
+
+
+def test_password_containing_the_email_name_is_refused(app):
+    with app.test_request_context(), pytest.raises(services.WeakPassword):
+        _register(email="nina.neu@example.org", password="Nina.Neu-2026")
 
 
 def test_verification_token_confirms_the_address_once(app):

@@ -27,6 +27,7 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "PUBLIC_URL": ("PUBLIC_URL", str),
     "COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.strip().lower() in _TRUE),
     "LOGIN_FAILURE_LIMIT": ("LOGIN_FAILURE_LIMIT", str),
+    "LOGIN_FAILURE_LIMIT_PER_IP": ("LOGIN_FAILURE_LIMIT_PER_IP", str),
     "WRITE_LIMIT": ("WRITE_LIMIT", str),
 }
 
@@ -92,7 +93,10 @@ class Config:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Per account: guessing one password is slow. Per address: generous, because a town hall
+    # or library shares one address among many people.
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
+    LOGIN_FAILURE_LIMIT_PER_IP = "50 per 15 minutes"
     WRITE_LIMIT = "30 per minute"
     MAX_CONTENT_LENGTH = 1024 * 1024
 

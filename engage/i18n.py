@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from engage.core.types import utcnow
 
@@ -38,6 +39,21 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _readable_page(target: str | None) -> str:
+    """A local page that answers GET: the target, or its parent (a form's POST-only address)."""
+    path = _safe_next(target)
+    adapter = current_app.url_map.bind("localhost")
+    candidate = path.split("?")[0]
+    while candidate:
+        try:
+            adapter.match(candidate, method="GET")
+        except HTTPException:
+            candidate = candidate.rsplit("/", 1)[0]
+        else:
+            return path if candidate == path.split("?")[0] else candidate
+    return url_for("main.home")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _local_datetime
 
@@ -56,4 +72,4 @@ def init_app(app: Flask) -> None:
             if current_user.is_authenticated:
                 current_user.locale = choice
                 db.session.commit()
-        return redirect(_safe_next(request.form.get("next")))
+        return redirect(_readable_page(request.form.get("next")))

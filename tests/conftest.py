@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,16 @@ def _migrate(url: str) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the catalogue, so that a run never tests stale translations."""
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(
+        ["pybabel", "--quiet", "compile", "-d", str(ROOT / "engage/translations")]
+    )
 
 
 @pytest.fixture(scope="session")
@@ -180,9 +193,16 @@ def csrf_from(response) -> str:
 
 
 def post_form(client, page_url: str, action: str | None = None, **data):
-    """GET a page, then POST a form to it (or to action) with the page's CSRF token."""
+    """GET a page, then POST a form to it (or to action) with the page's CSRF token.
+
+    Fields of prefixed forms are given as prefix__name (pw__password → "pw-password").
+    """
     page = client.get(page_url)
-    return client.post(action or page_url, data={"csrf_token": csrf_from(page), **data})
+    token = csrf_from(page)
+    fields = {name.replace("__", "-"): value for name, value in data.items()}
+    prefixes = {name.split("-")[0] for name in fields if "-" in name}
+    tokens = {f"{prefix}-csrf_token": token for prefix in prefixes}
+    return client.post(action or page_url, data={"csrf_token": token, **tokens, **fields})
 
 
 @pytest.fixture
@@ -227,3 +247,39 @@ def _no_leaked_env(monkeypatch):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _SmtpCollector:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def bodies_to(self, address: str) -> list[str]:
+        """The decoded text of every message to the address, as a mail client shows it."""
+        return [
+            email.message_from_bytes(m.content, policy=email.policy.default).get_content()
+            for m in self.messages
+            if address in m.rcpt_tos
+        ]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free local port; .messages holds what it received."""
+    from aiosmtpd.controller import Controller
+
+    handler = _SmtpCollector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()

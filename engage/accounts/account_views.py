@@ -37,8 +37,6 @@ def _page(**forms_given):
         preferences=preferences,
         password_form=forms_given.get("password") or forms.ChangePasswordForm(formdata=None),
         email_form=forms_given.get("email") or forms.ChangeEmailForm(formdata=None),
-        resend_form=forms.ResendVerificationForm(formdata=None),
-        logout_form=forms.PlainActionForm(formdata=None),
     ), status
 
 

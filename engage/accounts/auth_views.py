@@ -16,8 +16,8 @@ from engage.organisation.models import districts_in_order
 bp = Blueprint("accounts", __name__, url_prefix="/auth")
 
 LOGIN_TOO_MANY = _l(
-    "Too many failed log-in attempts. For your protection, log-in is paused for a few "
-    "minutes. If you forgot your password, you can reset it."
+    "Too many failed log-in attempts. For your protection, log-in is paused for 15 minutes. "
+    "If you forgot your password, you can reset it now."
 )
 
 
@@ -49,7 +49,6 @@ def register():
                     display_name=form.display_name.data,
                     password=form.password.data,
                     district_id=form.district_id.data,
-                    locale=request.accept_languages.best_match(current_app.config["LANGUAGES"]),
                 )
             )
         except services.EmailTaken as error:
@@ -104,7 +103,7 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT_PER_IP"],
     methods=["POST"],
     deduct_when=_login_failed,
     error_message=LOGIN_TOO_MANY,
@@ -159,7 +158,7 @@ def reset_request():
             "success",
         )  # fmt: skip
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_request.html", form=form)
+    return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -187,4 +186,4 @@ def reset_with_token(token: str):
             logout_user()
             flash(_("Your new password is saved. Please log in."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200

@@ -28,6 +28,16 @@ EMAIL_FIELD_KW = {
 }
 
 
+class PrefixedForm(FlaskForm):
+    """A form with prefixed fields, so that several forms share one page without id clashes."""
+
+    PREFIX = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.PREFIX)
+        super().__init__(*args, **kwargs)
+
+
 def _coerce_optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
@@ -71,7 +81,7 @@ class RegisterForm(DistrictChoiceMixin, FlaskForm):
         _l("District (optional)"), coerce=_coerce_optional_int, validate_choice=True
     )
     accept_privacy = BooleanField(
-        _l("I have read the privacy policy and agree to it."),
+        _l("Consent to the privacy policy"),
         validators=[InputRequired(message=_l("Please agree to the privacy policy."))],
     )
     # Humans never see this field (hidden by CSS); bots that fill it in are turned away.
@@ -112,7 +122,8 @@ class NewPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save password"))
 
 
-class ChangePasswordForm(NewPasswordForm):
+class ChangePasswordForm(PrefixedForm, NewPasswordForm):
+    PREFIX = "pw"
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(message=_l("Please enter your current password."))],
@@ -121,7 +132,8 @@ class ChangePasswordForm(NewPasswordForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(PrefixedForm):
+    PREFIX = "mail"
     new_email = EmailField(_l("New e-mail address"), **EMAIL_FIELD_KW)
     password = PasswordField(
         _l("Current password"),
@@ -131,7 +143,8 @@ class ChangeEmailForm(FlaskForm):
     submit = SubmitField(_l("Change e-mail address"))
 
 
-class ProfileForm(DistrictChoiceMixin, FlaskForm):
+class ProfileForm(DistrictChoiceMixin, PrefixedForm):
+    PREFIX = "profile"
     display_name = RegisterForm.display_name
     district_id = SelectField(
         _l("District (optional)"), coerce=_coerce_optional_int, validate_choice=True
@@ -139,7 +152,8 @@ class ProfileForm(DistrictChoiceMixin, FlaskForm):
     submit = SubmitField(_l("Save profile"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PrefixedForm):
+    PREFIX = "prefs"
     locale = SelectField(
         _l("Language"),
         choices=[

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
-from flask_babel import force_locale
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -62,9 +62,13 @@ def check_password_strength(password: str, email: str = "", name: str = "") -> N
         )
     lowered = password.lower()
     local_part = normalise_email(email).split("@")[0]
-    guessable = len(set(lowered)) < 4 or lowered == name.lower() or lowered in COMMON_PASSWORDS
-    if guessable or (len(local_part) >= 4 and local_part in lowered):
-        raise WeakPassword(_("This password is too easy to guess. Please choose another one."))
+    if (len(local_part) >= 4 and local_part in lowered) or (name and lowered == name.lower()):
+        raise WeakPassword(_("The password must not contain your name or e-mail address."))
+    if len(set(lowered)) < 4 or lowered in COMMON_PASSWORDS:
+        raise WeakPassword(
+            _("This password is one of the most used ones and easy to guess. "
+              "Please choose another.")
+        )  # fmt: skip
 
 
 def find_by_email(email: str) -> User | None:
@@ -128,6 +132,30 @@ def create_user(
     return user
 
 
+def mail_locale(user: User) -> str:
+    """The user's chosen language, else the one of the current request, else German."""
+    if user.locale:
+        return user.locale
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def send_security_notice(user: User, event: str) -> None:
+    """Tell the account's address that its password or e-mail address was changed."""
+    with force_locale(mail_locale(user)):
+        subjects = {
+            "password": _("Your password was changed"),
+            "email": _("A change of your e-mail address was requested"),
+        }
+        queue_mail(
+            user.email,
+            subjects[event],
+            "security_notice",
+            user=user,
+            event=event,
+            reset_link=_external_url("accounts.reset_request"),
+        )
+
+
 def _external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
@@ -136,7 +164,7 @@ def send_verification(user: User, email: str | None = None) -> None:
     """Mail a verification link for the account's address (or for a new address to confirm)."""
     address = email or user.email
     token = tokens.make_verify_token(user.id, address)
-    with force_locale(user.locale or "de"):
+    with force_locale(mail_locale(user)):
         queue_mail(
             address,
             _("Please confirm your e-mail address"),
@@ -186,7 +214,7 @@ def request_password_reset(email: str) -> None:
     if user is None or user.is_deleted:
         return
     token = tokens.make_reset_token(user.id, user.password_hash)
-    with force_locale(user.locale or "de"):
+    with force_locale(mail_locale(user)):
         queue_mail(
             user.email,
             _("Reset your password"),
@@ -211,6 +239,8 @@ def set_password(user: User, new_password: str) -> None:
     check_password_strength(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
+    if has_request_context():
+        send_security_notice(user, "password")
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -235,6 +265,7 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     user.pending_email = new_email
     send_verification(user, email=new_email)
+    send_security_notice(user, "email")
 
 
 def update_profile(user: User, display_name: str, district_id: int | None) -> None:

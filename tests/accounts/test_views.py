@@ -177,7 +177,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):
     AuthActions(phone).login("anna@example.org")
     response = post_form(
         laptop, "/account", action="/account/password",
-        current_password=TEST_PASSWORD, password=GOOD_PASSWORD, confirm=GOOD_PASSWORD,
+        pw__current_password=TEST_PASSWORD, pw__password=GOOD_PASSWORD,
+        pw__confirm=GOOD_PASSWORD,
     )  # fmt: skip
     assert response.status_code == 302
     assert laptop.get("/account").status_code == 200
@@ -189,7 +190,8 @@ def test_password_change_with_wrong_current_password(client, auth, make_user):
     auth.login("anna@example.org")
     response = post_form(
         client, "/account", action="/account/password",
-        current_password="falsch falsch", password=GOOD_PASSWORD, confirm=GOOD_PASSWORD,
+        pw__current_password="falsch falsch", pw__password=GOOD_PASSWORD,
+        pw__confirm=GOOD_PASSWORD,
     )  # fmt: skip
     assert response.status_code == 422
     assert "aktuelle Passwort ist nicht richtig" in response.get_data(as_text=True)
@@ -219,10 +221,10 @@ def test_password_reset_answers_the_same_for_unknown_addresses(client, make_user
 def test_profile_and_preferences_are_saved(client, auth, make_user):
     user = make_user(email="anna@example.org")
     auth.login("anna@example.org")
-    post_form(client, "/account", action="/account/profile", display_name="Anna B.",
-              district_id="")  # fmt: skip
-    post_form(client, "/account", action="/account/preferences", locale="en",
-              notify_frequency="daily", notify_replies="y")  # fmt: skip
+    post_form(client, "/account", action="/account/profile", profile__display_name="Anna B.",
+              profile__district_id="")  # fmt: skip
+    post_form(client, "/account", action="/account/preferences", prefs__locale="en",
+              prefs__notify_frequency="daily", prefs__notify_replies="y")  # fmt: skip
     stored = _user("anna@example.org")
     assert stored.id == user.id and stored.display_name == "Anna B."
     assert stored.locale == "en" and stored.notify_frequency == "daily"
@@ -233,16 +235,16 @@ def test_profile_and_preferences_are_saved(client, auth, make_user):
 def test_invalid_preferences_get_a_form_error_not_a_500(client, auth, make_user):
     make_user(email="anna@example.org")
     auth.login("anna@example.org")
-    response = post_form(client, "/account", action="/account/preferences", locale="xx",
-                         notify_frequency="hourly")  # fmt: skip
+    response = post_form(client, "/account", action="/account/preferences", prefs__locale="xx",
+                         prefs__notify_frequency="hourly")  # fmt: skip
     assert response.status_code == 422
 
 
 def test_email_change_needs_confirmation_of_the_new_address(client, auth, make_user, outbox):
     make_user(email="alt@example.org")
     auth.login("alt@example.org")
-    post_form(client, "/account", action="/account/email", new_email="neu@example.org",
-              password=TEST_PASSWORD)  # fmt: skip
+    post_form(client, "/account", action="/account/email", mail__new_email="neu@example.org",
+              mail__password=TEST_PASSWORD)  # fmt: skip
     assert _user("alt@example.org") is not None
     client.get(path_of(outbox.last_link("neu@example.org")))
     assert _user("neu@example.org") is not None and _user("alt@example.org") is None
@@ -279,3 +281,46 @@ def test_blocked_user_can_log_in_and_read(client, auth, make_user):
     make_user(email="gesperrt@example.org", blocked_at=utcnow(), blocked_reason="Spam")
     assert auth.login("gesperrt@example.org").status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_account_page_has_unique_element_ids(client, auth, make_user):
+    import re
+    from collections import Counter
+
+    make_user(email="anna@example.org", verified=False)
+    auth.login("anna@example.org")
+    html = client.get("/account").get_data(as_text=True)
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, count in ids.items() if count > 1] == []
+
+
+def test_password_change_notifies_the_account_address(client, auth, make_user, outbox):
+    make_user(email="anna@example.org")
+    auth.login("anna@example.org")
+    post_form(
+        client, "/account", action="/account/password",
+        pw__current_password=TEST_PASSWORD, pw__password=GOOD_PASSWORD,
+        pw__confirm=GOOD_PASSWORD,
+    )  # fmt: skip
+    [notice] = outbox()
+    assert notice.recipient == "anna@example.org"
+    assert notice.subject == "Ihr Passwort wurde geändert"
+    assert "/auth/reset" in notice.body
+
+
+def test_login_limit_page_offers_the_password_reset(client, auth, make_user):
+    make_user(email="anna@example.org")
+    for _ in range(5):
+        auth.login("anna@example.org", "falsch falsch")
+    html = auth.login("anna@example.org", "falsch falsch").get_data(as_text=True)
+    assert 'href="/auth/reset"' in html and "15 Minuten" in html
+
+
+def test_failed_logins_on_one_account_do_not_lock_out_others_on_the_same_network(
+    client, auth, make_user
+):
+    make_user(email="anna@example.org")
+    make_user(email="bernd@example.org")
+    for _ in range(6):
+        auth.login("anna@example.org", "falsch falsch")
+    assert auth.login("bernd@example.org").status_code == 302

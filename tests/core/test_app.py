@@ -153,3 +153,14 @@ def test_static_assets_are_served_locally(client):
     assert "https://" not in html.split("<body")[0]
     assert client.get("/static/css/engage.css").status_code == 200
     assert client.get("/static/js/engage.js").status_code == 200
+
+
+def test_language_switch_after_a_failed_form_returns_to_a_readable_page(client):
+    from tests.conftest import csrf_from
+
+    page = client.get("/")
+    response = client.post(
+        "/language",
+        data={"locale": "en", "next": "/account/profile", "csrf_token": csrf_from(page)},
+    )
+    assert response.headers["Location"] == "/account"

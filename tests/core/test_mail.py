@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from engage.core.mail import deliver_pending, queue_mail
 from engage.core.types import utcnow
 from engage.extensions import db
-
-
-class _Collector:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on a free local port; .messages holds what it received."""
-    handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+from tests.conftest import free_port as _free_port
 
 
 def test_queued_mail_is_delivered_over_smtp(app, smtp_server):

@@ -1,0 +1,84 @@
+"""axe-core finds no violation on the public and account pages, also with form errors shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import axe_violations
+
+PUBLIC_PAGES = [
+    "/",
+    "/auth/login",
+    "/auth/register",
+    "/auth/reset",
+    "/impressum",
+    "/datenschutz",
+    "/barrierefreiheit",
+    "/leichte-sprache",
+    "/hilfe",
+    "/seite-gibt-es-nicht",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_public_pages_have_no_axe_violations(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        assert axe_violations(page) == [], path
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"{path} scrolls sideways at {width}px"
+
+
+def test_forms_with_errors_have_no_axe_violations(page):
+    page.goto("/auth/register")
+    page.get_by_role("button", name="Konto erstellen").click()
+    assert page.locator(".error-summary").is_visible()
+    assert axe_violations(page) == []
+    page.goto("/auth/login")
+    page.get_by_role("button", name="Anmelden").click()
+    assert axe_violations(page) == []
+
+
+def test_account_pages_have_no_axe_violations(page, make_user):
+    make_user(email="anna@example.org", display_name="Anna")
+    page.goto("/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill("anna@example.org")
+    page.get_by_label("Passwort", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ["/", "/account", "/account/delete"]:
+            page.goto(path)
+            assert axe_violations(page) == [], (path, width)
+    # After a failed form on the account page, errors are shown accessibly too.
+    page.goto("/account")
+    page.locator("#pw-current_password").fill("falsch")
+    page.get_by_role("button", name="Passwort ändern").click()
+    assert page.locator(".error-summary").first.is_visible()
+    assert axe_violations(page) == []
+
+
+def test_skip_link_is_the_first_focus_and_visible(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box and box["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_phone_menu_opens_with_the_keyboard(page):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/")
+    toggle = page.get_by_role("button", name="Menü")
+    assert toggle.is_visible()
+    login_link = page.locator("#menu-panel").get_by_role("link", name="Anmelden")
+    assert not login_link.is_visible()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert login_link.is_visible()

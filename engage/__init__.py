@@ -46,13 +46,24 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
     from engage.accounts import account_views, auth_views, register_privacy
     from engage.accounts.session import configure_login
+    from engage.admin import views as admin_views
     from engage.main import views as main_views
+    from engage.moderation import views as moderation_views
+    from engage.processes import manage_views as process_manage_views
+    from engage.processes import views as process_views
 
     configure_login(login_manager)
     register_privacy()
-    app.register_blueprint(main_views.bp)
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(account_views.bp)
+    for blueprint in (
+        main_views.bp,
+        auth_views.bp,
+        account_views.bp,
+        process_views.bp,
+        process_manage_views.bp,
+        admin_views.bp,
+        moderation_views.bp,
+    ):
+        app.register_blueprint(blueprint)
 
     i18n.init_app(app)
     security.init_app(app)

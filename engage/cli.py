@@ -13,6 +13,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(verify_audit_command)
 
 
 @click.command("seed-demo")
@@ -45,19 +46,34 @@ def seed_demo_command(if_empty: bool) -> None:
     show_default=True,
 )
 @click.option("--name", default=None, help="Display name (default: the e-mail's local part).")
+@click.option("--department", default=None, help="Name or short name of the department.")
 @click.password_option("--password", prompt_required=False, help="Prompted for when not given.")
-def create_user_command(email: str, role: str, name: str | None, password: str | None) -> None:
+def create_user_command(
+    email: str, role: str, name: str | None, department: str | None, password: str | None
+) -> None:
     """Create a verified account with the given role."""
     from engage.accounts import services
     from engage.accounts.models import Role
 
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    from engage.organisation.models import Department
+
+    found = None
+    if department:
+        found = db.session.scalar(
+            select(Department).where(
+                (Department.name == department) | (Department.short_name == department)
+            )
+        )
+        if found is None:
+            raise click.ClickException(f"No department named {department!r}.")
     try:
         services.check_password_strength(password, email, name or "")
         user = services.create_user(email, password, Role(role), display_name=name)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
+    user.department = found
     db.session.commit()
     click.echo(f"Created {user.email} with role {user.role}.")
 
@@ -74,3 +90,17 @@ def send_mail_command() -> None:
         if sent + failed == 0 or sent == 0:
             break
     click.echo(f"{total_sent} sent, {total_failed} failed (will be retried).")
+
+
+@click.command("verify-audit")
+def verify_audit_command() -> None:
+    """Check the audit log's hash chain; exit non-zero on any changed or deleted entry."""
+    from engage.core.audit import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"Audit log intact: {report.checked} entries verified.")
+        return
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    raise SystemExit(1)

@@ -1,11 +1,17 @@
-"""The demo city "Musterstadt": districts, departments and a user of every role."""
+"""The demo city "Musterstadt": districts, departments, a user of every role, processes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from engage.accounts import services
 from engage.accounts.models import Role, User
+from engage.core.settings import settings_for_update
+from engage.core.types import local_today
 from engage.extensions import db
 from engage.organisation.models import Department, District
+from engage.processes import services as processes
+from engage.processes.models import PhaseKind
 
 DEMO_PASSWORD = "musterstadt-demo"  # noqa: S105 (printed on purpose: demo accounts only)
 
@@ -28,6 +34,88 @@ USERS = [
 ]
 
 
+PROCESSES = [
+    {
+        "title": "Grünes Nordviertel: Ideen für mehr Stadtgrün",
+        "summary": "Wo fehlen Bäume, Beete und schattige Plätze? Sammeln Sie mit uns Ideen für "
+        "ein grüneres Nordviertel.",
+        "body": "Der **Fachbereich Umwelt und Grün** plant für 2027 ein Budget für neue "
+        "Grünflächen im Nordviertel.\n\nIn der Dialogphase sammeln wir Hinweise, in der "
+        "Mitgestaltungsphase entwickeln wir daraus Vorschläge.",
+        "department": "Umwelt",
+        "district": "Nordviertel",
+        # (phase, start offset in days, length in days) relative to today
+        "phases": [("information", -40, 14), ("dialogue", -25, 40), ("codesign", 16, 30)],
+    },
+    {
+        "title": "Sicher zur Schule in der Südstadt",
+        "summary": "Gemeinsam mit Eltern, Kindern und Schulen machen wir die Schulwege in der "
+        "Südstadt sicherer.",
+        "body": "Über Ihre Vorschläge wird jetzt abgestimmt. Vorschläge mit genügend "
+        "Unterstützung beantwortet der Fachbereich innerhalb von 30 Tagen.",
+        "department": "Mobilität",
+        "district": "Südstadt",
+        "phases": [
+            ("dialogue", -90, 30),
+            ("codesign", -59, 40),
+            ("voting", -18, 35),
+            ("implementation", 18, 180),
+        ],
+    },
+    {
+        "title": "Lesepatenschaften in der ganzen Stadt",
+        "summary": "Ehrenamtliche Lesepatinnen und Lesepaten unterstützen Grundschulkinder. "
+        "Die Umsetzung läuft – helfen Sie mit!",
+        "body": "Das Angebot entstand aus einem Vorschlag von Bürgerinnen und Bürgern und wird "
+        "nun gemeinsam umgesetzt.",
+        "department": "Bildung",
+        "district": None,
+        "phases": [
+            ("codesign", -200, 40),
+            ("voting", -159, 30),
+            ("implementation", -128, 200),
+            ("evaluation", 73, 60),
+        ],
+    },
+]
+
+
+def _seed_settings() -> None:
+    settings = settings_for_update()
+    settings.municipality_name = "Musterstadt"
+    settings.contact_email = "beteiligung@musterstadt.example"
+    settings.contact_phone = "0123 456-0"
+    settings.address = "Stadt Musterstadt, Rathausplatz 1, 12345 Musterstadt"
+    settings.imprint_responsible = "Die Oberbürgermeisterin der Stadt Musterstadt"
+    settings.accessibility_email = "barrierefreiheit@musterstadt.example"
+    settings.privacy_officer = "Datenschutzbeauftragte der Stadt, datenschutz@musterstadt.example"
+
+
+def _seed_processes(users, departments, districts) -> None:
+    today = local_today()
+    by_name = {d.name: d for d in districts}
+    staff = {u.department.short_name: u for u in users if u.department and u.role == "staff"}
+    admin = next(u for u in users if u.role == "admin")
+    for spec in PROCESSES:
+        department = departments[spec["department"]]
+        author = staff.get(spec["department"], admin)
+        phases = [
+            processes.PhaseDates(PhaseKind(kind), today + timedelta(days=start),
+                                 today + timedelta(days=start + length - 1))
+            for kind, start, length in spec["phases"]
+        ]  # fmt: skip
+        process = processes.create_process(
+            author,
+            processes.ProcessData(
+                title=spec["title"], summary=spec["summary"], body=spec["body"],
+                department_id=department.id,
+                district_id=by_name[spec["district"]].id if spec["district"] else None,
+                support_threshold=25, answer_deadline_days=30, phases=phases,
+            ),
+        )  # fmt: skip
+        processes.publish_process(process, author)
+
+
 def seed_demo() -> list[User]:
     """Add the demo city; returns the demo users (whose password is DEMO_PASSWORD)."""
     districts = [District(name=name) for name in DISTRICTS]
@@ -40,5 +128,8 @@ def seed_demo() -> list[User]:
         user.department = departments.get(department) if department else None
         user.district = districts[index % len(districts)]
         users.append(user)
+    db.session.flush()
+    _seed_settings()
+    _seed_processes(users, departments, districts)
     db.session.flush()
     return users

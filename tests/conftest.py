@@ -60,18 +60,24 @@ def template_database(tmp_path_factory) -> str:
     return str(path)
 
 
+# Rows that migrations seed: reset instead of emptied, so each test starts as after upgrade.
+SEEDED_TABLES = {
+    "alembic_version": None,
+    "audit_head": "UPDATE audit_head SET length = 0, last_hash = repeat('0', 64)",
+}
+
+
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         ).scalars()
-        names = ", ".join(f'"{name}"' for name in tables)
+        names = ", ".join(f'"{name}"' for name in tables if name not in SEEDED_TABLES)
         if names:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for reset in filter(None, SEEDED_TABLES.values()):
+            conn.execute(text(reset))
     engine.dispose()
 
 

@@ -187,3 +187,32 @@ def reset_with_token(token: str):
             flash(_("Your new password is saved. Please log in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """An invited staff member, moderator or council member sets a password."""
+    try:
+        user = services.user_for_invite_token(token)
+    except tokens.TokenExpired:
+        flash(_("This invitation has expired. Please ask for a new one."), "error")
+        return render_template("accounts/verify_failed.html"), 400
+    except tokens.TokenInvalid:
+        flash(_("This invitation is not valid (any more). If you already set a password, "
+                "please log in."), "error")  # fmt: skip
+        return redirect(url_for("accounts.login"))
+    form = forms.NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(user, form.password.data)
+        except services.WeakPassword as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            login_user(user)
+            flash(_("Welcome, %(name)s! Your password is set.", name=user.display_name), "success")
+            return redirect(url_for("main.home"))
+    return render_template("accounts/accept_invitation.html", form=form, invited=user), (
+        422 if form.errors else 200
+    )

@@ -21,3 +21,41 @@ def write_refusal_reason(user) -> str | None:
     if not user.is_verified:
         return "unverified"
     return None
+
+
+# Roles build on each other as DESIGN.md describes: moderators are staff, admins are all.
+STAFF_ROLES = frozenset({"staff", "moderator", "admin"})
+MODERATOR_ROLES = frozenset({"moderator", "admin"})
+COUNCIL_ROLES = frozenset({"council", "admin"})
+
+
+def is_staff(user) -> bool:
+    return is_signed_in(user) and not user.is_deleted and user.role in STAFF_ROLES
+
+
+def is_moderator(user) -> bool:
+    return is_signed_in(user) and not user.is_deleted and user.role in MODERATOR_ROLES
+
+
+def is_council(user) -> bool:
+    return is_signed_in(user) and not user.is_deleted and user.role in COUNCIL_ROLES
+
+
+def is_admin(user) -> bool:
+    return is_signed_in(user) and not user.is_deleted and user.role == "admin"
+
+
+def works_in(user, department_id: int | None) -> bool:
+    """Staff of this department (admins count as staff of every department)."""
+    if is_admin(user):
+        return True
+    return is_staff(user) and department_id is not None and user.department_id == department_id
+
+
+def can_administer(user) -> bool:
+    """Users, roles, departments, districts, settings."""
+    return is_admin(user)
+
+
+def can_read_audit_log(user) -> bool:
+    return is_moderator(user)

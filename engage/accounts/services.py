@@ -234,6 +234,23 @@ def user_for_reset_token(token: str) -> User:
     return db.session.get(User, tokens.read_reset_token(token, current_hash))
 
 
+def user_for_invite_token(token: str) -> User:
+    """The invited user of a token; raises tokens.TokenExpired/TokenInvalid."""
+
+    def current_hash(user_id: int) -> str | None:
+        user = db.session.get(User, user_id)
+        return None if user is None or user.is_deleted else user.password_hash
+
+    return db.session.get(User, tokens.read_invite_token(token, current_hash))
+
+
+def accept_invitation(user: User, new_password: str) -> None:
+    """Set the invited user's first password; the link proved the address."""
+    check_password_strength(new_password, user.email, user.display_name)
+    user.password_hash = hash_password(new_password)
+    user.email_verified_at = user.email_verified_at or utcnow()
+
+
 def set_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of the user."""
     check_password_strength(new_password, user.email, user.display_name)

@@ -9,6 +9,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_SALT = "engage.verify-email"
 RESET_SALT = "engage.reset-password"
+INVITE_SALT = "engage.invitation"
+INVITE_MAX_AGE = 14 * 24 * 3600
 
 
 class TokenExpired(Exception):
@@ -47,6 +49,20 @@ def make_reset_token(user_id: int, password_hash: str) -> str:
 def read_reset_token(token: str, password_hash_of) -> int:
     """Return the user id; password_hash_of(user_id) gives the current hash to check single use."""
     data = _load(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    user_id = int(data["u"])
+    current_hash = password_hash_of(user_id)
+    if current_hash is None or _fingerprint(current_hash) != data["p"]:
+        raise TokenInvalid("already used")
+    return user_id
+
+
+def make_invite_token(user_id: int, password_hash: str) -> str:
+    """Token with which an invited person sets the first password (valid until then)."""
+    return _serializer(INVITE_SALT).dumps({"u": user_id, "p": _fingerprint(password_hash)})
+
+
+def read_invite_token(token: str, password_hash_of) -> int:
+    data = _load(INVITE_SALT, token, INVITE_MAX_AGE)
     user_id = int(data["u"])
     current_hash = password_hash_of(user_id)
     if current_hash is None or _fingerprint(current_hash) != data["p"]:

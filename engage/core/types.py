@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -34,3 +35,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+LOCAL_TIMEZONE = ZoneInfo("Europe/Berlin")
+
+
+def local_today() -> date:
+    """Today's date in the municipality's time zone (phases are calendar days there)."""
+    return utcnow().astimezone(LOCAL_TIMEZONE).date()

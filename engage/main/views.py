@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
+from engage.core.settings import get_settings
+from engage.core.types import local_today
 from engage.extensions import db
+from engage.processes.services import current_processes
 
 bp = Blueprint("main", __name__)
 
@@ -20,13 +23,18 @@ LEGAL_PAGES = {
 
 @bp.app_context_processor
 def site_context() -> dict:
-    return {"site_name": current_app.config["SITE_NAME"]}
+    from engage.accounts import permissions
+
+    settings = get_settings()
+    return {"site_name": settings.municipality_name, "settings": settings, "perm": permissions}
 
 
 @bp.get("/")
 def home():
-    """The municipality's front page."""
-    return render_template("main/home.html")
+    """The municipality's front page: current processes, later the latest of every feature."""
+    return render_template(
+        "main/home.html", processes=current_processes(limit=6), today=local_today()
+    )
 
 
 @bp.get("/healthz")

@@ -9,6 +9,7 @@ from tests.e2e.conftest import axe_violations
 
 PUBLIC_PAGES = [
     "/",
+    "/processes",
     "/auth/login",
     "/auth/register",
     "/auth/reset",
@@ -82,3 +83,43 @@ def test_phone_menu_opens_with_the_keyboard(page):
     page.keyboard.press("Enter")
     assert toggle.get_attribute("aria-expanded") == "true"
     assert login_link.is_visible()
+
+
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/users",
+    "/admin/invite",
+    "/admin/departments",
+    "/admin/districts",
+    "/admin/settings",
+    "/moderation/audit",
+    "/processes/new",
+]
+
+
+def test_demo_city_pages_have_no_axe_violations(app, page, runner):
+    """The demo city, as an admin sees it, at desktop and phone width."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    from engage.demo import DEMO_PASSWORD
+    from engage.extensions import db
+    from engage.processes.models import Process
+
+    slug = db.session.scalars(db.select(Process.slug)).first()
+    page.goto("/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill("admin@musterstadt.example")
+    page.get_by_label("Passwort", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    user_id = 1
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ["/", "/processes", f"/processes/{slug}", f"/processes/{slug}/edit",
+                     f"/admin/users/{user_id}", *ADMIN_PAGES]:  # fmt: skip
+            page.goto(path)
+            assert axe_violations(page) == [], (path, width)
+            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+            assert not overflow, f"{path} scrolls sideways at {width}px"
+    # Form errors on the process form are accessible too.
+    page.goto("/processes/new")
+    page.get_by_role("button", name="Speichern").click()
+    assert page.locator(".error-summary").is_visible()
+    assert axe_violations(page) == []

@@ -1,0 +1,145 @@
+"""Forms of the administration pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+
+from engage.accounts.forms import PrefixedForm
+from engage.accounts.models import ROLE_LABELS, Role
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def role_choices(roles=tuple(Role)):
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in roles]
+
+
+def optional_choices(items, empty_label):
+    return [SelectChoice("", empty_label)] + [SelectChoice(str(i.id), i.name) for i in items]
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), validate_choice=False)
+
+
+class UserEditForm(PrefixedForm):
+    PREFIX = "user"
+    role = SelectField(_l("Role"))
+    department_id = SelectField(_l("Department"), coerce=_optional_int)
+    district_id = SelectField(_l("District"), coerce=_optional_int)
+
+
+class BlockForm(PrefixedForm):
+    PREFIX = "block"
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[InputRequired(message=_l("Please give a reason.")), Length(max=500)],
+        description=_l("The user is told this reason."),
+    )
+    until = DateField(
+        _l("Blocked until (optional)"),
+        validators=[Optional()],
+        description=_l("Leave empty to block until further notice."),
+    )
+
+
+class UnblockForm(PrefixedForm):
+    PREFIX = "unblock"
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(message=_l("Please enter the e-mail address.")),
+            Length(max=254),
+            Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+    display_name = StringField(
+        _l("Name"),
+        validators=[InputRequired(message=_l("Please enter a name.")), Length(min=2, max=80)],
+    )
+    role = SelectField(_l("Role"))
+    department_id = SelectField(
+        _l("Department"),
+        coerce=_optional_int,
+        description=_l("Staff and moderators work for a department."),
+    )
+
+
+class NamedItemForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(message=_l("Please enter a name.")), Length(min=2, max=120)],
+    )
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
+
+
+class SettingsForm(FlaskForm):
+    municipality_name = StringField(
+        _l("Name of the municipality"), validators=[InputRequired(), Length(max=120)]
+    )
+    logo_path = StringField(
+        _l("Logo file"),
+        validators=[
+            InputRequired(),
+            Length(max=200),
+            Regexp(r"^img/[A-Za-z0-9_.-]+\.(svg|png)$", message=_l("A file in static/img/.")),
+        ],
+        description=_l("An SVG or PNG file in the folder static/img/, e.g. img/logo.svg."),
+    )
+    contact_email = EmailField(
+        _l("Contact e-mail"),
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=60)])
+    address = StringField(_l("Postal address"), validators=[InputRequired(), Length(max=300)])
+    imprint_responsible = StringField(
+        _l("Responsible for the content"), validators=[InputRequired(), Length(max=300)]
+    )
+    imprint_extra = TextAreaField(
+        _l("Further imprint details"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("E.g. supervisory authority, VAT number. Markdown is allowed."),
+    )
+    privacy_officer = StringField(
+        _l("Data protection officer (contact)"), validators=[Optional(), Length(max=300)]
+    )
+    accessibility_email = EmailField(
+        _l("Contact for accessibility feedback"),
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    volunteer_hour_value = DecimalField(
+        _l("Value of one volunteer hour (EUR)"),
+        places=2,
+        validators=[InputRequired(), NumberRange(0, 1000)],
+        description=_l("Used to estimate the costs saved by co-production."),
+    )
+    flag_threshold = IntegerField(
+        _l("Reports before content is hidden"),
+        validators=[InputRequired(), NumberRange(1, 100)],
+    )
+    premoderated_first_posts = IntegerField(
+        _l("Pre-moderated first posts of new users"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )

@@ -1,0 +1,175 @@
+"""Administrative actions; each one is written to the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+
+from engage.accounts import services as accounts
+from engage.accounts import tokens
+from engage.accounts.models import Role, User
+from engage.core import audit
+from engage.core.mail import queue_mail
+from engage.core.settings import SiteSettings, settings_for_update
+from engage.core.types import utcnow
+from engage.extensions import db
+from engage.organisation.models import Department, District
+
+
+class AdminError(Exception):
+    """An administrative rule was broken; the message is shown to the admin."""
+
+
+def users_query(search: str = "", role: str = "", department_id: int | None = None) -> Select:
+    """Users matching a search in name or e-mail, newest first; deleted accounts left out."""
+    query = select(User).where(User.deleted_at.is_(None))
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        name_matches = db.func.lower(User.display_name).like(pattern)
+        query = query.where(or_(User.email.like(pattern), name_matches))
+    if role:
+        query = query.where(User.role == role)
+    if department_id:
+        query = query.where(User.department_id == department_id)
+    return query.order_by(User.created_at.desc(), User.id.desc())
+
+
+def update_user(admin: User, user: User, role: str, department_id: int | None,
+                district_id: int | None) -> None:  # fmt: skip
+    """Change role and assignments; an admin cannot take their own admin role away."""
+    if user.id == admin.id and role != Role.ADMIN.value:
+        raise AdminError(_("You cannot remove your own administrator role."))
+    changes = {}
+    if user.role != role:
+        changes["role"] = [user.role, role]
+        user.role = Role(role).value
+    if user.department_id != department_id:
+        changes["department_id"] = [user.department_id, department_id]
+        user.department_id = department_id
+    if user.district_id != district_id:
+        changes["district_id"] = [user.district_id, district_id]
+        user.district_id = district_id
+    if changes:
+        audit.record("user.update", actor=admin, target=user, **changes)
+
+
+def block_user(admin: User, user: User, reason: str, until: datetime | None = None) -> None:
+    """Block a user: they can read and log in, but not write."""
+    if user.id == admin.id:
+        raise AdminError(_("You cannot block yourself."))
+    if not reason.strip():
+        raise AdminError(_("Please give a reason."))
+    user.blocked_at = utcnow()
+    user.blocked_until = until
+    user.blocked_reason = reason.strip()
+    audit.record("user.block", actor=admin, target=user, reason=reason.strip(),
+                 until=until.isoformat() if until else None)  # fmt: skip
+
+
+def unblock_user(admin: User, user: User, reason: str) -> None:
+    user.blocked_at = None
+    user.blocked_until = None
+    user.blocked_reason = None
+    audit.record("user.unblock", actor=admin, target=user, reason=reason.strip())
+
+
+@dataclass
+class Invitation:
+    email: str
+    display_name: str
+    role: str
+    department_id: int | None
+
+
+def invite(admin: User, data: Invitation) -> User:
+    """Create the account and mail a link with which the invitee sets a password."""
+    if accounts.email_in_use(data.email):
+        raise accounts.EmailTaken(_("An account with this e-mail address already exists."))
+    user = User(
+        email=accounts.normalise_email(data.email),
+        display_name=data.display_name.strip(),
+        password_hash="",
+        role=Role(data.role).value,
+        department_id=data.department_id,
+    )
+    db.session.add(user)
+    db.session.flush()
+    send_invitation(admin, user)
+    audit.record("user.invite", actor=admin, target=user, role=user.role,
+                 department_id=user.department_id)  # fmt: skip
+    return user
+
+
+def send_invitation(admin: User, user: User) -> None:
+    token = tokens.make_invite_token(user.id, user.password_hash)
+    with force_locale(accounts.mail_locale(user)):
+        queue_mail(
+            user.email,
+            _("Your invitation to %(site)s", site=_site_name()),
+            "invitation",
+            user=user,
+            inviter=admin.display_name,
+            link=url_for("accounts.accept_invitation", token=token, _external=True),
+        )
+
+
+def _site_name() -> str:
+    from engage.core.settings import get_settings
+
+    return get_settings().municipality_name
+
+
+def save_department(admin: User, department: Department | None, name: str,
+                    short_name: str) -> Department:  # fmt: skip
+    return _save_named(admin, Department, department, name, short_name=short_name.strip())
+
+
+def save_district(admin: User, district: District | None, name: str) -> District:
+    return _save_named(admin, District, district, name)
+
+
+def _save_named(admin, model, obj, name: str, **fields):
+    name = name.strip()
+    clash = db.session.scalar(select(model).where(db.func.lower(model.name) == name.lower()))
+    if clash is not None and clash is not obj:
+        raise AdminError(_("This name is already used."))
+    kind = model.__name__.lower()
+    if obj is None:
+        obj = model(name=name, **fields)
+        db.session.add(obj)
+        db.session.flush()
+        audit.record(f"{kind}.create", actor=admin, target=obj, name=name)
+    else:
+        old = obj.name
+        obj.name = name
+        for key, value in fields.items():
+            setattr(obj, key, value)
+        db.session.flush()
+        audit.record(f"{kind}.update", actor=admin, target=obj, old_name=old, name=name)
+    return obj
+
+
+SETTING_FIELDS = (
+    "municipality_name", "logo_path", "contact_email", "contact_phone", "address",
+    "imprint_responsible", "imprint_extra", "privacy_officer", "accessibility_email",
+    "volunteer_hour_value", "flag_threshold", "premoderated_first_posts",
+)  # fmt: skip
+
+
+def update_settings(admin: User, values: dict) -> SiteSettings:
+    """Save the settings; the audit entry names the fields that changed."""
+    settings = settings_for_update()
+    changed = []
+    for name in SETTING_FIELDS:
+        if name in values and getattr(settings, name) != values[name]:
+            setattr(settings, name, values[name])
+            changed.append(name)
+    db.session.flush()
+    if changed:
+        audit.record("settings.update", actor=admin, fields=changed)
+    return settings

@@ -1,0 +1,1 @@
+"""Participation processes (Beteiligungsverfahren) with phases, owned by a department."""

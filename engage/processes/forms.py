@@ -1,0 +1,125 @@
+"""The form for creating and editing a participation process."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from engage.processes.models import PhaseKind
+from engage.processes.services import PhaseDates
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ProcessForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[InputRequired(message=_l("Please enter a title.")), Length(min=5, max=160)],
+    )
+    slug = StringField(
+        _l("Web address (optional)"),
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(r"^[a-z0-9-]+$", message=_l("Only small letters a–z, digits and hyphens.")),
+        ],
+        description=_l("Made from the title when left empty, e.g. “gruenes-nordviertel”."),
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[InputRequired(message=_l("Please enter a summary.")), Length(max=500)],
+        description=_l("One or two sentences shown in lists. At most 500 characters."),
+    )
+    body = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("What is it about, what can be decided, what happens with the results? "
+                       "Markdown is allowed."),
+    )  # fmt: skip
+    department_id = SelectField(_l("Responsible department"), coerce=_optional_int)
+    district_id = SelectField(_l("District"), coerce=_optional_int)
+    support_threshold = IntegerField(
+        _l("Support threshold"),
+        default=50,
+        validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(0, 1000000)],
+        description=_l("Proposals with this many supports must be answered by the department."),
+    )
+    answer_deadline_days = IntegerField(
+        _l("Answer deadline (days)"),
+        default=30,
+        validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(1, 365)],
+    )
+
+    def set_choices(self, departments, districts) -> None:
+        self.department_id.choices = [SelectChoice(str(d.id), d.name) for d in departments]
+        self.district_id.choices = [SelectChoice("", _l("Whole city"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+
+    def phase_fields(self):
+        """(kind, start field, end field) for every phase kind, in order."""
+        return [
+            (kind, self[f"{kind.value}_start"], self[f"{kind.value}_end"]) for kind in PhaseKind
+        ]
+
+    def phase_dates(self) -> list[PhaseDates]:
+        return [
+            PhaseDates(kind, start.data, end.data)
+            for kind, start, end in self.phase_fields()
+            if start.data and end.data
+        ]
+
+    def fill_phases(self, phases) -> None:
+        for phase in phases:
+            self[f"{phase.kind}_start"].data = phase.starts_on
+            self[f"{phase.kind}_end"].data = phase.ends_on
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for _kind, start, end in self.phase_fields():
+            if bool(start.data) != bool(end.data):
+                missing = end if start.data else start
+                missing.errors = [*missing.errors, _l("Please enter both dates of the phase.")]
+                ok = False
+        return ok
+
+
+def _date_field(label):
+    return DateField(label, validators=[Optional()], format="%Y-%m-%d")
+
+
+for _kind in PhaseKind:
+    setattr(ProcessForm, f"{_kind.value}_start", _date_field(_l("Start")))
+    setattr(ProcessForm, f"{_kind.value}_end", _date_field(_l("End")))
+
+
+class ProcessFilterForm(FlaskForm):
+    """The filters above the process list (a GET form without CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    district = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
+    department = SelectField(_l("Department"), coerce=_optional_int, validate_choice=False)
+    phase = SelectField(_l("Phase"), validate_choice=False)
+
+    def set_choices(self, departments, districts) -> None:
+        self.district.choices = [SelectChoice("", _l("All districts"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+        self.department.choices = [SelectChoice("", _l("All departments"))] + [
+            SelectChoice(str(d.id), d.name) for d in departments
+        ]
+        self.phase.choices = (
+            [SelectChoice("", _l("All phases"))]
+            + [SelectChoice(kind.value, kind.label) for kind in PhaseKind]
+            + [SelectChoice("upcoming", _l("Not started yet")),
+               SelectChoice("finished", _l("Finished"))]
+        )  # fmt: skip
+
+
+__all__ = ["ProcessForm", "ProcessFilterForm", "ValidationError"]

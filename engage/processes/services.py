@@ -1,0 +1,196 @@
+"""Creating, editing and listing participation processes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, exists, func, or_, select
+
+from engage.core import audit
+from engage.core.types import local_today, utcnow
+from engage.extensions import db
+from engage.processes.models import Phase, PhaseKind, Process, ProcessStatus
+
+
+class ProcessError(Exception):
+    """A process rule was broken; the message is shown to the user."""
+
+
+class SlugTaken(ProcessError):
+    pass
+
+
+class PhasesInvalid(ProcessError):
+    pass
+
+
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
+def slugify(text: str) -> str:
+    """A readable address part: 'Grünes Nordviertel' → 'gruenes-nordviertel'."""
+    text = unicodedata.normalize("NFKD", text.translate(_UMLAUTS))
+    text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "verfahren"
+
+
+@dataclass
+class PhaseDates:
+    kind: PhaseKind
+    starts_on: date
+    ends_on: date
+
+
+@dataclass
+class ProcessData:
+    title: str
+    summary: str
+    body: str
+    department_id: int
+    district_id: int | None
+    support_threshold: int
+    answer_deadline_days: int
+    slug: str = ""
+    phases: list[PhaseDates] = field(default_factory=list)
+
+
+def check_phases(phases: list[PhaseDates]) -> None:
+    """Phases run in their fixed order, each ending on or after its start, without overlap."""
+    ordered = sorted(phases, key=lambda p: p.kind.position)
+    for phase in ordered:
+        if phase.ends_on < phase.starts_on:
+            raise PhasesInvalid(
+                _("The phase “%(phase)s” ends before it starts.", phase=phase.kind.label)
+            )
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.starts_on <= before.ends_on:
+            raise PhasesInvalid(
+                _("The phase “%(later)s” must start after “%(earlier)s” has ended.",
+                  later=after.kind.label, earlier=before.kind.label)
+            )  # fmt: skip
+
+
+def _unique_slug(wanted: str, process: Process | None = None) -> str:
+    query = select(exists().where(Process.slug == wanted))
+    if process is not None and process.id is not None:
+        query = select(exists().where(Process.slug == wanted, Process.id != process.id))
+    if db.session.scalar(query):
+        raise SlugTaken(_("This web address is already used by another process."))
+    return wanted
+
+
+def _apply(process: Process, data: ProcessData) -> None:
+    check_phases(data.phases)
+    process.slug = _unique_slug(slugify(data.slug or data.title), process)
+    process.title = data.title.strip()
+    process.summary = data.summary.strip()
+    process.body = data.body
+    process.department_id = data.department_id
+    process.district_id = data.district_id
+    process.support_threshold = data.support_threshold
+    process.answer_deadline_days = data.answer_deadline_days
+    existing = {phase.kind: phase for phase in process.phases}
+    wanted = {phase.kind.value: phase for phase in data.phases}
+    for kind, phase in existing.items():
+        if kind not in wanted:
+            process.phases.remove(phase)
+    for kind, dates in wanted.items():
+        phase = existing.get(kind) or Phase(kind=kind)
+        phase.position = dates.kind.position
+        phase.starts_on, phase.ends_on = dates.starts_on, dates.ends_on
+        if kind not in existing:
+            process.phases.append(phase)
+    process.phases.sort(key=lambda p: p.position)
+
+
+def create_process(author, data: ProcessData) -> Process:
+    """Create a draft process; the author's department must be responsible (checked by views)."""
+    process = Process(created_by_id=author.id, status=ProcessStatus.DRAFT.value)
+    _apply(process, data)
+    db.session.add(process)
+    db.session.flush()
+    audit.record("process.create", actor=author, target=process, title=process.title)
+    return process
+
+
+def update_process(process: Process, actor, data: ProcessData) -> None:
+    _apply(process, data)
+    db.session.flush()
+    audit.record("process.update", actor=actor, target=process, title=process.title)
+
+
+def publish_process(process: Process, actor, publish: bool = True) -> None:
+    """Publish (or take back to draft) a process."""
+    if publish and not process.phases:
+        raise PhasesInvalid(_("A process needs at least one phase before it is published."))
+    process.status = (ProcessStatus.PUBLISHED if publish else ProcessStatus.DRAFT).value
+    if publish and process.published_at is None:
+        process.published_at = utcnow()
+    audit.record("process.publish" if publish else "process.unpublish", actor=actor,
+                 target=process)  # fmt: skip
+
+
+@dataclass
+class ProcessFilter:
+    district_id: int | None = None
+    department_id: int | None = None
+    phase: str | None = None  # a PhaseKind value, "upcoming" or "finished"
+    include_drafts_of_department: int | None = None
+    all_drafts: bool = False
+
+
+def processes_query(filters: ProcessFilter, today: date | None = None) -> Select:
+    """Processes matching the filters, current ones first, newest first."""
+    today = today or local_today()
+    visible = Process.status == ProcessStatus.PUBLISHED.value
+    if filters.all_drafts:
+        visible = visible | (Process.status == ProcessStatus.DRAFT.value)
+    elif filters.include_drafts_of_department is not None:
+        visible = visible | (Process.department_id == filters.include_drafts_of_department)
+    query = select(Process).where(visible)
+    if filters.district_id:
+        query = query.where(Process.district_id == filters.district_id)
+    if filters.department_id:
+        query = query.where(Process.department_id == filters.department_id)
+    if filters.phase in {kind.value for kind in PhaseKind}:
+        query = query.where(
+            exists().where(
+                Phase.process_id == Process.id,
+                Phase.kind == filters.phase,
+                Phase.starts_on <= today,
+                Phase.ends_on >= today,
+            )  # fmt: skip
+        )
+    elif filters.phase == "finished":
+        last_end = select(func.max(Phase.ends_on)).where(Phase.process_id == Process.id)
+        query = query.where(last_end.scalar_subquery() < today)
+    elif filters.phase == "upcoming":
+        first_start = select(func.min(Phase.starts_on)).where(Phase.process_id == Process.id)
+        query = query.where(first_start.scalar_subquery() > today)
+    running = exists().where(
+        Phase.process_id == Process.id, Phase.starts_on <= today, Phase.ends_on >= today
+    )
+    return query.order_by(running.desc(), Process.created_at.desc(), Process.id.desc())
+
+
+def current_processes(limit: int = 6, today: date | None = None) -> list[Process]:
+    """Published processes running today or starting soon, for the home page."""
+    today = today or local_today()
+    last_end = select(func.max(Phase.ends_on)).where(Phase.process_id == Process.id)
+    query = (
+        processes_query(ProcessFilter(), today)
+        .where(
+            or_(
+                last_end.scalar_subquery() >= today,
+                ~exists().where(Phase.process_id == Process.id),
+            )
+        )
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,65 @@
+"""Public pages of participation processes: the list with filters, and one process."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from engage.accounts.permissions import is_admin, is_staff
+from engage.core.sanitize import render_user_text
+from engage.core.types import local_today
+from engage.extensions import db
+from engage.organisation.models import Department, District
+from engage.processes import permissions
+from engage.processes.forms import ProcessFilterForm
+from engage.processes.models import Process
+from engage.processes.services import ProcessFilter, processes_query
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+PER_PAGE = 12
+
+
+def organisation_choices():
+    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    districts = db.session.scalars(db.select(District).order_by(District.name)).all()
+    return departments, districts
+
+
+@bp.get("")
+def index():
+    """All published processes (and the drafts the user may edit), with filters."""
+    form = ProcessFilterForm(request.args)
+    form.set_choices(*organisation_choices())
+    form.validate()
+    filters = ProcessFilter(
+        district_id=form.district.data if not form.district.errors else None,
+        department_id=form.department.data if not form.department.errors else None,
+        phase=form.phase.data or None,
+        all_drafts=is_admin(current_user),
+        include_drafts_of_department=(
+            current_user.department_id if is_staff(current_user) else None
+        ),
+    )
+    page = db.paginate(processes_query(filters), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "processes/index.html",
+        form=form,
+        page=page,
+        today=local_today(),
+        can_create=permissions.can_create_process(current_user),
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """One process: summary, description and the phase timeline with the current phase."""
+    process = db.first_or_404(db.select(Process).where(Process.slug == slug))
+    if not permissions.can_view_process(current_user, process):
+        abort(404)  # drafts do not exist for the public
+    return render_template(
+        "processes/detail.html",
+        process=process,
+        body_html=render_user_text(process.body),
+        today=local_today(),
+        can_edit=permissions.can_edit_process(current_user, process),
+    )

@@ -82,6 +82,15 @@ def test_role_matrix(people, predicate):
     assert allowed == MATRIX[predicate]
 
 
+def test_blocked_staff_can_no_longer_manage_processes(people):
+    staff = people["staff"]
+    staff.blocked_at = utcnow()
+    assert not processes.can_create_process(staff)
+    assert not processes.can_edit_process(staff, _process(people, True))
+    # Drafts are visible only to those who may edit them.
+    assert not processes.can_view_process(staff, _process(people, False))
+
+
 def test_deleted_staff_loses_every_right(people):
     from engage.accounts.services import delete_account
 

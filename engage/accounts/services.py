@@ -224,24 +224,19 @@ def request_password_reset(email: str) -> None:
         )
 
 
+def _current_password_hash(user_id: int) -> str | None:
+    user = db.session.get(User, user_id)
+    return None if user is None or user.is_deleted else user.password_hash
+
+
 def user_for_reset_token(token: str) -> User:
     """Return the user a reset token belongs to; raises tokens.TokenExpired/TokenInvalid."""
-
-    def current_hash(user_id: int) -> str | None:
-        user = db.session.get(User, user_id)
-        return None if user is None or user.is_deleted else user.password_hash
-
-    return db.session.get(User, tokens.read_reset_token(token, current_hash))
+    return db.session.get(User, tokens.read_reset_token(token, _current_password_hash))
 
 
 def user_for_invite_token(token: str) -> User:
     """The invited user of a token; raises tokens.TokenExpired/TokenInvalid."""
-
-    def current_hash(user_id: int) -> str | None:
-        user = db.session.get(User, user_id)
-        return None if user is None or user.is_deleted else user.password_hash
-
-    return db.session.get(User, tokens.read_invite_token(token, current_hash))
+    return db.session.get(User, tokens.read_invite_token(token, _current_password_hash))
 
 
 def accept_invitation(user: User, new_password: str) -> None:

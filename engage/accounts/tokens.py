@@ -48,12 +48,8 @@ def make_reset_token(user_id: int, password_hash: str) -> str:
 
 def read_reset_token(token: str, password_hash_of) -> int:
     """Return the user id; password_hash_of(user_id) gives the current hash to check single use."""
-    data = _load(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    user_id = int(data["u"])
-    current_hash = password_hash_of(user_id)
-    if current_hash is None or _fingerprint(current_hash) != data["p"]:
-        raise TokenInvalid("already used")
-    return user_id
+    return _read_single_use(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"],
+                            password_hash_of)  # fmt: skip
 
 
 def make_invite_token(user_id: int, password_hash: str) -> str:
@@ -62,10 +58,15 @@ def make_invite_token(user_id: int, password_hash: str) -> str:
 
 
 def read_invite_token(token: str, password_hash_of) -> int:
-    data = _load(INVITE_SALT, token, INVITE_MAX_AGE)
+    return _read_single_use(INVITE_SALT, token, INVITE_MAX_AGE, password_hash_of)
+
+
+def _read_single_use(salt: str, token: str, max_age: int, password_hash_of) -> int:
+    """A token bound to the password hash: setting a password uses it up."""
+    data = _load(salt, token, max_age)
     user_id = int(data["u"])
     current_hash = password_hash_of(user_id)
-    if current_hash is None or _fingerprint(current_hash) != data["p"]:
+    if current_hash is None or _fingerprint(current_hash) != data.get("p"):
         raise TokenInvalid("already used")
     return user_id
 

@@ -280,7 +280,8 @@ def test_blocked_user_can_log_in_and_read(client, auth, make_user):
 
     make_user(email="gesperrt@example.org", blocked_at=utcnow(), blocked_reason="Spam")
     assert auth.login("gesperrt@example.org").status_code == 302
-    assert client.get("/account").status_code == 200
+    html = client.get("/account").get_data(as_text=True)
+    assert "Ihr Konto ist gesperrt" in html and "Spam" in html
 
 
 def test_account_page_has_unique_element_ids(client, auth, make_user):

@@ -49,6 +49,7 @@ def test_admin_invites_staff_who_creates_a_process(app, page, live_server, smtp_
     link = re.search(r"http://127\.0\.0\.1:\d+/auth/invite/\S+", body).group(0)
 
     page.goto(link)
+    assert axe_violations(page) == []
     page.get_by_label("Neues Passwort", exact=True).fill("Wiesen und Wälder 2026")
     page.get_by_label("Neues Passwort wiederholen").fill("Wiesen und Wälder 2026")
     page.get_by_role("button", name="Passwort speichern").click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,10 +16,47 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from engage.accounts.forms import PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+REQUIRED = DataRequired(message=_l("Please fill in this field."))
+
+
+class LocalDecimalField(DecimalField):
+    """A decimal that also accepts the German comma (15,50)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Please enter an amount, e.g. 15,50."))) from error
+
+
+def _static_file_exists(form, field):
+    from flask import current_app
+
+    folder = Path(current_app.static_folder).resolve()
+    target = (folder / (field.data or "")).resolve()
+    if folder not in target.parents or not target.is_file():
+        raise ValidationError(_l("There is no such file in static/img/."))
 
 
 def _optional_int(value):
@@ -51,7 +90,8 @@ class BlockForm(PrefixedForm):
     PREFIX = "block"
     reason = TextAreaField(
         _l("Reason"),
-        validators=[InputRequired(message=_l("Please give a reason.")), Length(max=500)],
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please give a reason.")), Length(max=500)],
         description=_l("The user is told this reason."),
     )
     until = DateField(
@@ -77,7 +117,8 @@ class InviteForm(FlaskForm):
     )
     display_name = StringField(
         _l("Name"),
-        validators=[InputRequired(message=_l("Please enter a name.")), Length(min=2, max=80)],
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter a name.")), Length(min=2, max=80)],
     )
     role = SelectField(_l("Role"))
     department_id = SelectField(
@@ -90,32 +131,43 @@ class InviteForm(FlaskForm):
 class NamedItemForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(message=_l("Please enter a name.")), Length(min=2, max=120)],
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter a name.")), Length(min=2, max=120)],
     )
-    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
+    short_name = StringField(
+        _l("Short name"), filters=[_strip], validators=[Optional(), Length(max=40)]
+    )
 
 
 class SettingsForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            # Spaces alone are no name: strip every text before validation.
+            if unbound_field.field_class in (StringField, TextAreaField, EmailField):
+                options["filters"] = [*options.get("filters", ()), _strip]
+            return unbound_field.bind(form=form, **options)
+
     municipality_name = StringField(
-        _l("Name of the municipality"), validators=[InputRequired(), Length(max=120)]
+        _l("Name of the municipality"), validators=[REQUIRED, Length(max=120)]
     )
     logo_path = StringField(
         _l("Logo file"),
         validators=[
-            InputRequired(),
+            REQUIRED,
             Length(max=200),
             Regexp(r"^img/[A-Za-z0-9_.-]+\.(svg|png)$", message=_l("A file in static/img/.")),
+            _static_file_exists,
         ],
         description=_l("An SVG or PNG file in the folder static/img/, e.g. img/logo.svg."),
     )
     contact_email = EmailField(
         _l("Contact e-mail"),
-        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[REQUIRED, Email(check_deliverability=False), Length(max=254)],
     )
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=60)])
-    address = StringField(_l("Postal address"), validators=[InputRequired(), Length(max=300)])
+    address = StringField(_l("Postal address"), validators=[REQUIRED, Length(max=300)])
     imprint_responsible = StringField(
-        _l("Responsible for the content"), validators=[InputRequired(), Length(max=300)]
+        _l("Responsible for the content"), validators=[REQUIRED, Length(max=300)]
     )
     imprint_extra = TextAreaField(
         _l("Further imprint details"),
@@ -127,19 +179,22 @@ class SettingsForm(FlaskForm):
     )
     accessibility_email = EmailField(
         _l("Contact for accessibility feedback"),
-        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[REQUIRED, Email(check_deliverability=False), Length(max=254)],
     )
-    volunteer_hour_value = DecimalField(
+    volunteer_hour_value = LocalDecimalField(
         _l("Value of one volunteer hour (EUR)"),
         places=2,
-        validators=[InputRequired(), NumberRange(0, 1000)],
+        validators=[
+            InputRequired(message=_l("Please enter an amount, e.g. 15,50.")),
+            NumberRange(0, 1000),
+        ],
         description=_l("Used to estimate the costs saved by co-production."),
     )
     flag_threshold = IntegerField(
         _l("Reports before content is hidden"),
-        validators=[InputRequired(), NumberRange(1, 100)],
+        validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(1, 100)],
     )
     premoderated_first_posts = IntegerField(
         _l("Pre-moderated first posts of new users"),
-        validators=[InputRequired(), NumberRange(0, 100)],
+        validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(0, 100)],
     )

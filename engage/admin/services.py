@@ -25,13 +25,23 @@ class AdminError(Exception):
     """An administrative rule was broken; the message is shown to the admin."""
 
 
+class BlockEndInPast(AdminError):
+    pass
+
+
+class DepartmentDoesNotFitRole(AdminError):
+    pass
+
+
 def users_query(search: str = "", role: str = "", department_id: int | None = None) -> Select:
     """Users matching a search in name or e-mail, newest first; deleted accounts left out."""
     query = select(User).where(User.deleted_at.is_(None))
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        name_matches = db.func.lower(User.display_name).like(pattern)
-        query = query.where(or_(User.email.like(pattern), name_matches))
+        # % and _ are what people type, not wildcards.
+        escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%")
+        pattern = "%" + escaped.replace("_", "\\_") + "%"
+        name_matches = db.func.lower(User.display_name).like(pattern, escape="\\")
+        query = query.where(or_(User.email.like(pattern, escape="\\"), name_matches))
     if role:
         query = query.where(User.role == role)
     if department_id:
@@ -44,6 +54,7 @@ def update_user(admin: User, user: User, role: str, department_id: int | None,
     """Change role and assignments; an admin cannot take their own admin role away."""
     if user.id == admin.id and role != Role.ADMIN.value:
         raise AdminError(_("You cannot remove your own administrator role."))
+    check_department_fits_role(role, department_id)
     changes = {}
     if user.role != role:
         changes["role"] = [user.role, role]
@@ -58,17 +69,32 @@ def update_user(admin: User, user: User, role: str, department_id: int | None,
         audit.record("user.update", actor=admin, target=user, **changes)
 
 
+def check_department_fits_role(role: str, department_id: int | None) -> None:
+    """Staff work for a department; citizens and council members belong to none."""
+    if role == Role.STAFF.value and department_id is None:
+        raise DepartmentDoesNotFitRole(
+            _("Staff need a department: their processes and answers belong to it.")
+        )
+    if role in (Role.CITIZEN.value, Role.COUNCIL.value) and department_id is not None:
+        raise DepartmentDoesNotFitRole(
+            _("Only staff, moderators and admins belong to a department.")
+        )
+
+
 def block_user(admin: User, user: User, reason: str, until: datetime | None = None) -> None:
-    """Block a user: they can read and log in, but not write."""
+    """Block a user: they can read and log in, but not write. They are told why by mail."""
     if user.id == admin.id:
         raise AdminError(_("You cannot block yourself."))
     if not reason.strip():
         raise AdminError(_("Please give a reason."))
+    if until is not None and until <= utcnow():
+        raise BlockEndInPast(_("The end of the block must lie in the future."))
     user.blocked_at = utcnow()
     user.blocked_until = until
     user.blocked_reason = reason.strip()
     audit.record("user.block", actor=admin, target=user, reason=reason.strip(),
                  until=until.isoformat() if until else None)  # fmt: skip
+    _tell_about_block(user, blocked=True)
 
 
 def unblock_user(admin: User, user: User, reason: str) -> None:
@@ -76,6 +102,14 @@ def unblock_user(admin: User, user: User, reason: str) -> None:
     user.blocked_until = None
     user.blocked_reason = None
     audit.record("user.unblock", actor=admin, target=user, reason=reason.strip())
+    _tell_about_block(user, blocked=False)
+
+
+def _tell_about_block(user: User, blocked: bool) -> None:
+    with force_locale(accounts.mail_locale(user)):
+        subject = _("Your account is blocked") if blocked else _("Your account is unblocked")
+        queue_mail(user.email, subject, "block_notice", user=user, blocked=blocked,
+                   help_link=url_for("main.hilfe", _external=True))  # fmt: skip
 
 
 @dataclass
@@ -88,6 +122,7 @@ class Invitation:
 
 def invite(admin: User, data: Invitation) -> User:
     """Create the account and mail a link with which the invitee sets a password."""
+    check_department_fits_role(data.role, data.department_id)
     if accounts.email_in_use(data.email):
         raise accounts.EmailTaken(_("An account with this e-mail address already exists."))
     user = User(
@@ -138,6 +173,13 @@ def _save_named(admin, model, obj, name: str, **fields):
     clash = db.session.scalar(select(model).where(db.func.lower(model.name) == name.lower()))
     if clash is not None and clash is not obj:
         raise AdminError(_("This name is already used."))
+    short_name = fields.get("short_name")
+    if short_name:
+        clash = db.session.scalar(
+            select(model).where(db.func.lower(model.short_name) == short_name.lower())
+        )
+        if clash is not None and clash is not obj:
+            raise AdminError(_("This short name is already used."))
     kind = model.__name__.lower()
     if obj is None:
         obj = model(name=name, **fields)

@@ -85,6 +85,8 @@ def user_update(user_id: int):
         try:
             services.update_user(current_user, user, form.role.data, form.department_id.data,
                                  form.district_id.data)  # fmt: skip
+        except services.DepartmentDoesNotFitRole as error:
+            form.department_id.errors = [*form.department_id.errors, str(error)]
         except services.AdminError as error:
             form.role.errors = [*form.role.errors, str(error)]
         else:
@@ -107,6 +109,8 @@ def user_block(user_id: int):
             until = end_of_day.astimezone(UTC)
         try:
             services.block_user(current_user, user, form.reason.data, until)
+        except services.BlockEndInPast as error:
+            form.until.errors = [*form.until.errors, str(error)]
         except services.AdminError as error:
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
@@ -142,6 +146,8 @@ def invite():
             )  # fmt: skip
         except accounts.EmailTaken as error:
             form.email.errors = [*form.email.errors, str(error)]
+        except services.AdminError as error:
+            form.department_id.errors = [*form.department_id.errors, str(error)]
         else:
             db.session.commit()
             flash(_("The invitation to %(email)s is sent.", email=user.email), "success")

@@ -7,6 +7,7 @@ import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import Integer, String, Text, or_, select
@@ -52,7 +53,12 @@ def _send_smtp(messages: list[OutboxMessage]) -> dict[int, str]:
     cfg = current_app.config
     errors: dict[int, str] = {}
     try:
-        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
+        # An explicit HELO name: smtplib would otherwise look up our own name in DNS, which can
+        # stall for seconds where reverse lookups time out.
+        helo = urlsplit(cfg["PUBLIC_URL"]).hostname or "localhost"
+        with smtplib.SMTP(
+            cfg["MAIL_SERVER"], cfg["MAIL_PORT"], local_hostname=helo, timeout=10
+        ) as smtp:
             if cfg["MAIL_USE_STARTTLS"]:
                 smtp.starttls()
             if cfg["MAIL_USERNAME"]:
@@ -105,6 +111,7 @@ def deliver_pending(limit: int = 50, now: datetime | None = None) -> tuple[int, 
             message.sent_at = now
             message.last_error = None
     db.session.commit()
+    log.info("mail outbox: %d sent, %d failed", len(due) - len(errors), len(errors))
     return len(due) - len(errors), len(errors)
 
 

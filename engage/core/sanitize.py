@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import bleach
 import markdown
 from bleach.linkifier import DEFAULT_CALLBACKS
@@ -15,6 +17,7 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+_HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
 def _ugc_rel(attrs: dict, new: bool = False) -> dict:
@@ -39,6 +42,8 @@ def render_user_text(source: str | None) -> Markup:
     if not source:
         return Markup("")
     html = markdown.markdown(source, extensions=[_EscapeHtml()], output_format="html")
+    # User headings sit below the page's own h1/h2: shift them to h3/h4 so the outline holds.
+    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 4)}>", html)
     cleaned = bleach.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engage.accounts.forms import PlainActionForm
 from engage.core.policy import require
 from engage.extensions import db
 from engage.processes import permissions, services
@@ -14,6 +15,14 @@ from engage.processes.models import Process
 from engage.processes.views import organisation_choices
 
 bp = Blueprint("process_admin", __name__, url_prefix="/processes")
+
+
+def _visible_process_or_404(slug: str) -> Process:
+    """The process, or 404 where even its existence is not the user's business (drafts)."""
+    process = db.first_or_404(db.select(Process).where(Process.slug == slug))
+    if not permissions.can_view_process(current_user, process):
+        abort(404)
+    return process
 
 
 def _form(process: Process | None = None) -> ProcessForm:
@@ -46,8 +55,10 @@ def _save(form: ProcessForm, save) -> bool:
     except services.SlugTaken as error:
         form.slug.errors = [*form.slug.errors, str(error)]
     except services.PhasesInvalid as error:
-        first = next((s for _k, s, _e in form.phase_fields() if s.data), form.information_start)
-        first.errors = [*first.errors, str(error)]
+        starts = {kind: start for kind, start, _end in form.phase_fields()}
+        first_used = next((s for _k, s, _e in form.phase_fields() if s.data), None)
+        target = starts.get(error.kind) or first_used or form.information_start
+        target.errors = [*target.errors, str(error)]
     else:
         db.session.commit()
         return True
@@ -74,7 +85,7 @@ def create():
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
-    process = db.first_or_404(db.select(Process).where(Process.slug == slug))
+    process = _visible_process_or_404(slug)
     require(permissions.can_edit_process(current_user, process))
     form = _form(process)
     if not form.is_submitted():
@@ -94,9 +105,8 @@ def edit(slug: str):
 @login_required
 def publish(slug: str):
     """Publish a draft, or take a published process back to draft."""
-    process = db.first_or_404(db.select(Process).where(Process.slug == slug))
+    process = _visible_process_or_404(slug)
     require(permissions.can_edit_process(current_user, process))
-    from engage.accounts.forms import PlainActionForm
 
     form = PlainActionForm()
     if form.validate_on_submit():

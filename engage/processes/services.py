@@ -25,7 +25,13 @@ class SlugTaken(ProcessError):
 
 
 class PhasesInvalid(ProcessError):
-    pass
+    def __init__(self, message: str, kind: PhaseKind | None = None):
+        super().__init__(message)
+        self.kind = kind  # the phase whose dates are wrong, for the form to mark
+
+
+# Addresses the app itself uses below /processes/.
+RESERVED_SLUGS = frozenset({"new", "neu", "feed"})
 
 
 _UMLAUTS = str.maketrans(
@@ -66,28 +72,47 @@ def check_phases(phases: list[PhaseDates]) -> None:
     for phase in ordered:
         if phase.ends_on < phase.starts_on:
             raise PhasesInvalid(
-                _("The phase “%(phase)s” ends before it starts.", phase=phase.kind.label)
+                _("The phase “%(phase)s” ends before it starts.", phase=phase.kind.label),
+                phase.kind,
             )
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after.starts_on <= before.ends_on:
             raise PhasesInvalid(
                 _("The phase “%(later)s” must start after “%(earlier)s” has ended.",
-                  later=after.kind.label, earlier=before.kind.label)
+                  later=after.kind.label, earlier=before.kind.label),
+                after.kind,
             )  # fmt: skip
 
 
-def _unique_slug(wanted: str, process: Process | None = None) -> str:
-    query = select(exists().where(Process.slug == wanted))
+def _slug_taken(slug: str, process: Process | None) -> bool:
+    if slug in RESERVED_SLUGS:
+        return True
+    condition = Process.slug == slug
     if process is not None and process.id is not None:
-        query = select(exists().where(Process.slug == wanted, Process.id != process.id))
-    if db.session.scalar(query):
-        raise SlugTaken(_("This web address is already used by another process."))
-    return wanted
+        condition = condition & (Process.id != process.id)
+    return bool(db.session.scalar(select(exists().where(condition))))
+
+
+def _unique_slug(data: ProcessData, process: Process | None) -> str:
+    """The chosen address, or one made from the title (numbered when the title repeats)."""
+    if data.slug:
+        if _slug_taken(slugify(data.slug), process):
+            raise SlugTaken(_("This web address is already used by another process."))
+        return slugify(data.slug)
+    if process is not None and process.slug:
+        return process.slug  # addresses stay stable; people have shared them
+    base = slugify(data.title)
+    candidate, number = base, 2
+    while _slug_taken(candidate, process):
+        candidate, number = f"{base[:75]}-{number}", number + 1
+    return candidate
 
 
 def _apply(process: Process, data: ProcessData) -> None:
     check_phases(data.phases)
-    process.slug = _unique_slug(slugify(data.slug or data.title), process)
+    if process.is_published and not data.phases:
+        raise PhasesInvalid(_("A published process keeps at least one phase."))
+    process.slug = _unique_slug(data, process)
     process.title = data.title.strip()
     process.summary = data.summary.strip()
     process.body = data.body
@@ -155,7 +180,10 @@ def processes_query(filters: ProcessFilter, today: date | None = None) -> Select
         visible = visible | (Process.department_id == filters.include_drafts_of_department)
     query = select(Process).where(visible)
     if filters.district_id:
-        query = query.where(Process.district_id == filters.district_id)
+        # City-wide processes concern every district too.
+        query = query.where(
+            (Process.district_id == filters.district_id) | Process.district_id.is_(None)
+        )
     if filters.department_id:
         query = query.where(Process.department_id == filters.department_id)
     if filters.phase in {kind.value for kind in PhaseKind}:

@@ -185,3 +185,78 @@ def test_citizens_cannot_read_the_audit_log(client, auth, make_user):
     make_user("citizen", email="c@example.org")
     auth.login("c@example.org")
     assert client.get("/moderation/audit").status_code == 403
+
+
+SETTINGS = {
+    "municipality_name": "Beispielstadt", "logo_path": "img/logo.svg",
+    "contact_email": "info@beispielstadt.example", "contact_phone": "",
+    "address": "Markt 1", "imprint_responsible": "Der Bürgermeister", "imprint_extra": "",
+    "privacy_officer": "", "accessibility_email": "a11y@beispielstadt.example",
+    "volunteer_hour_value": "15,50", "flag_threshold": "3", "premoderated_first_posts": "0",
+}  # fmt: skip
+
+
+def test_settings_accept_the_german_decimal_comma(client, admin):
+    assert post_form(client, "/admin/settings", **SETTINGS).status_code == 302
+    settings = get_settings()
+    db.session.refresh(settings)
+    assert str(settings.volunteer_hour_value) == "15.50"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("municipality_name", "   ", "Bitte füllen Sie dieses Feld aus"),
+        ("logo_path", "img/gibt-es-nicht.svg", "Diese Datei gibt es in static/img/ nicht"),
+        ("volunteer_hour_value", "viel", "Betrag"),
+    ],
+)
+def test_settings_refuse_blank_names_missing_logos_and_bad_amounts(client, admin, field, value,
+                                                                   message):  # fmt: skip
+    response = post_form(client, "/admin/settings", **{**SETTINGS, field: value})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_block_end_in_the_past_is_refused(client, admin, make_user):
+    user = make_user("citizen")
+    response = post_form(client, f"/admin/users/{user.id}", action=f"/admin/users/{user.id}/block",
+                         block__reason="Spam", block__until="2020-01-01")  # fmt: skip
+    assert response.status_code == 422
+    assert "in der Zukunft" in response.get_data(as_text=True)
+    assert not db.session.get(User, user.id).is_blocked
+
+
+def test_blocked_user_is_told_by_mail(client, admin, make_user, outbox):
+    user = make_user("citizen", email="laut@example.org")
+    post_form(client, f"/admin/users/{user.id}", action=f"/admin/users/{user.id}/block",
+              block__reason="Wiederholte Beleidigungen")  # fmt: skip
+    [mail] = [m for m in outbox() if m.recipient == "laut@example.org"]
+    assert mail.subject == "Ihr Konto ist gesperrt"
+    assert "Wiederholte Beleidigungen" in mail.body
+
+
+def test_staff_need_a_department_and_citizens_have_none(client, admin, make_user):
+    user = make_user("citizen")
+    response = post_form(client, f"/admin/users/{user.id}", user__role="staff",
+                         user__department_id="", user__district_id="")  # fmt: skip
+    assert response.status_code == 422
+    assert "brauchen einen Fachbereich" in response.get_data(as_text=True)
+    response = post_form(client, "/admin/invite", email="s@example.org", display_name="Sven",
+                         role="staff", department_id="")  # fmt: skip
+    assert response.status_code == 422
+
+
+def test_short_names_of_departments_are_unique(client, admin):
+    post_form(client, "/admin/departments", name="Fachbereich Umwelt", short_name="Umwelt")
+    response = post_form(client, "/admin/departments", name="Fachbereich Recht",
+                         short_name="umwelt")  # fmt: skip
+    assert response.status_code == 422
+
+
+def test_user_search_treats_percent_and_underscore_literally(client, admin, make_user):
+    make_user("citizen", email="bernd@example.org", display_name="Bernd")
+    html = client.get("/admin/users?q=%25").get_data(as_text=True)
+    assert "Bernd" not in html and "Kein Konto passt" in html
+    html = client.get("/admin/users?q=_").get_data(as_text=True)
+    assert "Bernd" not in html

@@ -60,3 +60,8 @@ def test_plain_text_strips_all_tags():
 
 def test_empty_text_renders_empty():
     assert str(render_user_text(None)) == "" and str(render_user_text("")) == ""
+
+
+def test_markdown_headings_sit_below_the_page_headings():
+    html = str(render_user_text("# Titel\n\n## Unterpunkt\n\n#### tief"))
+    assert "<h3>Titel</h3>" in html and "<h4>Unterpunkt</h4>" in html and "<h4>tief</h4>" in html

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,15 +58,30 @@ def app_config(app_config):
     return app_config
 
 
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the stdlib's signature)
+        pass
+
+
 @pytest.fixture
 def live_server(app):
-    """Serve the test app on a free local port in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """Serve the test app on a free local port in a background thread.
+
+    wsgiref closes each response as soon as it is sent, as gunicorn does; Werkzeug's dev server
+    first drains the socket, which delays work scheduled with call_on_close (mail delivery)
+    until the browser drops the connection.
+    """
+    server = make_server("127.0.0.1", 0, app, _ThreadingWSGIServer, _QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
     yield server
     server.shutdown()
+    server.server_close()
     thread.join(timeout=5)
 
 

@@ -22,10 +22,30 @@ def test_slug_is_made_from_the_title_with_umlauts_spelled_out():
     assert services.slugify("???") == "verfahren"
 
 
-def test_duplicate_slug_is_refused(make_process):
+def test_repeated_title_gets_a_numbered_address(make_process):
+    assert make_process(title="Parkanlagen").slug == "parkanlagen"
+    assert make_process(title="Parkanlagen").slug == "parkanlagen-2"
+
+
+def test_chosen_address_that_is_taken_or_reserved_is_refused(make_process, org, make_user):
     make_process(title="Parkanlagen")
-    with pytest.raises(services.SlugTaken):
-        make_process(title="Parkanlagen")
+    for slug in ["parkanlagen", "new"]:
+        data = services.ProcessData(
+            title="Andere", summary="x", body="", department_id=org["umwelt"].id,
+            district_id=None, support_threshold=1, answer_deadline_days=1, slug=slug,
+        )  # fmt: skip
+        with pytest.raises(services.SlugTaken):
+            services.create_process(make_user("admin"), data)
+
+
+def test_published_process_keeps_at_least_one_phase(make_process, make_user):
+    process = make_process()
+    data = services.ProcessData(
+        title=process.title, summary="x", body="", department_id=process.department_id,
+        district_id=None, support_threshold=1, answer_deadline_days=1, slug=process.slug,
+    )  # fmt: skip
+    with pytest.raises(services.PhasesInvalid):
+        services.update_process(process, make_user("admin"), data)
 
 
 def test_phases_must_follow_each_other(make_process):
@@ -86,6 +106,8 @@ def test_filters_by_district_department_and_phase(make_process, org):
     assert titles(phase="finished") == {"Vorbei"}
     assert "Entwurf im Norden" in titles(include_drafts_of_department=org["umwelt"].id)
     assert "Entwurf im Norden" not in titles(include_drafts_of_department=org["verkehr"].id)
+    make_process(title="Ganze Stadt", district=None)
+    assert titles(district_id=org["sued"].id) == {"Radwege im Süden", "Ganze Stadt"}
 
 
 def test_home_page_shows_running_and_coming_processes_only(make_process):

@@ -88,6 +88,23 @@ def test_staff_of_another_department_cannot_edit(client, auth, make_user, make_p
     assert response.status_code == 403
 
 
+def test_drafts_of_other_departments_are_404_on_edit_too(client, auth, make_user,
+                                                        make_process, org):  # fmt: skip
+    process = make_process(published=False)
+    make_user("staff", email="verkehr@example.org", department_id=org["verkehr"].id)
+    auth.login("verkehr@example.org")
+    assert client.get(f"/processes/{process.slug}/edit").status_code == 404
+
+
+def test_phase_order_error_is_shown_at_the_later_phase(client, auth, make_user, org):
+    make_user("admin", email="admin@example.org")
+    auth.login("admin@example.org")
+    response = post_form(client, "/processes/new", **_form_data(
+        org, voting_start="2026-12-10", voting_end="2026-12-20"))  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert 'id="voting_start-error"' in html and 'id="dialogue_start-error"' not in html
+
+
 def test_citizens_cannot_create_processes(client, auth, make_user):
     make_user("citizen", email="b@example.org")
     auth.login("b@example.org")
@@ -110,7 +127,16 @@ def test_invalid_process_input_gets_form_errors(client, auth, make_user, make_pr
         ({"slug": "Mit Leerzeichen"}, "Kleinbuchstaben"),
         ({"support_threshold": "-1"}, "Unterstützungs-Schwelle"),
         ({"dialogue_start": "kein-datum"}, "Beginn"),
-        ({}, "bereits von einem anderen Beteiligungsverfahren"),
+        ({"slug": "neue-spielplaetze"}, "bereits von einem anderen Beteiligungsverfahren"),
+        ({"slug": "new"}, "bereits von einem anderen Beteiligungsverfahren"),
+        (
+            {
+                "dialogue_start": "2026-12-01",
+                "voting_start": "2026-12-10",
+                "voting_end": "2026-12-20",
+            },
+            "wenn „Dialog“ beendet ist",
+        ),
     ]:
         response = post_form(client, "/processes/new", **_form_data(org, **overrides))
         assert response.status_code == 422, overrides

@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from engage.accounts.forms import PrefixedForm
+from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
 
 
@@ -198,3 +198,6 @@ class SettingsForm(FlaskForm):
         _l("Pre-moderated first posts of new users"),
         validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(0, 100)],
     )
+
+
+__all__ = ["PlainActionForm"]

@@ -70,3 +70,19 @@ def settings():
         flash(_("The settings are saved."), "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/<any(departments, districts):kind>/<int:item_id>/delete")
+def organisation_delete(kind: str, item_id: int):
+    obj = db.get_or_404(KINDS[kind][0], item_id)
+    form = forms.PlainActionForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_named(current_user, obj)
+        except services.InUse as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("admin.organisation_edit", kind=kind, item_id=item_id))
+        db.session.commit()
+        flash(_("“%(name)s” is deleted.", name=obj.name), "success")
+    return redirect(url_for("admin.organisation", kind=kind))

@@ -140,6 +140,14 @@ def invite(admin: User, data: Invitation) -> User:
     return user
 
 
+def resend_invitation(admin: User, user: User) -> None:
+    """Send a fresh invitation link to someone who has not set a password yet."""
+    if user.password_hash:
+        raise AdminError(_("This person has already set a password."))
+    send_invitation(admin, user)
+    audit.record("user.invite_resend", actor=admin, target=user)
+
+
 def send_invitation(admin: User, user: User) -> None:
     token = tokens.make_invite_token(user.id, user.password_hash)
     with force_locale(accounts.mail_locale(user)):
@@ -194,6 +202,30 @@ def _save_named(admin, model, obj, name: str, **fields):
         db.session.flush()
         audit.record(f"{kind}.update", actor=admin, target=obj, old_name=old, name=name)
     return obj
+
+
+class InUse(AdminError):
+    pass
+
+
+def delete_named(admin: User, obj) -> None:
+    """Delete a department or district that nothing refers to any more."""
+    from engage.processes.models import Process
+
+    column = "department_id" if isinstance(obj, Department) else "district_id"
+    used = db.session.scalar(
+        select(db.func.count()).select_from(User).where(getattr(User, column) == obj.id)
+    ) + db.session.scalar(
+        select(db.func.count()).select_from(Process).where(getattr(Process, column) == obj.id)
+    )
+    if used:
+        raise InUse(
+            _("“%(name)s” is still assigned to %(n)d people or processes. Reassign them first.",
+              name=obj.name, n=used)
+        )  # fmt: skip
+    kind = type(obj).__name__.lower()
+    audit.record(f"{kind}.delete", actor=admin, target=obj, name=obj.name)
+    db.session.delete(obj)
 
 
 SETTING_FIELDS = (

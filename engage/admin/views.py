@@ -131,6 +131,21 @@ def user_unblock(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/reinvite")
+def user_reinvite(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = forms.PlainActionForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_invitation(current_user, user)
+        except services.AdminError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The invitation to %(email)s is sent again.", email=user.email), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     """Invite staff, moderators, council members or admins by e-mail."""

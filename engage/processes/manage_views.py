@@ -119,3 +119,20 @@ def publish(slug: str):
             flash(_("The process is published.") if process.is_published
                   else _("The process is a draft again."), "success")  # fmt: skip
     return redirect(url_for("processes.detail", slug=process.slug))
+
+
+@bp.post("/<slug>/delete")
+@login_required
+def delete(slug: str):
+    """Delete a draft that was never published."""
+    process = _visible_process_or_404(slug)
+    require(permissions.can_edit_process(current_user, process))
+    if PlainActionForm().validate_on_submit():
+        try:
+            services.delete_draft(process, current_user)
+        except services.ProcessError as error:
+            flash(str(error), "error")
+            return redirect(url_for("processes.detail", slug=process.slug))
+        db.session.commit()
+        flash(_("The draft is deleted."), "success")
+    return redirect(url_for("processes.index"))

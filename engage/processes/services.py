@@ -161,6 +161,14 @@ def publish_process(process: Process, actor, publish: bool = True) -> None:
                  target=process)  # fmt: skip
 
 
+def delete_draft(process: Process, actor) -> None:
+    """Delete a process that was never published (published ones go back to draft first)."""
+    if process.is_published or process.published_at is not None:
+        raise ProcessError(_("Only processes that were never published can be deleted."))
+    audit.record("process.delete", actor=actor, target=process, title=process.title)
+    db.session.delete(process)
+
+
 @dataclass
 class ProcessFilter:
     district_id: int | None = None

@@ -260,3 +260,29 @@ def test_user_search_treats_percent_and_underscore_literally(client, admin, make
     assert "Bernd" not in html and "Kein Konto passt" in html
     html = client.get("/admin/users?q=_").get_data(as_text=True)
     assert "Bernd" not in html
+
+
+def test_unused_districts_can_be_deleted_used_ones_not(client, admin, make_user):
+    used, unused = District(name="Nordviertel"), District(name="Tippfehler")
+    db.session.add_all([used, unused])
+    db.session.commit()
+    used_id, unused_id = used.id, unused.id
+    make_user("citizen", district_id=used_id)
+    post_form(client, "/admin/districts", action=f"/admin/districts/{unused_id}/delete")
+    response = post_form(client, "/admin/districts", action=f"/admin/districts/{used_id}/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(District, unused_id) is None
+    assert db.session.get(District, used_id) is not None
+    assert "district.delete" in _actions()
+
+
+def test_invitation_can_be_sent_again_until_a_password_is_set(client, admin, outbox):
+    department = Department(name="Umwelt")
+    db.session.add(department)
+    db.session.commit()
+    post_form(client, "/admin/invite", email="neu@example.org", display_name="Nora",
+              role="staff", department_id=str(department.id))  # fmt: skip
+    invited = db.session.scalar(db.select(User).where(User.email == "neu@example.org"))
+    post_form(client, f"/admin/users/{invited.id}", action=f"/admin/users/{invited.id}/reinvite")
+    assert len([m for m in outbox() if m.recipient == "neu@example.org"]) == 2

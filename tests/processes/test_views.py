@@ -141,3 +141,16 @@ def test_invalid_process_input_gets_form_errors(client, auth, make_user, make_pr
         response = post_form(client, "/processes/new", **_form_data(org, **overrides))
         assert response.status_code == 422, overrides
         assert message in response.get_data(as_text=True), overrides
+
+
+def test_drafts_can_be_deleted_but_published_processes_cannot(client, auth, make_user,
+                                                             make_process):  # fmt: skip
+    draft = make_process(title="Tippfehler", published=False)
+    live = make_process(title="Läuft schon")
+    make_user("admin", email="admin@example.org")
+    auth.login("admin@example.org")
+    post_form(client, f"/processes/{draft.slug}", action=f"/processes/{draft.slug}/delete")
+    assert client.get(f"/processes/{draft.slug}").status_code == 404
+    response = post_form(client, f"/processes/{live.slug}", action=f"/processes/{live.slug}/delete")
+    assert response.status_code == 302
+    assert client.get(f"/processes/{live.slug}").status_code == 200

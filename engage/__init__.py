@@ -47,6 +47,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.accounts import account_views, auth_views, register_privacy
     from engage.accounts.session import configure_login
     from engage.admin import views as admin_views
+    from engage.boards import register_privacy as register_board_privacy
+    from engage.boards import views as board_views
     from engage.main import views as main_views
     from engage.moderation import views as moderation_views
     from engage.processes import manage_views as process_manage_views
@@ -54,12 +56,14 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
     configure_login(login_manager)
     register_privacy()
+    register_board_privacy()
     for blueprint in (
         main_views.bp,
         auth_views.bp,
         account_views.bp,
         process_views.bp,
         process_manage_views.bp,
+        board_views.bp,
         admin_views.bp,
         moderation_views.bp,
     ):

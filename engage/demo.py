@@ -91,6 +91,43 @@ def _seed_settings() -> None:
     settings.privacy_officer = "Datenschutzbeauftragte der Stadt, datenschutz@musterstadt.example"
 
 
+ANNOUNCEMENTS = [
+    ("Willkommen auf der Beteiligungsplattform",
+     "Hier informiert die Stadt Musterstadt über laufende Vorhaben. Sie können mitdiskutieren, "
+     "Vorschläge machen und bei Mitmach-Angeboten helfen.\n\nFragen? Schreiben Sie uns über die "
+     "[Hilfeseite](/hilfe).", None, True),
+    ("Dialog zum Stadtgrün im Nordviertel hat begonnen",
+     "Bis Anfang Dezember sammeln wir Hinweise: Wo fehlen Bäume, wo wünschen Sie sich Beete?\n\n"
+     "- Hinweise im Dialog sammeln\n- Vorschläge in der Mitgestaltung entwickeln",
+     "Grünes Nordviertel: Ideen für mehr Stadtgrün", False),
+    ("Abstimmung über sichere Schulwege läuft",
+     "Unterstützen Sie die Vorschläge, die Ihnen wichtig sind. Der Fachbereich Mobilität und "
+     "Verkehr antwortet auf alle Vorschläge, die die Schwelle erreichen.",
+     "Sicher zur Schule in der Südstadt", False),
+]  # fmt: skip
+
+
+def _seed_announcements(users) -> None:
+    from engage.boards import services as boards
+    from engage.processes.models import Process
+
+    admin = next(u for u in users if u.role == "admin")
+    for title, body, process_title, pinned in ANNOUNCEMENTS:
+        process = None
+        if process_title:
+            process = db.session.scalar(db.select(Process).where(Process.title == process_title))
+        author = next(
+            (u for u in users if process and u.role == "staff"
+             and u.department_id == process.department_id),
+            admin,
+        )  # fmt: skip
+        boards.publish_announcement(
+            author,
+            boards.AnnouncementData(title=title, body=body, pinned=pinned,
+                                    process_id=process.id if process else None),
+        )  # fmt: skip
+
+
 def _seed_processes(users, departments, districts) -> None:
     today = local_today()
     by_name = {d.name: d for d in districts}
@@ -131,5 +168,7 @@ def seed_demo() -> list[User]:
     db.session.flush()
     _seed_settings()
     _seed_processes(users, departments, districts)
+    db.session.flush()
+    _seed_announcements(users)
     db.session.flush()
     return users

@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from engage.core.sanitize import render_user_text
+from engage.core.sanitize import excerpt, render_user_text
 from engage.core.types import utcnow
 
 
@@ -58,6 +58,7 @@ def _readable_page(target: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _local_datetime
     app.jinja_env.filters["user_text"] = render_user_text
+    app.jinja_env.filters["plain_excerpt"] = excerpt
     app.jinja_env.filters["date"] = lambda value, format="medium": (  # noqa: A006
         format_date(value, format) if value else ""
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import bleach
@@ -60,3 +61,12 @@ def render_user_text(source: str | None) -> Markup:
 def plain_text(source: str | None) -> str:
     """Strip every tag, for places that show user text without markup (titles, mail)."""
     return bleach.clean(source or "", tags=set(), strip=True)
+
+
+def excerpt(source: str | None, length: int = 220) -> str:
+    """A plain-text teaser of user Markdown, cut at a word boundary."""
+    text = html.unescape(bleach.clean(str(render_user_text(source)), tags=set(), strip=True))
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + " …"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
+from engage.boards.services import latest_announcements
 from engage.core.settings import get_settings
 from engage.core.types import local_today
 from engage.extensions import db
@@ -33,7 +34,10 @@ def site_context() -> dict:
 def home():
     """The municipality's front page: current processes, later the latest of every feature."""
     return render_template(
-        "main/home.html", processes=current_processes(limit=6), today=local_today()
+        "main/home.html",
+        processes=current_processes(limit=6),
+        announcements=latest_announcements(limit=3),
+        today=local_today(),
     )
 
 

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from engage.accounts.permissions import is_admin, is_staff
+from engage.boards.permissions import can_publish_announcement
+from engage.boards.services import latest_announcements
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db
@@ -62,4 +64,6 @@ def detail(slug: str):
         body_html=render_user_text(process.body),
         today=local_today(),
         can_edit=permissions.can_edit_process(current_user, process),
+        announcements=latest_announcements(limit=5, process=process),
+        can_announce=can_publish_announcement(current_user, process),
     )

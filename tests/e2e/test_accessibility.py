@@ -10,6 +10,7 @@ from tests.e2e.conftest import axe_violations
 PUBLIC_PAGES = [
     "/",
     "/processes",
+    "/info",
     "/auth/login",
     "/auth/register",
     "/auth/reset",
@@ -94,6 +95,10 @@ ADMIN_PAGES = [
     "/admin/settings",
     "/moderation/audit",
     "/processes/new",
+    "/info",
+    "/info/new",
+    "/info/1",
+    "/info/1/edit",
 ]
 
 

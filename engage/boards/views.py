@@ -1,0 +1,169 @@
+"""The information board: /info, one announcement, publishing, and the Atom feed."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.forms import PlainActionForm
+from engage.boards import permissions, services
+from engage.boards.forms import AnnouncementFilterForm, AnnouncementForm
+from engage.boards.models import Announcement
+from engage.core.policy import require
+from engage.core.sanitize import render_user_text
+from engage.core.types import utcnow
+from engage.extensions import db
+from engage.organisation.models import District
+from engage.processes.models import Process, ProcessStatus
+
+bp = Blueprint("info", __name__, url_prefix="/info")
+PER_PAGE = 10
+
+
+def _published_processes():
+    return db.session.scalars(
+        db.select(Process)
+        .where(Process.status == ProcessStatus.PUBLISHED.value)
+        .order_by(Process.title)
+    ).all()
+
+
+def _districts():
+    return db.session.scalars(db.select(District).order_by(District.name)).all()
+
+
+@bp.get("")
+def index():
+    """All visible announcements, pinned first, filterable by process and district."""
+    form = AnnouncementFilterForm(request.args)
+    form.set_choices(_published_processes(), _districts())
+    form.validate()
+    filters = services.AnnouncementFilter(
+        process_id=None if form.process_id.errors else form.process_id.data,
+        district_id=None if form.district.errors else form.district.data,
+    )
+    page = db.paginate(services.announcements_query(filters), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "boards/info_index.html",
+        form=form,
+        page=page,
+        can_publish=permissions.can_publish_announcement(current_user),
+        own_hidden=services.scheduled_and_withdrawn(current_user)
+        if current_user.is_authenticated
+        else [],
+    )
+
+
+@bp.get("/<int:announcement_id>")
+def detail(announcement_id: int):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    if not permissions.can_view_announcement(current_user, announcement):
+        abort(404)
+    return render_template(
+        "boards/info_detail.html",
+        announcement=announcement,
+        body_html=render_user_text(announcement.body),
+        can_edit=permissions.can_edit_announcement(current_user, announcement),
+    )
+
+
+def _form(announcement: Announcement | None = None) -> AnnouncementForm:
+    form = AnnouncementForm(obj=announcement)
+    processes = [
+        p for p in _published_processes() if permissions.can_publish_announcement(current_user, p)
+    ]
+    form.set_choices(processes, _districts())
+    return form
+
+
+def _data(form: AnnouncementForm) -> services.AnnouncementData:
+    return services.AnnouncementData(
+        title=form.title.data,
+        body=form.body.data,
+        process_id=form.process_id.data,
+        district_id=form.district_id.data,
+        pinned=form.pinned.data,
+        publish_at=form.publish_at_utc(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """Publish an announcement, city-wide or within a process of the user's department."""
+    require(permissions.can_publish_announcement(current_user))
+    form = _form()
+    if not form.is_submitted() and request.args.get("process", "").isdigit():
+        form.process_id.data = int(request.args["process"])
+    if form.validate_on_submit():
+        announcement = services.publish_announcement(current_user, _data(form))
+        db.session.commit()
+        if announcement.is_scheduled:
+            flash(_("The announcement is scheduled."), "success")
+        else:
+            flash(_("The announcement is published."), "success")
+        return redirect(url_for("info.detail", announcement_id=announcement.id))
+    return render_template("boards/info_form.html", form=form, announcement=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/<int:announcement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(announcement_id: int):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    require(permissions.can_edit_announcement(current_user, announcement))
+    form = _form(announcement)
+    if not form.is_submitted():
+        form.show_publish_at(announcement.publish_at)
+    if form.validate_on_submit():
+        services.update_announcement(announcement, current_user, _data(form))
+        db.session.commit()
+        flash(_("The announcement is saved."), "success")
+        return redirect(url_for("info.detail", announcement_id=announcement.id))
+    return render_template("boards/info_form.html", form=form, announcement=announcement), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/<int:announcement_id>/publish")
+@login_required
+def toggle_published(announcement_id: int):
+    """Take an announcement off the board, or put it back."""
+    announcement = db.get_or_404(Announcement, announcement_id)
+    require(permissions.can_edit_announcement(current_user, announcement))
+    if PlainActionForm().validate_on_submit():
+        publish = announcement.unpublished_at is not None
+        services.set_published(announcement, current_user, publish)
+        db.session.commit()
+        flash(_("The announcement is published again.") if publish
+              else _("The announcement is taken off the board."), "success")  # fmt: skip
+    return redirect(url_for("info.detail", announcement_id=announcement.id))
+
+
+def _html_text(source: str) -> str:
+    """Sanitised HTML as plain text, so that the XML template escapes it into the feed."""
+    return str(render_user_text(source))
+
+
+@bp.get("/feed.atom")
+def feed():
+    """The newest announcements as an Atom feed."""
+    entries = db.session.scalars(
+        services.announcements_query(services.AnnouncementFilter()).limit(30)
+    ).all()
+    updated = max((a.edited_at or a.publish_at for a in entries), default=utcnow())
+    body = render_template("boards/feed.xml", entries=entries, updated=updated, render=_html_text)
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response

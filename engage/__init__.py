@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.accounts import account_views, auth_views, register_privacy
     from engage.accounts.session import configure_login
     from engage.admin import views as admin_views
+    from engage.boards import dialogue_views
     from engage.boards import register_privacy as register_board_privacy
     from engage.boards import views as board_views
     from engage.main import views as main_views
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         process_views.bp,
         process_manage_views.bp,
         board_views.bp,
+        dialogue_views.bp,
         admin_views.bp,
         moderation_views.bp,
     ):

@@ -15,9 +15,15 @@ def _read(path):
         return read_po(handle)
 
 
+def _translated(message) -> bool:
+    """Every form is filled in (plural messages have one string per form)."""
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(forms)
+
+
 def test_german_catalogue_has_no_missing_or_fuzzy_entry():
     catalogue = _read(CATALOGUE)
-    missing = [m.id for m in catalogue if m.id and not m.string]
+    missing = [m.id for m in catalogue if m.id and not _translated(m)]
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert missing == []
     assert fuzzy == []
@@ -30,7 +36,7 @@ def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
          "-k", "lazy_gettext", "-o", str(pot), "--no-location", str(ROOT)]
     )  # fmt: skip
     extracted = {m.id for m in _read(pot) if m.id}
-    translated = {m.id for m in _read(CATALOGUE) if m.id and m.string}
+    translated = {m.id for m in _read(CATALOGUE) if m.id and _translated(m)}
     assert sorted(extracted - translated, key=str) == []
 
 
@@ -38,7 +44,10 @@ def test_placeholders_survive_translation():
     import re
 
     for message in _read(CATALOGUE):
-        if not message.id or isinstance(message.id, tuple):
+        if not message.id:
             continue
-        names = set(re.findall(r"%\((\w+)\)", message.id))
-        assert names == set(re.findall(r"%\((\w+)\)", message.string)), message.id
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        names = set(re.findall(r"%\((\w+)\)", ids[-1]))
+        for string in strings:
+            assert names == set(re.findall(r"%\((\w+)\)", string)), message.id

@@ -1,0 +1,87 @@
+"""Forms of the dialogue board."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from engage.boards.forms import _optional_int, _strip
+
+MAX_POST_LENGTH = 10000
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter a title.")), Length(min=5, max=160)],
+        description=_l("A short question or topic, e.g. “Where can I park my bike safely?”"),
+    )
+    body = TextAreaField(
+        _l("Your post"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter a text.")),
+                    Length(max=MAX_POST_LENGTH)],
+        description=_l("Markdown is allowed: **bold**, lists with -, links."),
+    )  # fmt: skip
+    process_id = SelectField(_l("Participation process"), coerce=_optional_int)
+
+    def set_choices(self, processes) -> None:
+        self.process_id.choices = [SelectChoice("", _l("City-wide dialogue"))] + [
+            SelectChoice(str(p.id), p.title) for p in processes
+        ]
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your reply"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter a text.")),
+                    Length(max=MAX_POST_LENGTH)],
+    )  # fmt: skip
+    parent_id = HiddenField(filters=[_optional_int])
+    official = BooleanField(_l("Mark as official answer of my department"))
+
+
+class EditPostForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[_strip], validators=[Optional(), Length(5, 160)])
+    body = TextAreaField(
+        _l("Text"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter a text.")),
+                    Length(max=MAX_POST_LENGTH)],
+    )  # fmt: skip
+
+
+class CloseForm(FlaskForm):
+    reason = StringField(
+        _l("Reason for closing"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please give a reason.")), Length(max=500)],
+    )
+
+
+class ThreadFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    process_id = SelectField(
+        _l("Participation process"), coerce=_optional_int, validate_choice=False
+    )
+    state = SelectField(
+        _l("State"),
+        choices=[
+            SelectChoice("", _l("All")),
+            SelectChoice("unanswered", _l("Not answered yet")),
+            SelectChoice("answered", _l("Answered")),
+            SelectChoice("closed", _l("Closed")),
+        ],
+        validate_choice=False,
+    )
+
+    def set_choices(self, processes) -> None:
+        self.process_id.choices = [SelectChoice("", _l("All discussions"))] + [
+            SelectChoice(str(p.id), p.title) for p in processes
+        ]

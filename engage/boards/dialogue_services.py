@@ -1,0 +1,211 @@
+"""Dialogue rules: opening threads, replying, official answers, editing, closing, reactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
+from engage.core import audit
+from engage.core.moderation import ContentStatus
+from engage.core.types import utcnow
+from engage.extensions import db
+
+
+class DialogueError(Exception):
+    """A dialogue rule was broken; the message is shown to the user."""
+
+
+class ThreadClosed(DialogueError):
+    pass
+
+
+class ReplyTargetGone(DialogueError):
+    pass
+
+
+def open_thread(author, title: str, body: str, process=None) -> Thread:
+    thread = Thread(author_id=author.id, title=title.strip(), body=body.strip(),
+                    process_id=process.id if process else None)  # fmt: skip
+    db.session.add(thread)
+    db.session.flush()
+    return thread
+
+
+def reply(thread: Thread, author, body: str, parent: Comment | None = None,
+          official: bool = False) -> Comment:  # fmt: skip
+    """Add a reply; an official one records who answered and how fast (first one only)."""
+    if thread.is_closed:
+        raise ThreadClosed(_("This discussion is closed: %(reason)s", reason=thread.closed_reason))
+    if thread.is_deleted or not thread.is_visible:
+        raise ReplyTargetGone(_("This discussion is no longer available."))
+    if parent is not None and (parent.thread_id != thread.id or parent.is_deleted
+                               or not parent.is_visible):  # fmt: skip
+        raise ReplyTargetGone(_("The post you replied to is no longer available."))
+    if parent is None:
+        parent_id, depth = None, 0
+    elif parent.depth < MAX_DEPTH:
+        parent_id, depth = parent.id, parent.depth + 1
+    else:  # at the deepest level a reply joins its parent's level instead of nesting further
+        parent_id, depth = parent.parent_id, parent.depth
+    now = utcnow()
+    comment = Comment(
+        thread_id=thread.id, parent_id=parent_id, depth=depth, author_id=author.id,
+        body=body.strip(), is_official=official, created_at=now,
+        department_id=author.department_id if official else None,
+    )  # fmt: skip
+    db.session.add(comment)
+    db.session.flush()
+    comment.root_id = comment.id if parent is None else parent.root_id
+    db.session.execute(
+        update(Thread).where(Thread.id == thread.id)
+        .values(reply_count=Thread.reply_count + 1, last_activity_at=now)
+    )  # fmt: skip
+    if official and thread.answered_at is None:
+        thread.answered_at = now
+        thread.answered_by_department_id = author.department_id
+        thread.answer_seconds = int((now - thread.created_at).total_seconds())
+        audit.record("thread.official_answer", actor=author, target=thread, comment_id=comment.id)
+    return comment
+
+
+def edit_post(post, body: str, title: str | None = None) -> None:
+    post.body = body.strip()
+    if title is not None:
+        post.title = title.strip()
+    post.edited_at = utcnow()
+
+
+def delete_post(post) -> None:
+    """Delete the text but keep the place, so that replies stay understandable."""
+    post.deleted_at = utcnow()
+    post.body = ""
+
+
+def close_thread(thread: Thread, actor, reason: str) -> None:
+    if not reason.strip():
+        raise DialogueError(_("Please give a reason."))
+    thread.closed_at = utcnow()
+    thread.closed_reason = reason.strip()
+    thread.closed_by_id = actor.id
+    audit.record("thread.close", actor=actor, target=thread, reason=reason.strip())
+
+
+def reopen_thread(thread: Thread, actor) -> None:
+    thread.closed_at = thread.closed_reason = thread.closed_by_id = None
+    audit.record("thread.reopen", actor=actor, target=thread)
+
+
+def toggle_helpful(comment: Comment, user) -> bool:
+    """Mark or unmark a reply as helpful; returns whether it is marked now."""
+    removed = db.session.execute(
+        delete(Reaction).where(Reaction.comment_id == comment.id, Reaction.user_id == user.id)
+    ).rowcount
+    if removed:
+        comment.helpful_count = max(comment.helpful_count - 1, 0)
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Reaction(comment_id=comment.id, user_id=user.id))
+    except IntegrityError:  # a double click raced us; the unique constraint kept one
+        return True
+    comment.helpful_count += 1
+    return True
+
+
+@dataclass
+class ThreadFilter:
+    process_id: int | None = None
+    state: str | None = None  # "open", "answered", "unanswered", "closed"
+    city_wide_only: bool = False
+
+
+def threads_query(filters: ThreadFilter) -> Select:
+    query = select(Thread).where(
+        Thread.status == ContentStatus.VISIBLE.value, Thread.deleted_at.is_(None)
+    )
+    if filters.process_id:
+        query = query.where(Thread.process_id == filters.process_id)
+    elif filters.city_wide_only:
+        query = query.where(Thread.process_id.is_(None))
+    if filters.state == "answered":
+        query = query.where(Thread.answered_at.is_not(None))
+    elif filters.state == "unanswered":
+        query = query.where(Thread.answered_at.is_(None), Thread.closed_at.is_(None))
+    elif filters.state == "closed":
+        query = query.where(Thread.closed_at.is_not(None))
+    elif filters.state == "open":
+        query = query.where(Thread.closed_at.is_(None))
+    return query.order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+
+
+def top_level_query(thread: Thread) -> Select:
+    return (
+        select(Comment)
+        .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None))
+        .where(Comment.status == ContentStatus.VISIBLE.value)
+        .order_by(Comment.is_official.desc(), Comment.created_at, Comment.id)
+    )
+
+
+def replies_below(roots: list[Comment]) -> dict[int, list[Comment]]:
+    """All nested replies of a page of top-level replies, in one query, grouped by parent."""
+    children: dict[int, list[Comment]] = {}
+    if not roots:
+        return children
+    nested = db.session.scalars(
+        select(Comment)
+        .where(Comment.root_id.in_([c.id for c in roots]), Comment.parent_id.is_not(None))
+        .where(Comment.status == ContentStatus.VISIBLE.value)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    for comment in nested:
+        children.setdefault(comment.parent_id, []).append(comment)
+    return children
+
+
+def helpful_marks(user, comment_ids: list[int]) -> set[int]:
+    if not user.is_authenticated or not comment_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Reaction.comment_id).where(
+                Reaction.user_id == user.id, Reaction.comment_id.in_(comment_ids)
+            )
+        )
+    )
+
+
+def official_answer(thread: Thread) -> Comment | None:
+    return db.session.scalar(
+        select(Comment)
+        .where(Comment.thread_id == thread.id, Comment.is_official.is_(True))
+        .where(Comment.deleted_at.is_(None), Comment.status == ContentStatus.VISIBLE.value)
+        .order_by(Comment.created_at)
+        .limit(1)
+    )
+
+
+def thread_counts(process_id: int | None = None) -> int:
+    query = select(func.count()).select_from(threads_query(ThreadFilter(process_id)).subquery())
+    return db.session.scalar(query)
+
+
+def export_dialogue(user) -> dict:
+    """Threads and replies the user wrote, for the personal-data export."""
+
+    def iso(value: datetime | None):
+        return value.isoformat() if value else None
+
+    threads = db.session.scalars(select(Thread).where(Thread.author_id == user.id))
+    comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id))
+    return {
+        "threads": [{"id": t.id, "title": t.title, "body": t.body,
+                     "created_at": iso(t.created_at)} for t in threads],
+        "replies": [{"id": c.id, "thread_id": c.thread_id, "body": c.body,
+                     "created_at": iso(c.created_at)} for c in comments],
+    }  # fmt: skip

@@ -1,0 +1,223 @@
+"""The dialogue board: /dialogue, opening threads, replies, official answers, closing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.forms import PlainActionForm
+from engage.boards import dialogue_services as services
+from engage.boards import permissions
+from engage.boards.dialogue_forms import (
+    CloseForm,
+    EditPostForm,
+    ReplyForm,
+    ThreadFilterForm,
+    ThreadForm,
+)
+from engage.boards.dialogue_models import Comment, Thread
+from engage.core.policy import require
+from engage.core.sanitize import render_user_text
+from engage.core.types import local_today
+from engage.extensions import db, limiter
+from engage.processes.models import Process, ProcessStatus
+
+bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
+PER_PAGE = 20
+REPLIES_PER_PAGE = 50
+
+
+def _published_processes():
+    return db.session.scalars(
+        db.select(Process)
+        .where(Process.status == ProcessStatus.PUBLISHED.value)
+        .order_by(Process.title)
+    ).all()
+
+
+def _thread_or_404(thread_id: int) -> Thread:
+    thread = db.get_or_404(Thread, thread_id)
+    if not permissions.can_view_thread(current_user, thread):
+        abort(404)
+    return thread
+
+
+@bp.get("")
+def index():
+    form = ThreadFilterForm(request.args)
+    form.set_choices(_published_processes())
+    form.validate()
+    filters = services.ThreadFilter(
+        process_id=None if form.process_id.errors else form.process_id.data,
+        state=form.state.data or None,
+    )
+    page = db.paginate(services.threads_query(filters), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "boards/dialogue_index.html",
+        form=form,
+        page=page,
+        can_open=permissions.can_open_thread(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """Open a discussion, city-wide or in a process that is in its dialogue phase."""
+    require(permissions.can_open_thread(current_user))
+    today = local_today()
+    open_processes = [
+        p for p in _published_processes() if permissions.can_open_thread(current_user, p, today)
+    ]
+    form = ThreadForm()
+    form.set_choices(open_processes)
+    if not form.is_submitted() and request.args.get("process", "").isdigit():
+        form.process_id.data = int(request.args["process"])
+    if form.validate_on_submit():
+        process = db.session.get(Process, form.process_id.data) if form.process_id.data else None
+        thread = services.open_thread(current_user, form.title.data, form.body.data, process)
+        db.session.commit()
+        flash(_("Your discussion is open."), "success")
+        return redirect(url_for("dialogue.detail", thread_id=thread.id))
+    return render_template("boards/thread_form.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/<int:thread_id>")
+def detail(thread_id: int):
+    """A thread with its replies: top-level replies paginated, their sub-trees in one query."""
+    thread = _thread_or_404(thread_id)
+    page = db.paginate(services.top_level_query(thread), per_page=REPLIES_PER_PAGE, error_out=False)
+    children = services.replies_below(page.items)
+    all_ids = [c.id for c in page.items] + [c.id for group in children.values() for c in group]
+    return render_template(
+        "boards/thread_detail.html",
+        thread=thread,
+        body_html=render_user_text(thread.body),
+        page=page,
+        children=children,
+        helpful=services.helpful_marks(current_user, all_ids),
+        official=services.official_answer(thread) if thread.answered_at else None,
+        reply_form=ReplyForm(formdata=None),
+        close_form=CloseForm(formdata=None),
+        board_perm=permissions,
+        render=render_user_text,
+    )
+
+
+@bp.post("/<int:thread_id>/reply")
+@login_required
+@limiter.limit("10 per minute")
+def reply(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    if thread.is_closed:
+        abort(409, description=_("This discussion is closed: %(reason)s",
+                                 reason=thread.closed_reason))  # fmt: skip
+    require(permissions.can_reply(current_user, thread))
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("dialogue.detail", thread_id=thread.id) + "#reply")
+    parent = None
+    if form.parent_id.data:
+        parent = db.session.get(Comment, form.parent_id.data)
+        if parent is None or parent.thread_id != thread.id:
+            abort(404)
+    official = bool(form.official.data)
+    if official:
+        require(permissions.can_answer_officially(current_user, thread))
+    try:
+        comment = services.reply(thread, current_user, form.body.data, parent, official)
+    except services.ThreadClosed as error:
+        abort(409, description=str(error))
+    except services.ReplyTargetGone as error:
+        abort(409, description=str(error))
+    db.session.commit()
+    flash(_("Your official answer is published.") if official else _("Your reply is published."),
+          "success")  # fmt: skip
+    return redirect(url_for("dialogue.detail", thread_id=thread.id) + f"#c{comment.id}")
+
+
+@bp.route("/<int:thread_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_thread(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    return _edit(thread, thread_id, with_title=True)
+
+
+@bp.route("/replies/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_reply(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    return _edit(comment, comment.thread_id, with_title=False)
+
+
+def _edit(post, thread_id: int, with_title: bool):
+    if not permissions.can_edit_post(current_user, post):
+        if post.author_id == current_user.id and not post.is_deleted:
+            abort(409, description=_("Posts can only be changed within 15 minutes."))
+        abort(403)
+    form = EditPostForm(obj=post)
+    if form.validate_on_submit():
+        services.edit_post(post, form.body.data, form.title.data if with_title else None)
+        db.session.commit()
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("dialogue.detail", thread_id=thread_id))
+    return render_template("boards/post_edit.html", form=form, with_title=with_title,
+                           thread_id=thread_id), 422 if form.errors else 200  # fmt: skip
+
+
+@bp.post("/<int:thread_id>/delete")
+@login_required
+def delete_thread(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    require(permissions.can_delete_post(current_user, thread))
+    if PlainActionForm().validate_on_submit():
+        services.delete_post(thread)
+        db.session.commit()
+        flash(_("Your post is deleted."), "success")
+    return redirect(url_for("dialogue.detail", thread_id=thread.id))
+
+
+@bp.post("/replies/<int:comment_id>/delete")
+@login_required
+def delete_reply(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    require(permissions.can_delete_post(current_user, comment))
+    if PlainActionForm().validate_on_submit():
+        services.delete_post(comment)
+        db.session.commit()
+        flash(_("Your post is deleted."), "success")
+    return redirect(url_for("dialogue.detail", thread_id=comment.thread_id))
+
+
+@bp.post("/<int:thread_id>/close")
+@login_required
+def close(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    require(permissions.can_close_thread(current_user, thread))
+    if thread.is_closed:
+        if PlainActionForm().validate_on_submit():
+            services.reopen_thread(thread, current_user)
+            db.session.commit()
+            flash(_("The discussion is open again."), "success")
+        return redirect(url_for("dialogue.detail", thread_id=thread.id))
+    form = CloseForm()
+    if form.validate_on_submit():
+        services.close_thread(thread, current_user, form.reason.data)
+        db.session.commit()
+        flash(_("The discussion is closed."), "success")
+    else:
+        flash(_("Please give a reason."), "error")
+    return redirect(url_for("dialogue.detail", thread_id=thread.id))
+
+
+@bp.post("/replies/<int:comment_id>/helpful")
+@login_required
+def helpful(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    require(permissions.can_mark_helpful(current_user, comment))
+    if PlainActionForm().validate_on_submit():
+        services.toggle_helpful(comment, current_user)
+        db.session.commit()
+    return redirect(url_for("dialogue.detail", thread_id=comment.thread_id) + f"#c{comment.id}")

@@ -1,0 +1,41 @@
+"""The moderation state every kind of user content shares (threads, comments, proposals …)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from engage.core.types import UTCDateTime
+
+
+class ContentStatus(enum.StrEnum):
+    VISIBLE = "visible"
+    PENDING = "pending"  # waits for approval (pre-moderation)
+    HIDDEN = "hidden"  # hidden by moderators or by enough flags
+
+
+class ModeratedMixin:
+    """Columns and helpers for content that moderators can hold back or hide."""
+
+    @declared_attr
+    def status(cls) -> Mapped[str]:  # noqa: N805 (SQLAlchemy's declared_attr)
+        return mapped_column(String(10), default=ContentStatus.VISIBLE.value, index=True)
+
+    @declared_attr
+    def hidden_at(cls) -> Mapped[datetime | None]:  # noqa: N805
+        return mapped_column(UTCDateTime())
+
+    @declared_attr
+    def hidden_reason(cls) -> Mapped[str | None]:  # noqa: N805
+        return mapped_column(String(500))
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == ContentStatus.VISIBLE.value
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == ContentStatus.HIDDEN.value

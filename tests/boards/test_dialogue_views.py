@@ -1,0 +1,155 @@
+"""The dialogue board through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from engage.boards import dialogue_services as services
+from engage.boards.dialogue_models import Comment, Thread
+from engage.extensions import db
+from tests.conftest import post_form
+
+
+@pytest.fixture
+def thread(town):
+    thread = services.open_thread(town["citizen"], "Wo parken Fahrräder?", "Frage",
+                                  town["dialogue"])  # fmt: skip
+    db.session.commit()
+    return thread
+
+
+def _count_queries(app, call) -> int:
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_citizen_opens_a_thread_in_the_dialogue_phase(client, auth, town):
+    auth.login("buerger@example.org")
+    response = post_form(client, "/dialogue/new", title="Mehr Bänke im Park",
+                         body="Es fehlen **Bänke**.",
+                         process_id=str(town["dialogue"].id))  # fmt: skip
+    assert response.status_code == 302
+    thread = db.session.scalar(db.select(Thread))
+    html = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    assert "Mehr Bänke im Park" in html and "<strong>Bänke</strong>" in html
+
+
+def test_threads_in_a_process_outside_its_dialogue_phase_are_refused(client, auth, town):
+    auth.login("buerger@example.org")
+    response = post_form(client, "/dialogue/new", title="Zu spät dran", body="x",
+                         process_id=str(town["voting"].id))  # fmt: skip
+    assert response.status_code == 422
+
+
+def test_unverified_and_anonymous_users_cannot_post(client, auth, town, thread):
+    assert "/auth/login" in client.get("/dialogue/new").headers["Location"]
+    auth.login("neu@example.org")
+    assert client.get("/dialogue/new").status_code == 403
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="Hallo")  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_reply_official_answer_and_the_answered_note(client, auth, town, thread):
+    auth.login("umwelt@example.org")
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="Wir prüfen das.", official="y")  # fmt: skip
+    assert response.status_code == 302
+    html = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    assert "Offizielle Antwort" in html and "beantwortet von Umwelt" in html
+
+
+def test_staff_of_another_department_cannot_answer_officially(client, auth, town, thread):
+    auth.login("verkehr@example.org")
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="Offiziell?", official="y")  # fmt: skip
+    assert response.status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 0
+
+
+def test_replies_to_a_closed_thread_get_409(client, auth, town, thread):
+    services.close_thread(thread, town["staff"], "Erledigt")
+    db.session.commit()
+    auth.login("nachbar@example.org")
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="Doch noch?")  # fmt: skip
+    assert response.status_code == 409
+    assert "geschlossen" in response.get_data(as_text=True)
+
+
+def test_forged_ids_and_empty_replies_are_clear_errors(client, auth, town, thread):
+    auth.login("nachbar@example.org")
+    assert client.get("/dialogue/99999").status_code == 404
+    assert post_form(client, "/dialogue", action="/dialogue/99999/reply",
+                     body="x").status_code == 404  # fmt: skip
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="x", parent_id="99999")  # fmt: skip
+    assert response.status_code == 404
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="   ")  # fmt: skip
+    assert response.status_code == 302  # back to the thread with a message; nothing stored
+    assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 0
+
+
+def test_authors_edit_within_15_minutes_and_delete(client, auth, town, thread):
+    comment = services.reply(thread, town["neighbour"], "Tippfehlr")
+    db.session.commit()
+    auth.login("nachbar@example.org")
+    post_form(client, f"/dialogue/replies/{comment.id}/edit", body="Tippfehler")
+    html = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    assert "Tippfehler" in html and "bearbeitet" in html
+    post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/replies/{comment.id}/delete")
+    html = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    assert "Tippfehler" not in html and "gelöscht" in html
+
+
+def test_helpful_toggle(client, auth, town, thread):
+    comment = services.reply(thread, town["neighbour"], "Gute Idee")
+    db.session.commit()
+    auth.login("buerger@example.org")
+    post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/replies/{comment.id}/helpful")
+    html = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in html
+
+
+def test_thread_page_costs_a_constant_number_of_queries(app, client, town, thread):
+    def load():
+        assert client.get(f"/dialogue/{thread.id}").status_code == 200
+
+    def add_replies(n):
+        for i in range(n):
+            top = services.reply(thread, town["neighbour"], f"Antwort {i}")
+            services.reply(thread, town["citizen"], f"Darauf {i}", parent=top)
+        db.session.commit()
+
+    add_replies(2)
+    few = _count_queries(app, load)
+    add_replies(30)
+    many = _count_queries(app, load)
+    assert few == many
+
+
+def test_long_threads_paginate_top_level_replies(client, town, thread):
+    for i in range(55):
+        services.reply(thread, town["neighbour"], f"Beitrag-{i:02d}")
+    db.session.commit()
+    first = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    second = client.get(f"/dialogue/{thread.id}?page=2").get_data(as_text=True)
+    assert "Beitrag-00" in first and "Beitrag-54" not in first
+    assert "Beitrag-54" in second
+
+
+def test_list_filters_and_bad_parameters(client, town, thread):
+    assert "Wo parken" in client.get("/dialogue").get_data(as_text=True)
+    assert "Wo parken" not in client.get("/dialogue?state=answered").get_data(as_text=True)
+    assert client.get("/dialogue?state=<x>&process_id=abc&page=-1").status_code == 200

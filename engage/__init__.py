@@ -52,12 +52,15 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.boards import views as board_views
     from engage.main import views as main_views
     from engage.moderation import views as moderation_views
+    from engage.notifications import register_privacy as register_notification_privacy
+    from engage.notifications import views as notification_views
     from engage.processes import manage_views as process_manage_views
     from engage.processes import views as process_views
 
     configure_login(login_manager)
     register_privacy()
     register_board_privacy()
+    register_notification_privacy()
     for blueprint in (
         main_views.bp,
         auth_views.bp,
@@ -66,6 +69,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         process_manage_views.bp,
         board_views.bp,
         dialogue_views.bp,
+        notification_views.bp,
         admin_views.bp,
         moderation_views.bp,
     ):

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
-from sqlalchemy import func, select
+from flask import Flask, current_app
+from sqlalchemy import delete, func, select
 
+from engage.core.mail import OutboxMessage
 from engage.extensions import db
+
+
+def public_request_context():
+    """A request context on the public address, so that links in mails are absolute."""
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"])
 
 
 def register_cli(app: Flask) -> None:
@@ -14,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(verify_audit_command)
+    app.cli.add_command(send_digests_command)
 
 
 @click.command("seed-demo")
@@ -29,7 +36,10 @@ def seed_demo_command(if_empty: bool) -> None:
             select(User.email).where(User.email.like("%@musterstadt.example")).order_by(User.id)
         ).all()
     else:
-        logins = [user.email for user in seed_demo()]
+        with public_request_context():
+            logins = [user.email for user in seed_demo()]
+            # The demo's notifications would only mail example addresses.
+            db.session.execute(delete(OutboxMessage))
         db.session.commit()
     if logins:
         click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
@@ -104,3 +114,16 @@ def verify_audit_command() -> None:
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}", err=True)
     raise SystemExit(1)
+
+
+@click.command("send-digests")
+def send_digests_command() -> None:
+    """Mail the daily digest of notifications (run once a day, e.g. from cron)."""
+    from engage.core.mail import deliver_pending
+    from engage.notifications.services import send_digests
+
+    with public_request_context():
+        count = send_digests()
+        db.session.commit()
+    deliver_pending(limit=max(count, 1) * 2 + 50)
+    click.echo(f"{count} digest(s) queued and delivered.")

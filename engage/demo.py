@@ -128,6 +128,31 @@ def _seed_announcements(users) -> None:
         )  # fmt: skip
 
 
+def _seed_dialogue(users) -> None:
+    from engage.boards import dialogue_services as dialogue
+    from engage.processes.models import Process
+
+    by_email = {u.email.split("@")[0]: u for u in users}
+    green = db.session.scalar(db.select(Process).where(Process.title.like("Grünes Nordviertel%")))
+    thread = dialogue.open_thread(
+        by_email["buerger"], "Mehr Schatten auf dem Spielplatz Lindenweg",
+        "Im Sommer ist der Spielplatz am **Lindenweg** kaum nutzbar. Könnten dort Bäume oder "
+        "ein Sonnensegel hin?", green,
+    )  # fmt: skip
+    first = dialogue.reply(thread, by_email["buergerin"],
+                           "Ja, unbedingt! Auch eine Bank im Schatten wäre gut.")  # fmt: skip
+    dialogue.reply(thread, by_email["buerger"], "Gute Idee, das ergänze ich.", parent=first)
+    dialogue.reply(
+        thread, by_email["umwelt"],
+        "Danke für den Hinweis. Wir prüfen zwei Baumstandorte und melden uns bis Ende "
+        "Januar mit einem Vorschlag.", official=True,
+    )  # fmt: skip
+    dialogue.open_thread(
+        by_email["buergerin"], "Wie werden Hinweise aus dem Dialog ausgewertet?",
+        "Was passiert mit unseren Hinweisen, wenn die Dialogphase endet?", None,
+    )  # fmt: skip
+
+
 def _seed_processes(users, departments, districts) -> None:
     today = local_today()
     by_name = {d.name: d for d in districts}
@@ -170,5 +195,6 @@ def seed_demo() -> list[User]:
     _seed_processes(users, departments, districts)
     db.session.flush()
     _seed_announcements(users)
+    _seed_dialogue(users)
     db.session.flush()
     return users

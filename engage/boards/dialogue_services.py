@@ -29,10 +29,15 @@ class ReplyTargetGone(DialogueError):
 
 
 def open_thread(author, title: str, body: str, process=None) -> Thread:
+    """Open a thread; its author follows it (and is told so on the page)."""
+    from engage.notifications import services as notifications
+
     thread = Thread(author_id=author.id, title=title.strip(), body=body.strip(),
                     process_id=process.id if process else None)  # fmt: skip
     db.session.add(thread)
     db.session.flush()
+    notifications.follow(author, thread=thread)
+    notifications.notify_new_thread(thread, author)
     return thread
 
 
@@ -70,6 +75,9 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
         thread.answered_by_department_id = author.department_id
         thread.answer_seconds = int((now - thread.created_at).total_seconds())
         audit.record("thread.official_answer", actor=author, target=thread, comment_id=comment.id)
+    from engage.notifications import services as notifications
+
+    notifications.notify_reply(comment, thread, author)
     return comment
 
 
@@ -93,6 +101,9 @@ def close_thread(thread: Thread, actor, reason: str) -> None:
     thread.closed_reason = reason.strip()
     thread.closed_by_id = actor.id
     audit.record("thread.close", actor=actor, target=thread, reason=reason.strip())
+    from engage.notifications import services as notifications
+
+    notifications.notify_closed(thread, actor)
 
 
 def reopen_thread(thread: Thread, actor) -> None:

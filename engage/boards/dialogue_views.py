@@ -21,6 +21,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
+from engage.notifications import services as notifications
 from engage.processes.models import Process, ProcessStatus
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
@@ -78,7 +79,8 @@ def create():
         process = db.session.get(Process, form.process_id.data) if form.process_id.data else None
         thread = services.open_thread(current_user, form.title.data, form.body.data, process)
         db.session.commit()
-        flash(_("Your discussion is open."), "success")
+        flash(_("Your discussion is open. You follow it and will be told about replies; "
+                "you can stop following on its page."), "success")  # fmt: skip
         return redirect(url_for("dialogue.detail", thread_id=thread.id))
     return render_template("boards/thread_form.html", form=form), 422 if form.errors else 200
 
@@ -89,6 +91,9 @@ def detail(thread_id: int):
     thread = _thread_or_404(thread_id)
     page = db.paginate(services.top_level_query(thread), per_page=REPLIES_PER_PAGE, error_out=False)
     children = services.replies_below(page.items)
+    if current_user.is_authenticated:
+        notifications.mark_read(current_user, thread=thread)  # reading it is seeing the news
+        db.session.commit()
     all_ids = [c.id for c in page.items] + [c.id for group in children.values() for c in group]
     return render_template(
         "boards/thread_detail.html",
@@ -100,6 +105,7 @@ def detail(thread_id: int):
         official=services.official_answer(thread) if thread.answered_at else None,
         reply_form=ReplyForm(formdata=None),
         close_form=CloseForm(formdata=None),
+        following=notifications.is_following(current_user, thread=thread),
         board_perm=permissions,
         render=render_user_text,
     )

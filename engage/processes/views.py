@@ -6,11 +6,13 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from engage.accounts.permissions import is_admin, is_staff
-from engage.boards.permissions import can_publish_announcement
+from engage.boards.dialogue_services import ThreadFilter, threads_query
+from engage.boards.permissions import can_open_thread, can_publish_announcement
 from engage.boards.services import latest_announcements
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db
+from engage.notifications.services import is_following
 from engage.organisation.models import Department, District
 from engage.processes import permissions
 from engage.processes.forms import ProcessFilterForm
@@ -66,4 +68,9 @@ def detail(slug: str):
         can_edit=permissions.can_edit_process(current_user, process),
         announcements=latest_announcements(limit=5, process=process),
         can_announce=can_publish_announcement(current_user, process),
+        following=is_following(current_user, process=process),
+        threads=db.session.scalars(
+            threads_query(ThreadFilter(process_id=process.id)).limit(5)
+        ).all(),
+        can_open_thread=can_open_thread(current_user, process),
     )

@@ -11,6 +11,7 @@ PUBLIC_PAGES = [
     "/",
     "/processes",
     "/info",
+    "/dialogue",
     "/auth/login",
     "/auth/register",
     "/auth/reset",
@@ -99,6 +100,10 @@ ADMIN_PAGES = [
     "/info/new",
     "/info/1",
     "/info/1/edit",
+    "/dialogue",
+    "/dialogue/new",
+    "/dialogue/1",
+    "/notifications",
 ]
 
 

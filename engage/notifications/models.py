@@ -1,0 +1,70 @@
+"""Who follows what, and what they were told."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.boards.dialogue_models import Thread
+from engage.core.types import UTCDateTime, utcnow
+from engage.extensions import db
+from engage.processes.models import Process
+
+
+class Follow(db.Model):
+    """A user follows a thread or a whole process (exactly one of the two)."""
+
+    __table_args__ = (
+        CheckConstraint("(thread_id IS NULL) <> (process_id IS NULL)", name="one_subject"),
+        UniqueConstraint("user_id", "thread_id", name="uq_follow_user_thread"),
+        UniqueConstraint("user_id", "process_id", name="uq_follow_user_process"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), index=True
+    )
+    process_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class NotificationKind(enum.StrEnum):
+    REPLY = "reply"
+    OFFICIAL_ANSWER = "official_answer"
+    NEW_THREAD = "new_thread"
+    THREAD_CLOSED = "thread_closed"
+
+
+class Notification(db.Model):
+    """Something happened that a user follows; read in-app, mailed as the user prefers."""
+
+    __table_args__ = (
+        # One notification per user and event, however many follows lead there.
+        UniqueConstraint("user_id", "event_key", name="uq_notification_user_event"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    event_key: Mapped[str] = mapped_column(String(80))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    thread: Mapped[Thread | None] = relationship(lazy="joined")
+    process: Mapped[Process | None] = relationship(lazy="joined")

@@ -1,0 +1,228 @@
+"""Following threads and processes; telling followers, in-app and by e-mail."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engage.accounts.models import NotifyFrequency, User
+from engage.accounts.services import mail_locale
+from engage.boards.dialogue_models import Comment, Thread
+from engage.core.mail import queue_mail
+from engage.core.types import utcnow
+from engage.extensions import db
+from engage.notifications.models import Follow, Notification, NotificationKind
+
+DIGEST_WINDOW = timedelta(days=7)
+
+
+def _subject(thread: Thread | None = None, process=None) -> dict:
+    if thread is not None:
+        return {"thread_id": thread.id}
+    return {"process_id": process.id}
+
+
+def is_following(user, thread: Thread | None = None, process=None) -> bool:
+    if not user.is_authenticated:
+        return False
+    conditions = [Follow.user_id == user.id]
+    conditions += [getattr(Follow, k) == v for k, v in _subject(thread, process).items()]
+    return bool(db.session.scalar(select(func.count()).select_from(Follow).where(*conditions)))
+
+
+def follow(user, thread: Thread | None = None, process=None) -> None:
+    """Follow a thread or a process; following twice changes nothing."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Follow(user_id=user.id, **_subject(thread, process)))
+    except IntegrityError:
+        pass  # already following (the unique constraint says so)
+
+
+def unfollow(user, thread: Thread | None = None, process=None) -> None:
+    conditions = [getattr(Follow, k) == v for k, v in _subject(thread, process).items()]
+    db.session.execute(delete(Follow).where(Follow.user_id == user.id, *conditions))
+
+
+def _followers(thread: Thread | None = None, process_id: int | None = None) -> set[int]:
+    ids: set[int] = set()
+    if thread is not None:
+        ids |= set(db.session.scalars(select(Follow.user_id).where(Follow.thread_id == thread.id)))
+    if process_id is not None:
+        ids |= set(
+            db.session.scalars(select(Follow.user_id).where(Follow.process_id == process_id))
+        )
+    return ids
+
+
+def _notify(user_ids: set[int], actor, kind: NotificationKind, event_key: str, wants,
+            **subject) -> list[Notification]:  # fmt: skip
+    """Create one notification per recipient (never the actor) and mail the immediate ones."""
+    user_ids.discard(actor.id)
+    if not user_ids:
+        return []
+    users = db.session.scalars(
+        select(User).where(User.id.in_(user_ids), User.deleted_at.is_(None))
+    ).all()
+    created = []
+    for user in users:
+        if not wants(user):
+            continue
+        notification = Notification(
+            user_id=user.id, kind=kind.value, event_key=event_key, actor_id=actor.id, **subject
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(notification)
+        except IntegrityError:
+            continue  # this user was already told about this event
+        created.append(notification)
+        if user.notify_frequency == NotifyFrequency.IMMEDIATELY.value and user.is_verified:
+            _mail_now(user, notification)
+    return created
+
+
+def notify_reply(comment: Comment, thread: Thread, actor) -> list[Notification]:
+    """Tell the thread's followers (and the author replied to) about a reply."""
+    recipients = _followers(thread)
+    if comment.is_official:
+        # Official answers also reach those who follow the whole process.
+        recipients |= _followers(process_id=thread.process_id)
+        return _notify(recipients, actor, NotificationKind.OFFICIAL_ANSWER,
+                       f"comment:{comment.id}", lambda u: u.notify_official_answers,
+                       thread_id=thread.id, comment_id=comment.id)  # fmt: skip
+    if comment.parent_id:
+        parent_author = db.session.scalar(
+            select(Comment.author_id).where(Comment.id == comment.parent_id)
+        )
+        recipients.add(parent_author)
+    return _notify(recipients, actor, NotificationKind.REPLY, f"comment:{comment.id}",
+                   lambda u: u.notify_replies, thread_id=thread.id,
+                   comment_id=comment.id)  # fmt: skip
+
+
+def notify_new_thread(thread: Thread, actor) -> list[Notification]:
+    """Tell the followers of a process that a discussion was opened in it."""
+    if thread.process_id is None:
+        return []
+    return _notify(_followers(process_id=thread.process_id), actor, NotificationKind.NEW_THREAD,
+                   f"thread:{thread.id}", lambda u: u.notify_replies, thread_id=thread.id,
+                   process_id=thread.process_id)  # fmt: skip
+
+
+def notify_closed(thread: Thread, actor) -> list[Notification]:
+    key = f"closed:{thread.id}:{int(thread.closed_at.timestamp())}"
+    return _notify(_followers(thread), actor, NotificationKind.THREAD_CLOSED, key,
+                   lambda u: True, thread_id=thread.id)  # fmt: skip
+
+
+def describe(notification: Notification) -> str:
+    """One line saying what happened, in the current language."""
+    title = notification.thread.title if notification.thread else ""
+    texts = {
+        NotificationKind.REPLY.value: _("New reply in “%(title)s”", title=title),
+        NotificationKind.OFFICIAL_ANSWER.value: _("Official answer in “%(title)s”", title=title),
+        NotificationKind.NEW_THREAD.value: _("New discussion: “%(title)s”", title=title),
+        NotificationKind.THREAD_CLOSED.value: _("“%(title)s” was closed", title=title),
+    }
+    return texts.get(notification.kind, title)
+
+
+def link_for(notification: Notification, external: bool = False) -> str:
+    anchor = f"#c{notification.comment_id}" if notification.comment_id else ""
+    return url_for("dialogue.detail", thread_id=notification.thread_id, _external=external) + anchor
+
+
+def _mail_now(user: User, notification: Notification) -> None:
+    with force_locale(mail_locale(user)):
+        queue_mail(
+            user.email,
+            describe(notification),
+            "notification",
+            user=user,
+            lines=[(describe(notification), link_for(notification, external=True))],
+            preferences_link=url_for("account.overview", _external=True) + "#prefs-title",
+        )
+    notification.mailed_at = utcnow()
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Mail each daily-digest user one message with everything new; returns mails queued."""
+    now = now or utcnow()
+    pending = db.session.scalars(
+        select(Notification)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.mailed_at.is_(None), Notification.created_at >= now - DIGEST_WINDOW)
+        .where(User.notify_frequency == NotifyFrequency.DAILY.value)
+        .where(User.email_verified_at.is_not(None), User.deleted_at.is_(None))
+        .order_by(Notification.user_id, Notification.thread_id, Notification.created_at)
+    ).all()
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for notification in pending:
+        by_user[notification.user_id].append(notification)
+    for user_id, notifications in by_user.items():
+        user = db.session.get(User, user_id)
+        with force_locale(mail_locale(user)):
+            queue_mail(
+                user.email,
+                _("What happened in what you follow"),
+                "notification",
+                user=user,
+                lines=[(describe(n), link_for(n, external=True)) for n in notifications],
+                preferences_link=url_for("account.overview", _external=True) + "#prefs-title",
+            )
+        for notification in notifications:
+            notification.mailed_at = now
+    return len(by_user)
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def mark_read(user, notification_ids: list[int] | None = None, thread: Thread | None = None):
+    query = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(notification_ids))
+    if thread is not None:
+        query = query.where(Notification.thread_id == thread.id)
+    db.session.execute(query.values(read_at=utcnow()))
+
+
+def notifications_query(user):
+    return (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
+def export_for(user) -> dict:
+    follows = db.session.scalars(select(Follow).where(Follow.user_id == user.id))
+    notes = db.session.scalars(notifications_query(user))
+    return {
+        "follows": [{"thread_id": f.thread_id, "process_id": f.process_id} for f in follows],
+        "notifications": [
+            {"kind": n.kind, "thread_id": n.thread_id, "created_at": n.created_at.isoformat(),
+             "read": n.read_at is not None}
+            for n in notes
+        ],
+    }  # fmt: skip
+
+
+def forget_user(user) -> None:
+    """Account deletion: follows and notifications go."""
+    db.session.execute(delete(Follow).where(Follow.user_id == user.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))

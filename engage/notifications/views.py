@@ -1,0 +1,63 @@
+"""The notification centre and follow buttons."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.forms import PlainActionForm
+from engage.boards.dialogue_models import Thread
+from engage.extensions import db
+from engage.notifications import services
+from engage.processes.models import Process
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def unread_notifications() -> dict:
+    """The unread count for the header (one small query, for logged-in users only)."""
+    if current_user and current_user.is_authenticated:
+        return {"unread_notifications": services.unread_count(current_user)}
+    return {"unread_notifications": 0}
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page = db.paginate(services.notifications_query(current_user), per_page=30, error_out=False)
+    return render_template(
+        "notifications/index.html", page=page, describe=services.describe, link=services.link_for
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_all_read():
+    if PlainActionForm().validate_on_submit():
+        services.mark_read(current_user)
+        db.session.commit()
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/follow/<any(thread, process):kind>/<int:item_id>")
+@login_required
+def toggle_follow(kind: str, item_id: int):
+    """Follow or stop following a thread or a process."""
+    item = db.get_or_404(Thread if kind == "thread" else Process, item_id)
+    if kind == "process" and not item.is_published:
+        abort(404)
+    if PlainActionForm().validate_on_submit():
+        subject = {kind: item}
+        if services.is_following(current_user, **subject):
+            services.unfollow(current_user, **subject)
+            flash(_("You no longer follow this."), "success")
+        else:
+            services.follow(current_user, **subject)
+            flash(_("You follow this now."), "success")
+        db.session.commit()
+    if kind == "thread":
+        return redirect(url_for("dialogue.detail", thread_id=item.id))
+    return redirect(url_for("processes.detail", slug=item.slug))

@@ -1,0 +1,85 @@
+"""A citizen opens a thread, staff of the department answer officially, and the citizen sees
+the notification in the header and receives the mail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from engage.core.types import local_today
+from engage.extensions import db
+from engage.organisation.models import Department
+from engage.processes import services as processes
+from engage.processes.models import PhaseKind
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import axe_violations
+
+
+def _log_in(page, email):
+    page.goto("/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def test_thread_official_answer_notification_and_mail(app, browser, live_server, smtp_server,
+                                                      make_user):  # fmt: skip
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    umwelt = Department(name="Fachbereich Umwelt", short_name="Umwelt")
+    db.session.add(umwelt)
+    db.session.commit()
+    admin = make_user("admin", email="admin@example.org")
+    today = local_today()
+    process = processes.create_process(
+        admin,
+        processes.ProcessData(
+            title="Grün im Norden", summary="Mehr Bäume", body="", department_id=umwelt.id,
+            district_id=None, support_threshold=5, answer_deadline_days=10,
+            phases=[processes.PhaseDates(PhaseKind.DIALOGUE, today, today + timedelta(days=9))],
+        ),
+    )  # fmt: skip
+    processes.publish_process(process, admin)
+    db.session.commit()
+    make_user("citizen", email="clara@example.org", display_name="Clara")
+    make_user("staff", email="ulla@example.org", display_name="Ulla", department_id=umwelt.id)
+
+    citizen = browser.new_context(locale="de-DE", base_url=live_server.url).new_page()
+    _log_in(citizen, "clara@example.org")
+    citizen.goto(f"/processes/{process.slug}")
+    citizen.get_by_role("link", name="Diskussion beginnen").click()
+    citizen.get_by_label("Titel").fill("Wann kommen die neuen Bäume?")
+    citizen.get_by_label("Ihr Beitrag").fill("In der **Nordstraße** fehlen Bäume.")
+    assert axe_violations(citizen) == []
+    citizen.get_by_role("button", name="Veröffentlichen").click()
+    expect(citizen.locator(".flash-success")).to_contain_text("Sie folgen ihr")
+    thread_url = citizen.url
+
+    staff = browser.new_context(locale="de-DE", base_url=live_server.url).new_page()
+    _log_in(staff, "ulla@example.org")
+    staff.goto(thread_url)
+    staff.get_by_label("Ihre Antwort").fill("Die Pflanzung ist für März geplant.")
+    staff.get_by_label("Als offizielle Antwort meines Fachbereichs kennzeichnen").check()
+    staff.get_by_role("button", name="Antwort senden").last.click()
+    expect(staff.locator(".reply-official")).to_contain_text("März")
+    expect(staff.get_by_text("beantwortet von Fachbereich Umwelt")).to_be_visible()
+    assert axe_violations(staff) == []
+
+    citizen.goto("/")
+    badge = citizen.locator(".count-badge")
+    expect(badge).to_contain_text("1")
+    citizen.get_by_role("link", name="Benachrichtigungen").click()
+    assert axe_violations(citizen) == []
+    citizen.get_by_role("link", name="Offizielle Antwort in „Wann kommen die neuen Bäume?“").click()
+    expect(citizen.locator(".reply-official")).to_contain_text("März")
+    expect(citizen.locator(".count-badge")).to_have_count(0)
+
+    for _ in range(150):  # up to 15 s
+        if smtp_server.bodies_to("clara@example.org"):
+            break
+        citizen.wait_for_timeout(100)
+    [body] = smtp_server.bodies_to("clara@example.org")
+    assert "Offizielle Antwort in „Wann kommen die neuen Bäume?“" in body
+    assert "/dialogue/" in body and "/account" in body
+    citizen.context.close()
+    staff.context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
+from engage.boards.dialogue_services import ThreadFilter, threads_query
 from engage.boards.services import latest_announcements
 from engage.core.settings import get_settings
 from engage.core.types import local_today
@@ -37,6 +38,7 @@ def home():
         "main/home.html",
         processes=current_processes(limit=6),
         announcements=latest_announcements(limit=3),
+        threads=db.session.scalars(threads_query(ThreadFilter()).limit(4)).all(),
         today=local_today(),
     )
 

@@ -289,3 +289,50 @@ def smtp_server():
     handler.port = controller.port
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def town(app, make_user):
+    """A small city: two departments, a process in its dialogue phase, one voting, people."""
+    from datetime import timedelta
+
+    from engage.core.types import local_today
+    from engage.organisation.models import Department, District
+    from engage.processes import services as processes
+    from engage.processes.models import PhaseKind
+
+    umwelt, verkehr = Department(name="Umwelt"), Department(name="Verkehr")
+    nord = District(name="Nordviertel")
+    db.session.add_all([umwelt, verkehr, nord])
+    db.session.commit()
+    admin = make_user("admin", email="admin@example.org")
+    today = local_today()
+
+    def process(title, phase):
+        p = processes.create_process(
+            admin,
+            processes.ProcessData(
+                title=title, summary="x", body="", department_id=umwelt.id, district_id=nord.id,
+                support_threshold=5, answer_deadline_days=10,
+                phases=[processes.PhaseDates(phase, today - timedelta(days=1),
+                                             today + timedelta(days=9))],
+            ),
+        )  # fmt: skip
+        processes.publish_process(p, admin)
+        return p
+
+    dialogue = process("Grün im Norden", PhaseKind.DIALOGUE)
+    voting = process("Abstimmung Radwege", PhaseKind.VOTING)
+    db.session.commit()
+    return {
+        "admin": admin,
+        "dialogue": dialogue,
+        "voting": voting,
+        "nord": nord,
+        "staff": make_user("staff", email="umwelt@example.org", department_id=umwelt.id,
+                           display_name="Ulla Umwelt"),
+        "other": make_user("staff", email="verkehr@example.org", department_id=verkehr.id),
+        "citizen": make_user("citizen", email="buerger@example.org", display_name="Bernd"),
+        "neighbour": make_user("citizen", email="nachbar@example.org", display_name="Nina"),
+        "unverified": make_user("citizen", email="neu@example.org", verified=False),
+    }  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
 
 from engage.boards.forms import _optional_int, _strip
 
@@ -16,7 +16,10 @@ class ThreadForm(FlaskForm):
     title = StringField(
         _l("Title"),
         filters=[_strip],
-        validators=[DataRequired(message=_l("Please enter a title.")), Length(min=5, max=160)],
+        validators=[
+            DataRequired(message=_l("Please enter a title.")),
+            Length(min=5, max=160, message=_l("The title must be 5 to 160 characters long.")),
+        ],
         description=_l("A short question or topic, e.g. “Where can I park my bike safely?”"),
     )
     body = TextAreaField(
@@ -46,7 +49,8 @@ class ReplyForm(FlaskForm):
 
 
 class EditPostForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[Optional(), Length(5, 160)])
+    """Editing a reply (text only); EditThreadForm adds the title."""
+
     body = TextAreaField(
         _l("Text"),
         filters=[_strip],
@@ -85,3 +89,7 @@ class ThreadFilterForm(FlaskForm):
         self.process_id.choices = [SelectChoice("", _l("All discussions"))] + [
             SelectChoice(str(p.id), p.title) for p in processes
         ]
+
+
+class EditThreadForm(EditPostForm):
+    title = ThreadForm.title

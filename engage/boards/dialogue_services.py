@@ -77,7 +77,7 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
         audit.record("thread.official_answer", actor=author, target=thread, comment_id=comment.id)
     from engage.notifications import services as notifications
 
-    notifications.notify_reply(comment, thread, author)
+    notifications.notify_reply(comment, thread, author, replied_to=parent)
     return comment
 
 
@@ -92,6 +92,16 @@ def delete_post(post) -> None:
     """Delete the text but keep the place, so that replies stay understandable."""
     post.deleted_at = utcnow()
     post.body = ""
+    if isinstance(post, Comment) and post.is_official:
+        db.session.flush()
+        thread = db.session.get(Thread, post.thread_id)
+        remaining = official_answer(thread)
+        if remaining is None:  # the thread counts as answered only while an answer stands
+            thread.answered_at = thread.answered_by_department_id = thread.answer_seconds = None
+        elif remaining.created_at != thread.answered_at:
+            thread.answered_at = remaining.created_at
+            thread.answered_by_department_id = remaining.department_id
+            thread.answer_seconds = int((remaining.created_at - thread.created_at).total_seconds())
 
 
 def close_thread(thread: Thread, actor, reason: str) -> None:

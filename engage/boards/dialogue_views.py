@@ -12,6 +12,7 @@ from engage.boards import permissions
 from engage.boards.dialogue_forms import (
     CloseForm,
     EditPostForm,
+    EditThreadForm,
     ReplyForm,
     ThreadFilterForm,
     ThreadForm,
@@ -88,7 +89,10 @@ def create():
 @bp.get("/<int:thread_id>")
 def detail(thread_id: int):
     """A thread with its replies: top-level replies paginated, their sub-trees in one query."""
-    thread = _thread_or_404(thread_id)
+    return _render_thread(_thread_or_404(thread_id))
+
+
+def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200):
     page = db.paginate(services.top_level_query(thread), per_page=REPLIES_PER_PAGE, error_out=False)
     children = services.replies_below(page.items)
     if current_user.is_authenticated:
@@ -103,12 +107,12 @@ def detail(thread_id: int):
         children=children,
         helpful=services.helpful_marks(current_user, all_ids),
         official=services.official_answer(thread) if thread.answered_at else None,
-        reply_form=ReplyForm(formdata=None),
+        reply_form=reply_form or ReplyForm(formdata=None),
         close_form=CloseForm(formdata=None),
         following=notifications.is_following(current_user, thread=thread),
         board_perm=permissions,
         render=render_user_text,
-    )
+    ), status
 
 
 @bp.post("/<int:thread_id>/reply")
@@ -122,8 +126,8 @@ def reply(thread_id: int):
     require(permissions.can_reply(current_user, thread))
     form = ReplyForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("dialogue.detail", thread_id=thread.id) + "#reply")
+        # Show the errors at the reply form, keeping what was typed.
+        return _render_thread(thread, reply_form=form, status=422)
     parent = None
     if form.parent_id.data:
         parent = db.session.get(Comment, form.parent_id.data)
@@ -163,12 +167,13 @@ def _edit(post, thread_id: int, with_title: bool):
         if post.author_id == current_user.id and not post.is_deleted:
             abort(409, description=_("Posts can only be changed within 15 minutes."))
         abort(403)
-    form = EditPostForm(obj=post)
+    form = (EditThreadForm if with_title else EditPostForm)(obj=post)
     if form.validate_on_submit():
         services.edit_post(post, form.body.data, form.title.data if with_title else None)
         db.session.commit()
         flash(_("Your changes are saved."), "success")
-        return redirect(url_for("dialogue.detail", thread_id=thread_id))
+        anchor = "" if with_title else f"#c{post.id}"
+        return redirect(url_for("dialogue.detail", thread_id=thread_id) + anchor)
     return render_template("boards/post_edit.html", form=form, with_title=with_title,
                            thread_id=thread_id), 422 if form.errors else 200  # fmt: skip
 

@@ -50,8 +50,10 @@ def _apply(announcement: Announcement, data: AnnouncementData) -> None:
     announcement.process_id = data.process_id
     announcement.district_id = data.district_id
     announcement.pinned = data.pinned
-    if data.publish_at is not None or announcement.publish_at is None:
-        announcement.publish_at = data.publish_at or utcnow()
+    if data.publish_at is not None:
+        announcement.publish_at = data.publish_at
+    elif announcement.publish_at is None or announcement.publish_at > utcnow():
+        announcement.publish_at = utcnow()  # no date (any more): it appears now
 
 
 def set_published(announcement: Announcement, actor, published: bool) -> None:

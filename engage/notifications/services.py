@@ -88,7 +88,8 @@ def _notify(user_ids: set[int], actor, kind: NotificationKind, event_key: str, w
     return created
 
 
-def notify_reply(comment: Comment, thread: Thread, actor) -> list[Notification]:
+def notify_reply(comment: Comment, thread: Thread, actor,
+                 replied_to: Comment | None = None) -> list[Notification]:  # fmt: skip
     """Tell the thread's followers (and the author replied to) about a reply."""
     recipients = _followers(thread)
     if comment.is_official:
@@ -97,11 +98,8 @@ def notify_reply(comment: Comment, thread: Thread, actor) -> list[Notification]:
         return _notify(recipients, actor, NotificationKind.OFFICIAL_ANSWER,
                        f"comment:{comment.id}", lambda u: u.notify_official_answers,
                        thread_id=thread.id, comment_id=comment.id)  # fmt: skip
-    if comment.parent_id:
-        parent_author = db.session.scalar(
-            select(Comment.author_id).where(Comment.id == comment.parent_id)
-        )
-        recipients.add(parent_author)
+    if replied_to is not None:
+        recipients.add(replied_to.author_id)
     return _notify(recipients, actor, NotificationKind.REPLY, f"comment:{comment.id}",
                    lambda u: u.notify_replies, thread_id=thread.id,
                    comment_id=comment.id)  # fmt: skip

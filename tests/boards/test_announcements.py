@@ -197,3 +197,12 @@ def test_export_contains_own_announcements(city):
 
     _publish(city["staff"], "Meins")
     assert export_user_data(city["staff"])["announcements"][0]["title"] == "Meins"
+
+
+def test_clearing_the_date_of_a_scheduled_announcement_publishes_it_now(client, auth, city):
+    later = _publish(city["staff"], "Geplant", publish_at=utcnow() + timedelta(days=1))
+    auth.login("umwelt@example.org")
+    post_form(client, f"/info/{later.id}/edit", title="Geplant", body="Jetzt doch",
+              process_id="", district_id="", publish_at="")  # fmt: skip
+    auth.logout()
+    assert client.get(f"/info/{later.id}").status_code == 200

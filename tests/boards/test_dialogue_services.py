@@ -117,3 +117,27 @@ def test_thread_filters(town):
     assert ids(state="closed") == {closed.id}
     assert ids(process_id=town["dialogue"].id) == {answered.id, open_.id}
     assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 1
+
+
+def test_deleting_the_only_official_answer_unmarks_the_thread(town):
+    thread = _thread(town)
+    answer = services.reply(thread, town["staff"], "Antwort", official=True)
+    db.session.commit()
+    services.delete_post(answer)
+    db.session.commit()
+    assert thread.answered_at is None and thread.answered_by_department_id is None
+
+
+def test_a_reply_beyond_the_deepest_level_notifies_the_author_replied_to(town):
+    from engage.notifications.models import Notification
+
+    thread = _thread(town)
+    first = services.reply(thread, town["neighbour"], "1")
+    second = services.reply(thread, town["citizen"], "2", parent=first)
+    third = services.reply(thread, town["neighbour"], "3", parent=second)
+    services.reply(thread, town["staff"], "4", parent=third)
+    db.session.commit()
+    told = db.session.scalars(
+        db.select(Notification.comment_id).where(Notification.user_id == town["neighbour"].id)
+    ).all()
+    assert len(told) == 2  # replies to "1" and to "3"

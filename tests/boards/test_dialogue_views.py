@@ -97,7 +97,7 @@ def test_forged_ids_and_empty_replies_are_clear_errors(client, auth, town, threa
     assert response.status_code == 404
     response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
                          body="   ")  # fmt: skip
-    assert response.status_code == 302  # back to the thread with a message; nothing stored
+    assert response.status_code == 422  # the form shows why; nothing stored
     assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 0
 
 
@@ -153,3 +153,19 @@ def test_list_filters_and_bad_parameters(client, town, thread):
     assert "Wo parken" in client.get("/dialogue").get_data(as_text=True)
     assert "Wo parken" not in client.get("/dialogue?state=answered").get_data(as_text=True)
     assert client.get("/dialogue?state=<x>&process_id=abc&page=-1").status_code == 200
+
+
+def test_thread_title_cannot_be_erased(client, auth, town, thread):
+    auth.login("buerger@example.org")
+    response = post_form(client, f"/dialogue/{thread.id}/edit", title="  ", body="Frage")
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Thread, thread.id).title == "Wo parken Fahrräder?"
+
+
+def test_empty_reply_shows_the_error_at_the_form(client, auth, town, thread):
+    auth.login("nachbar@example.org")
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="   ")  # fmt: skip
+    assert response.status_code == 422
+    assert 'id="body-error"' in response.get_data(as_text=True)

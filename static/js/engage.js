@@ -19,6 +19,14 @@
         }
       });
     }
+    // Destructive buttons ask once before their form is sent (data-confirm holds the question).
+    document.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var question = button && button.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+      }
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });

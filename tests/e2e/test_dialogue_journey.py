@@ -83,3 +83,21 @@ def test_thread_official_answer_notification_and_mail(app, browser, live_server,
     assert "/dialogue/" in body and "/account" in body
     citizen.context.close()
     staff.context.close()
+
+
+def test_deleting_a_post_asks_first(app, page, make_user):
+    from engage.boards import dialogue_services
+
+    author = make_user("citizen", email="dora@example.org", display_name="Dora")
+    thread = dialogue_services.open_thread(author, "Frage zur Müllabfuhr", "Wann kommt sie?")
+    db.session.commit()
+    _log_in(page, "dora@example.org")
+    page.goto(f"/dialogue/{thread.id}")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Löschen").click()
+    expect(page.locator(".thread-body")).to_contain_text("Wann kommt sie?")
+    assert questions == ["Diesen Beitrag löschen? Das kann nicht rückgängig gemacht werden."]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Löschen").click()
+    expect(page.get_by_text("Dieser Beitrag wurde")).to_be_visible()

@@ -32,6 +32,9 @@ def publish_announcement(author, data: AnnouncementData) -> Announcement:
     db.session.flush()
     audit.record("announcement.create", actor=author, target=announcement,
                  title=announcement.title)  # fmt: skip
+    from engage.notifications.services import notify_announcement
+
+    notify_announcement(announcement, author)
     return announcement
 
 

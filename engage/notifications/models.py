@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.boards.dialogue_models import Thread
+from engage.boards.models import Announcement
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.processes.models import Process
@@ -41,6 +42,7 @@ class NotificationKind(enum.StrEnum):
     OFFICIAL_ANSWER = "official_answer"
     NEW_THREAD = "new_thread"
     THREAD_CLOSED = "thread_closed"
+    NEW_ANNOUNCEMENT = "new_announcement"
 
 
 class Notification(db.Model):
@@ -62,9 +64,13 @@ class Notification(db.Model):
     )
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
     process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcement.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     thread: Mapped[Thread | None] = relationship(lazy="joined")
     process: Mapped[Process | None] = relationship(lazy="joined")
+    announcement: Mapped[Announcement | None] = relationship(lazy="joined")

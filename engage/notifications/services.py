@@ -120,8 +120,20 @@ def notify_closed(thread: Thread, actor) -> list[Notification]:
                    lambda u: True, thread_id=thread.id)  # fmt: skip
 
 
+def notify_announcement(announcement, actor) -> list[Notification]:
+    """Tell the followers of a process about an announcement that appears in it now."""
+    if announcement.process_id is None or not announcement.is_visible():
+        return []
+    return _notify(_followers(process_id=announcement.process_id), actor,
+                   NotificationKind.NEW_ANNOUNCEMENT, f"announcement:{announcement.id}",
+                   lambda u: True, announcement_id=announcement.id,
+                   process_id=announcement.process_id)  # fmt: skip
+
+
 def describe(notification: Notification) -> str:
     """One line saying what happened, in the current language."""
+    if notification.announcement is not None:
+        return _("New announcement: “%(title)s”", title=notification.announcement.title)
     title = notification.thread.title if notification.thread else ""
     texts = {
         NotificationKind.REPLY.value: _("New reply in “%(title)s”", title=title),
@@ -133,6 +145,9 @@ def describe(notification: Notification) -> str:
 
 
 def link_for(notification: Notification, external: bool = False) -> str:
+    if notification.announcement_id is not None:
+        return url_for("info.detail", announcement_id=notification.announcement_id,
+                       _external=external)  # fmt: skip
     anchor = f"#c{notification.comment_id}" if notification.comment_id else ""
     return url_for("dialogue.detail", thread_id=notification.thread_id, _external=external) + anchor
 

@@ -143,3 +143,25 @@ def test_deleting_an_account_removes_follows_and_notifications(town):
     db.session.commit()
     assert _notes(town["citizen"]) == []
     assert not services.is_following(town["citizen"], thread=thread)
+
+
+def test_process_followers_hear_of_announcements_when_they_appear(town):
+    from datetime import timedelta
+
+    from engage.boards import services as boards
+    from engage.core.types import utcnow
+
+    services.follow(town["neighbour"], process=town["dialogue"])
+    boards.publish_announcement(
+        town["staff"], boards.AnnouncementData(title="Pflanztag", body="Am Samstag",
+                                               process_id=town["dialogue"].id),
+    )  # fmt: skip
+    boards.publish_announcement(
+        town["staff"], boards.AnnouncementData(title="Später", body="x",
+                                               process_id=town["dialogue"].id,
+                                               publish_at=utcnow() + timedelta(days=2)),
+    )  # fmt: skip
+    db.session.commit()
+    [note] = _notes(town["neighbour"])
+    assert note.kind == "new_announcement"
+    assert services.describe(note) == "Neue Mitteilung: „Pflanztag“"

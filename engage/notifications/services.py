@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -165,8 +165,37 @@ def _mail_now(user: User, notification: Notification) -> None:
     notification.mailed_at = utcnow()
 
 
+def _digest_lines(notifications: list[Notification]) -> list[tuple[str, str]]:
+    """One line per item (thread or announcement), saying what is new there."""
+    groups: dict[tuple, list[Notification]] = defaultdict(list)
+    for notification in notifications:
+        groups[(notification.thread_id, notification.announcement_id)].append(notification)
+    lines = []
+    for items in groups.values():
+        first = items[0]
+        if first.announcement is not None:
+            lines.append((describe(first), link_for(first, external=True)))
+            continue
+        counts = defaultdict(int)
+        for item in items:
+            counts[item.kind] += 1
+        parts = [
+            ngettext("%(num)d new reply", "%(num)d new replies",
+                     counts[NotificationKind.REPLY.value])
+            if counts[NotificationKind.REPLY.value] else "",
+            _("an official answer") if counts[NotificationKind.OFFICIAL_ANSWER.value] else "",
+            _("new discussion") if counts[NotificationKind.NEW_THREAD.value] else "",
+            _("closed") if counts[NotificationKind.THREAD_CLOSED.value] else "",
+        ]  # fmt: skip
+        summary = ", ".join(part for part in parts if part)
+        title = first.thread.title if first.thread else ""
+        link = url_for("dialogue.detail", thread_id=first.thread_id, _external=True)
+        lines.append((f"„{title}“: {summary}", link))
+    return lines
+
+
 def send_digests(now: datetime | None = None) -> int:
-    """Mail each daily-digest user one message with everything new; returns mails queued."""
+    """Mail each daily-digest user one message, grouped by item; returns mails queued."""
     now = now or utcnow()
     pending = db.session.scalars(
         select(Notification)
@@ -174,7 +203,7 @@ def send_digests(now: datetime | None = None) -> int:
         .where(Notification.mailed_at.is_(None), Notification.created_at >= now - DIGEST_WINDOW)
         .where(User.notify_frequency == NotifyFrequency.DAILY.value)
         .where(User.email_verified_at.is_not(None), User.deleted_at.is_(None))
-        .order_by(Notification.user_id, Notification.thread_id, Notification.created_at)
+        .order_by(Notification.user_id, Notification.created_at)
     ).all()
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for notification in pending:
@@ -187,7 +216,7 @@ def send_digests(now: datetime | None = None) -> int:
                 _("What happened in what you follow"),
                 "notification",
                 user=user,
-                lines=[(describe(n), link_for(n, external=True)) for n in notifications],
+                lines=_digest_lines(notifications),
                 preferences_link=url_for("account.overview", _external=True) + "#prefs-title",
             )
         for notification in notifications:

@@ -10,6 +10,7 @@ from engage.accounts.forms import PlainActionForm
 from engage.boards.dialogue_models import Thread
 from engage.extensions import db
 from engage.notifications import services
+from engage.notifications.models import Notification
 from engage.processes.models import Process
 
 bp = Blueprint("notifications", __name__)
@@ -30,6 +31,18 @@ def index():
     return render_template(
         "notifications/index.html", page=page, describe=services.describe, link=services.link_for
     )
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int):
+    """Mark one notification as read and go where it points."""
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
+        abort(404)
+    services.mark_read(current_user, notification_ids=[notification.id])
+    db.session.commit()
+    return redirect(services.link_for(notification))
 
 
 @bp.post("/notifications/read")

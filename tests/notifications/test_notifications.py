@@ -87,7 +87,7 @@ def test_daily_digest_groups_everything_once_and_is_never_empty(app, town, outbo
     assert "1 digest" in runner.invoke(args=["send-digests"]).output
     [digest] = outbox()
     assert digest.recipient == "buerger@example.org"
-    assert "Neue Antwort" in digest.body and "Offizielle Antwort" in digest.body
+    assert "„Wo parken Fahrräder?“: 1 neue Antwort, eine offizielle Antwort" in digest.body
     assert "http://localhost/dialogue/" in digest.body
     assert "0 digest" in runner.invoke(args=["send-digests"]).output
     assert len(outbox()) == 1
@@ -165,3 +165,31 @@ def test_process_followers_hear_of_announcements_when_they_appear(town):
     [note] = _notes(town["neighbour"])
     assert note.kind == "new_announcement"
     assert services.describe(note) == "Neue Mitteilung: „Pflanztag“"
+
+
+def test_digest_goes_out_over_smtp(app, town, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    town["citizen"].notify_frequency = "daily"
+    db.session.commit()
+    thread = _thread(town)
+    dialogue.reply(thread, town["neighbour"], "Eins")
+    dialogue.reply(thread, town["neighbour"], "Zwei")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert result.exit_code == 0, result.output
+    [body] = smtp_server.bodies_to("buerger@example.org")
+    assert "„Wo parken Fahrräder?“: 2 neue Antworten" in body
+
+
+def test_opening_a_notification_marks_it_read(client, auth, town):
+    thread = _thread(town)
+    dialogue.reply(thread, town["neighbour"], "Hallo")
+    db.session.commit()
+    [note] = _notes(town["citizen"])
+    auth.login("nachbar@example.org")
+    assert client.get(f"/notifications/{note.id}").status_code == 404  # not hers
+    auth.logout()
+    auth.login("buerger@example.org")
+    response = client.get(f"/notifications/{note.id}")
+    assert response.status_code == 302 and f"/dialogue/{thread.id}" in response.headers["Location"]
+    assert _notes(town["citizen"])[0].read_at is not None

@@ -147,7 +147,7 @@ class ThreadFilter:
 
 def threads_query(filters: ThreadFilter) -> Select:
     query = select(Thread).where(
-        Thread.status == ContentStatus.VISIBLE.value, Thread.deleted_at.is_(None)
+        Thread.moderation_status == ContentStatus.VISIBLE.value, Thread.deleted_at.is_(None)
     )
     if filters.process_id:
         query = query.where(Thread.process_id == filters.process_id)
@@ -168,7 +168,7 @@ def top_level_query(thread: Thread) -> Select:
     return (
         select(Comment)
         .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None))
-        .where(Comment.status == ContentStatus.VISIBLE.value)
+        .where(Comment.moderation_status == ContentStatus.VISIBLE.value)
         .order_by(Comment.is_official.desc(), Comment.created_at, Comment.id)
     )
 
@@ -181,7 +181,7 @@ def replies_below(roots: list[Comment]) -> dict[int, list[Comment]]:
     nested = db.session.scalars(
         select(Comment)
         .where(Comment.root_id.in_([c.id for c in roots]), Comment.parent_id.is_not(None))
-        .where(Comment.status == ContentStatus.VISIBLE.value)
+        .where(Comment.moderation_status == ContentStatus.VISIBLE.value)
         .order_by(Comment.created_at, Comment.id)
     )
     for comment in nested:
@@ -205,7 +205,9 @@ def official_answer(thread: Thread) -> Comment | None:
     return db.session.scalar(
         select(Comment)
         .where(Comment.thread_id == thread.id, Comment.is_official.is_(True))
-        .where(Comment.deleted_at.is_(None), Comment.status == ContentStatus.VISIBLE.value)
+        .where(
+            Comment.deleted_at.is_(None), Comment.moderation_status == ContentStatus.VISIBLE.value
+        )
         .order_by(Comment.created_at)
         .limit(1)
     )

@@ -20,8 +20,9 @@ class ContentStatus(enum.StrEnum):
 class ModeratedMixin:
     """Columns and helpers for content that moderators can hold back or hide."""
 
+    # Not "status": proposals have a lifecycle status of their own, separate from moderation.
     @declared_attr
-    def status(cls) -> Mapped[str]:  # noqa: N805 (SQLAlchemy's declared_attr)
+    def moderation_status(cls) -> Mapped[str]:  # noqa: N805 (SQLAlchemy's declared_attr)
         return mapped_column(String(10), default=ContentStatus.VISIBLE.value, index=True)
 
     @declared_attr
@@ -34,8 +35,8 @@ class ModeratedMixin:
 
     @property
     def is_visible(self) -> bool:
-        return self.status == ContentStatus.VISIBLE.value
+        return self.moderation_status == ContentStatus.VISIBLE.value
 
     @property
     def is_hidden(self) -> bool:
-        return self.status == ContentStatus.HIDDEN.value
+        return self.moderation_status == ContentStatus.HIDDEN.value

@@ -56,11 +56,14 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.notifications import views as notification_views
     from engage.processes import manage_views as process_manage_views
     from engage.processes import views as process_views
+    from engage.proposals import register_privacy as register_proposal_privacy
+    from engage.proposals import views as proposal_views
 
     configure_login(login_manager)
     register_privacy()
     register_board_privacy()
     register_notification_privacy()
+    register_proposal_privacy()
     for blueprint in (
         main_views.bp,
         auth_views.bp,
@@ -70,6 +73,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         board_views.bp,
         dialogue_views.bp,
         notification_views.bp,
+        proposal_views.bp,
         admin_views.bp,
         moderation_views.bp,
     ):

@@ -153,6 +153,44 @@ def _seed_dialogue(users) -> None:
     )  # fmt: skip
 
 
+def _seed_proposals(users) -> None:
+    from engage.processes.models import Process
+    from engage.proposals import services as proposals
+
+    by_email = {u.email.split("@")[0]: u for u in users}
+    school = db.session.scalar(db.select(Process).where(Process.title.like("Sicher zur Schule%")))
+    crossing = proposals.save_proposal(
+        by_email["buergerin"], school,
+        proposals.ProposalData(
+            title="Zebrastreifen vor der Grundschule Südstadt",
+            problem="Vor der Grundschule gibt es keinen sicheren Übergang; Kinder laufen "
+                    "zwischen parkenden Autos auf die Straße.",
+            idea="Ein Zebrastreifen mit Beleuchtung und ein Halteverbot fünf Meter davor.",
+            intended_outcome="Kinder überqueren die Straße sicher und werden gesehen.",
+            indicator="Beinaheunfälle pro Monat (Beobachtung der Schülerlotsen)",
+            baseline="6", target="1", category="mobility", district_id=school.district_id,
+        ),
+        submit=True,
+    )  # fmt: skip
+    proposals.add_support(crossing, by_email["buerger"])
+    proposals.add_support(crossing, by_email["rat"])
+    proposals.move(crossing, by_email["mobilitaet"], "under_review",
+                   "Wir prüfen den Standort mit der Straßenverkehrsbehörde.")  # fmt: skip
+    bikes = proposals.save_proposal(
+        by_email["buerger"], school,
+        proposals.ProposalData(
+            title="Fahrradbügel am Schulhof",
+            problem="Kinder lassen ihre Räder ungesichert am Zaun stehen.",
+            idea="Zwanzig Fahrradbügel auf dem Schulhof.",
+            intended_outcome="Mehr Kinder fahren mit dem Rad zur Schule.",
+            indicator="Fahrräder am Schulhof an einem normalen Schultag",
+            baseline="15", target="40", category="mobility",
+        ),
+        submit=True,
+    )  # fmt: skip
+    proposals.add_support(bikes, by_email["buergerin"])
+
+
 def _seed_processes(users, departments, districts) -> None:
     today = local_today()
     by_name = {d.name: d for d in districts}
@@ -196,5 +234,6 @@ def seed_demo() -> list[User]:
     db.session.flush()
     _seed_announcements(users)
     _seed_dialogue(users)
+    _seed_proposals(users)
     db.session.flush()
     return users

@@ -25,6 +25,12 @@ def select_locale() -> str:
     )
 
 
+def _proposal_status_label(value: str) -> str:
+    from engage.proposals.models import ProposalStatus
+
+    return ProposalStatus(value).label
+
+
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
@@ -59,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _local_datetime
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt
+    app.jinja_env.filters["proposal_status"] = _proposal_status_label
     app.jinja_env.filters["date"] = lambda value, format="medium": (  # noqa: A006
         format_date(value, format) if value else ""
     )

@@ -12,6 +12,7 @@ PUBLIC_PAGES = [
     "/processes",
     "/info",
     "/dialogue",
+    "/proposals",
     "/auth/login",
     "/auth/register",
     "/auth/reset",
@@ -104,6 +105,10 @@ ADMIN_PAGES = [
     "/dialogue/new",
     "/dialogue/1",
     "/notifications",
+    "/proposals",
+    "/proposals/new",
+    "/proposals/new?process=2",
+    "/proposals/1",
 ]
 
 

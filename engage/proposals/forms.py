@@ -1,0 +1,107 @@
+"""The proposal form: problem, idea, intended effect and how to measure it."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from engage.admin.forms import LocalDecimalField
+from engage.boards.forms import _optional_int, _strip
+from engage.proposals.models import CATEGORIES, ProposalStatus
+
+
+def _required(message):
+    return DataRequired(message=message)
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(
+        _l("Title"), filters=[_strip],
+        validators=[_required(_l("Please enter a title.")),
+                    Length(5, 160, message=_l("The title must be 5 to 160 characters long."))],
+    )  # fmt: skip
+    problem = TextAreaField(
+        _l("What is the problem?"), filters=[_strip],
+        validators=[_required(_l("Please describe the problem.")), Length(max=5000)],
+        description=_l("What does not work well today, and for whom?"),
+    )  # fmt: skip
+    idea = TextAreaField(
+        _l("What is your idea?"), filters=[_strip],
+        validators=[_required(_l("Please describe your idea.")), Length(max=5000)],
+    )  # fmt: skip
+    intended_outcome = TextAreaField(
+        _l("What effect should it have?"), filters=[_strip],
+        validators=[_required(_l("Please describe the intended effect.")), Length(max=3000)],
+        description=_l("Describe the change people would notice, e.g. “children cross safely”."),
+    )  # fmt: skip
+    indicator = StringField(
+        _l("How would we know it worked? (indicator)"), filters=[_strip],
+        validators=[_required(_l("Please name something we can measure.")), Length(max=300)],
+        description=_l("Something we can count or measure, e.g. “cars faster than 30 km/h”."),
+    )  # fmt: skip
+    baseline = StringField(_l("Today's value (baseline)"), filters=[_strip],
+                           validators=[Optional(), Length(max=100)])  # fmt: skip
+    target = StringField(_l("Target value"), filters=[_strip],
+                         validators=[Optional(), Length(max=100)])  # fmt: skip
+    district_id = SelectField(_l("District"), coerce=_optional_int)
+    category = SelectField(
+        _l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()]
+    )
+    cost_estimate = LocalDecimalField(
+        _l("Estimated cost in EUR (optional)"), places=2,
+        validators=[Optional(), NumberRange(0, 100_000_000)],
+    )  # fmt: skip
+
+    def set_choices(self, districts) -> None:
+        self.district_id.choices = [SelectChoice("", _l("Whole city"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+
+
+class MoveForm(FlaskForm):
+    to_status = SelectField(_l("New state"))
+    note = TextAreaField(
+        _l("Note (shown publicly)"), filters=[_strip],
+        validators=[_required(_l("Please explain this step in a note; it is shown publicly.")),
+                    Length(max=5000)],
+    )  # fmt: skip
+
+    def set_choices(self, states) -> None:
+        self.to_status.choices = [SelectChoice(s.value, s.label) for s in states]
+
+
+class ProposalFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    process_id = SelectField(_l("Participation process"), coerce=_optional_int,
+                             validate_choice=False)  # fmt: skip
+    district = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
+    status = SelectField(_l("State"), validate_choice=False)
+    category = SelectField(_l("Category"), validate_choice=False)
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[
+            SelectChoice("supports", _l("Most supported")),
+            SelectChoice("newest", _l("Newest")),
+            SelectChoice("discussed", _l("Most discussed")),
+            SelectChoice("answered", _l("Recently answered")),
+        ],
+        validate_choice=False,
+    )
+
+    def set_choices(self, processes, districts) -> None:
+        self.process_id.choices = [SelectChoice("", _l("All processes"))] + [
+            SelectChoice(str(p.id), p.title) for p in processes
+        ]
+        self.district.choices = [SelectChoice("", _l("All districts"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+        self.status.choices = [SelectChoice("", _l("All states"))] + [
+            SelectChoice(s.value, s.label) for s in ProposalStatus if s != ProposalStatus.DRAFT
+        ]
+        self.category.choices = [SelectChoice("", _l("All categories"))] + [
+            SelectChoice(k, v) for k, v in CATEGORIES.items()
+        ]

@@ -1,0 +1,74 @@
+"""Who may write, support and move proposals."""
+
+from __future__ import annotations
+
+from engage.accounts.permissions import can_write, works_in
+from engage.core.types import local_today
+from engage.processes.models import PhaseKind
+from engage.proposals.models import ProposalStatus as S
+
+# The department moves a proposal along these steps; the author submits and withdraws.
+STAFF_TRANSITIONS = {
+    S.SUBMITTED: {S.UNDER_REVIEW},
+    S.UNDER_REVIEW: {S.ACCEPTED, S.REJECTED},
+    S.ACCEPTED: {S.IN_IMPLEMENTATION},
+    S.IN_IMPLEMENTATION: {S.IMPLEMENTED},
+    S.IMPLEMENTED: {S.EVALUATED},
+}
+WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW}
+SUPPORT_PHASES = (PhaseKind.CODESIGN, PhaseKind.VOTING)
+
+
+def _is_author(user, proposal) -> bool:
+    return user.is_authenticated and proposal.author_id == user.id
+
+
+def in_proposal_phase(process, today=None) -> bool:
+    today = today or local_today()
+    return process.is_published and any(process.is_in_phase(k, today) for k in SUPPORT_PHASES)
+
+
+def can_submit_proposal(user, process, today=None) -> bool:
+    """Verified users, in a process that is in its co-design or voting phase."""
+    return can_write(user) and in_proposal_phase(process, today)
+
+
+def can_edit_proposal(user, proposal) -> bool:
+    """Authors, until the department starts its review."""
+    return (can_write(user) and _is_author(user, proposal)
+            and proposal.status in (S.DRAFT, S.SUBMITTED))  # fmt: skip
+
+
+def can_view_proposal(user, proposal) -> bool:
+    if proposal.status == S.DRAFT:
+        return _is_author(user, proposal)
+    return proposal.is_visible or _is_author(user, proposal)
+
+
+def can_move(user, proposal, to_status: str) -> bool:
+    """Whether this user may move the proposal to that state now."""
+    current, target = S(proposal.status), S(to_status)
+    if target == S.SUBMITTED:
+        return can_write(user) and _is_author(user, proposal) and current == S.DRAFT
+    if target == S.WITHDRAWN:
+        return _is_author(user, proposal) and current in WITHDRAWABLE
+    return (can_write(user) and works_in(user, proposal.process.department_id)
+            and target in STAFF_TRANSITIONS.get(current, set()))  # fmt: skip
+
+
+def staff_moves(user, proposal) -> list[S]:
+    """The next states the department's staff can choose."""
+    if not (can_write(user) and works_in(user, proposal.process.department_id)):
+        return []
+    return sorted(STAFF_TRANSITIONS.get(S(proposal.status), set()), key=list(S).index)
+
+
+def can_support(user, proposal, today=None) -> bool:
+    """Verified users other than the author, while the proposal is open and the phase runs."""
+    return (
+        can_write(user)
+        and not _is_author(user, proposal)
+        and proposal.is_visible
+        and proposal.status in (S.SUBMITTED, S.UNDER_REVIEW)
+        and in_proposal_phase(proposal.process, today)
+    )

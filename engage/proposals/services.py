@@ -1,0 +1,182 @@
+"""Proposal rules: drafting, submitting, supporting and the lifecycle with its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engage.core import audit
+from engage.core.moderation import ContentStatus
+from engage.core.types import utcnow
+from engage.extensions import db
+from engage.proposals import permissions
+from engage.proposals.models import Proposal, ProposalEvent, Support
+from engage.proposals.models import ProposalStatus as S
+
+
+class ProposalError(Exception):
+    """A proposal rule was broken; the message is shown to the user."""
+
+
+class InvalidTransition(ProposalError):
+    pass
+
+
+class NoteRequired(ProposalError):
+    pass
+
+
+@dataclass
+class ProposalData:
+    title: str
+    problem: str
+    idea: str
+    intended_outcome: str
+    indicator: str
+    baseline: str = ""
+    target: str = ""
+    district_id: int | None = None
+    category: str = "other"
+    cost_estimate: Decimal | None = None
+
+
+def _apply(proposal: Proposal, data: ProposalData) -> None:
+    for name, value in vars(data).items():
+        setattr(proposal, name, value.strip() if isinstance(value, str) else value)
+
+
+def save_proposal(author, process, data: ProposalData, submit: bool) -> Proposal:
+    """Create a proposal as a draft, or submit it at once."""
+    proposal = Proposal(process_id=process.id, author_id=author.id, status=S.DRAFT.value)
+    _apply(proposal, data)
+    db.session.add(proposal)
+    db.session.flush()
+    if submit:
+        move(proposal, author, S.SUBMITTED, note="")
+    return proposal
+
+
+def update_proposal(proposal: Proposal, author, data: ProposalData, submit: bool) -> None:
+    _apply(proposal, data)
+    if submit and proposal.status == S.DRAFT:
+        move(proposal, author, S.SUBMITTED, note="")
+
+
+def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEvent:
+    """Change the state, if this actor may make this step now; record who, when and why."""
+    target = S(to_status)
+    if not permissions.can_move(actor, proposal, target):
+        raise InvalidTransition(
+            _("A proposal that is “%(current)s” cannot become “%(target)s” by you.",
+              current=proposal.status_label, target=target.label)
+        )  # fmt: skip
+    staff_step = target not in (S.SUBMITTED, S.WITHDRAWN)
+    if staff_step and not note.strip():
+        raise NoteRequired(_("Please explain this step in a note; it is shown publicly."))
+    event = ProposalEvent(proposal_id=proposal.id, actor_id=actor.id, from_status=proposal.status,
+                          to_status=target.value, note=note.strip())  # fmt: skip
+    db.session.add(event)
+    proposal.status = target.value
+    now = utcnow()
+    if target == S.SUBMITTED:
+        proposal.submitted_at = now
+    if target in (S.ACCEPTED, S.REJECTED):
+        proposal.official_response = note.strip()
+        proposal.answered_at = now
+    if staff_step:
+        audit.record(f"proposal.{target.value}", actor=actor, target=proposal, reason=note.strip())
+    db.session.flush()
+    return event
+
+
+def add_support(proposal: Proposal, user) -> bool:
+    """Support once; a second support (even a concurrent one) changes nothing. True if added."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+    except IntegrityError:
+        return False
+    db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id)
+        .values(support_count=Proposal.support_count + 1)
+    )  # fmt: skip
+    db.session.refresh(proposal, ["support_count"])
+    threshold = proposal.process.support_threshold
+    if proposal.qualified_at is None and threshold and proposal.support_count >= threshold:
+        proposal.qualified_at = utcnow()
+    return True
+
+
+def withdraw_support(proposal: Proposal, user) -> bool:
+    removed = db.session.execute(
+        delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    ).rowcount
+    if removed:
+        db.session.execute(
+            update(Proposal).where(Proposal.id == proposal.id)
+            .values(support_count=Proposal.support_count - 1)
+        )  # fmt: skip
+        db.session.refresh(proposal, ["support_count"])
+    return bool(removed)
+
+
+def has_supported(user, proposal) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(db.session.scalar(
+        select(func.count()).select_from(Support)
+        .where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    ))  # fmt: skip
+
+
+SORTS = {
+    "supports": (Proposal.support_count.desc(), Proposal.id.desc()),
+    "newest": (Proposal.submitted_at.desc(), Proposal.id.desc()),
+    "discussed": (Proposal.comment_count.desc(), Proposal.id.desc()),
+    "answered": (Proposal.answered_at.desc().nulls_last(), Proposal.id.desc()),
+}
+
+
+@dataclass
+class ProposalFilter:
+    process_id: int | None = None
+    district_id: int | None = None
+    status: str | None = None
+    category: str | None = None
+    sort: str = "supports"
+
+
+def proposals_query(filters: ProposalFilter) -> Select:
+    """Submitted (not draft) proposals the public sees, filtered and sorted."""
+    query = select(Proposal).where(
+        Proposal.status != S.DRAFT.value,
+        Proposal.moderation_status == ContentStatus.VISIBLE.value,
+    )
+    return _filtered(query, filters)
+
+
+def _filtered(query: Select, filters: ProposalFilter) -> Select:
+    if filters.process_id:
+        query = query.where(Proposal.process_id == filters.process_id)
+    if filters.district_id:
+        query = query.where(Proposal.district_id == filters.district_id)
+    if filters.status in {s.value for s in S} and filters.status != S.DRAFT.value:
+        query = query.where(Proposal.status == filters.status)
+    if filters.category:
+        query = query.where(Proposal.category == filters.category)
+    return query.order_by(*SORTS.get(filters.sort, SORTS["supports"]))
+
+
+def export_for(user) -> dict:
+    proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id))
+    supports = db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id))
+    return {
+        "proposals": [{"id": p.id, "title": p.title, "status": p.status, "problem": p.problem,
+                       "idea": p.idea, "intended_outcome": p.intended_outcome,
+                       "indicator": p.indicator} for p in proposals],
+        "supported_proposal_ids": list(supports),
+    }  # fmt: skip

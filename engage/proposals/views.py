@@ -1,0 +1,177 @@
+"""Proposal pages: list, submit (with preview and drafts), detail, support, lifecycle steps."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.accounts.forms import PlainActionForm
+from engage.core.policy import require
+from engage.core.sanitize import render_user_text
+from engage.extensions import db, limiter
+from engage.organisation.models import District
+from engage.processes.models import Process, ProcessStatus
+from engage.proposals import permissions, services
+from engage.proposals.forms import MoveForm, ProposalFilterForm, ProposalForm
+from engage.proposals.models import Proposal
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+PER_PAGE = 20
+
+
+def _processes():
+    return db.session.scalars(
+        db.select(Process)
+        .where(Process.status == ProcessStatus.PUBLISHED.value)
+        .order_by(Process.title)
+    ).all()
+
+
+def _districts():
+    return db.session.scalars(db.select(District).order_by(District.name)).all()
+
+
+def _visible_or_404(proposal_id: int) -> Proposal:
+    proposal = db.get_or_404(Proposal, proposal_id)
+    if not permissions.can_view_proposal(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+@bp.get("")
+def index():
+    form = ProposalFilterForm(request.args)
+    form.set_choices(_processes(), _districts())
+    form.validate()
+    filters = services.ProposalFilter(
+        process_id=None if form.process_id.errors else form.process_id.data,
+        district_id=None if form.district.errors else form.district.data,
+        status=form.status.data or None,
+        category=form.category.data or None,
+        sort=form.sort.data or "supports",
+    )
+    page = db.paginate(services.proposals_query(filters), per_page=PER_PAGE, error_out=False)
+    open_processes = [p for p in _processes() if permissions.in_proposal_phase(p)]
+    return render_template("proposals/index.html", form=form, page=page,
+                           open_processes=open_processes)  # fmt: skip
+
+
+def _data(form: ProposalForm) -> services.ProposalData:
+    return services.ProposalData(
+        title=form.title.data, problem=form.problem.data, idea=form.idea.data,
+        intended_outcome=form.intended_outcome.data, indicator=form.indicator.data,
+        baseline=form.baseline.data or "", target=form.target.data or "",
+        district_id=form.district_id.data, category=form.category.data,
+        cost_estimate=form.cost_estimate.data,
+    )  # fmt: skip
+
+
+def _form_page(form, process, proposal=None, status=200):
+    preview = None
+    if "preview" in request.form and not form.errors:
+        preview = {name: render_user_text(form[name].data)
+                   for name in ("problem", "idea", "intended_outcome")}  # fmt: skip
+    return render_template("proposals/form.html", form=form, process=process,
+                           proposal=proposal, preview=preview), status  # fmt: skip
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def create():
+    """Write a proposal for a process in its co-design or voting phase."""
+    process_id = request.values.get("process", "")
+    if not process_id.isdigit():
+        return render_template("proposals/choose_process.html",
+                               processes=[p for p in _processes()
+                                          if permissions.in_proposal_phase(p)])  # fmt: skip
+    process = db.get_or_404(Process, int(process_id))
+    require(permissions.can_submit_proposal(current_user, process))
+    form = ProposalForm()
+    form.set_choices(_districts())
+    if not form.is_submitted() and process.district_id:
+        form.district_id.data = process.district_id
+    if not form.validate_on_submit() or "preview" in request.form:
+        return _form_page(form, process, status=422 if form.errors else 200)
+    submit = "submit" in request.form
+    proposal = services.save_proposal(current_user, process, _data(form), submit=submit)
+    db.session.commit()
+    flash(_("Your proposal is submitted.") if submit else _("Your draft is saved; only you "
+          "can see it."), "success")  # fmt: skip
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    proposal = _visible_or_404(proposal_id)
+    require(permissions.can_edit_proposal(current_user, proposal))
+    form = ProposalForm(obj=proposal)
+    form.set_choices(_districts())
+    if not form.validate_on_submit() or "preview" in request.form:
+        return _form_page(form, proposal.process, proposal, status=422 if form.errors else 200)
+    services.update_proposal(proposal, current_user, _data(form), submit="submit" in request.form)
+    db.session.commit()
+    flash(_("Your proposal is saved."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.get("/<int:proposal_id>")
+def detail(proposal_id: int):
+    proposal = _visible_or_404(proposal_id)
+    move_form = MoveForm(formdata=None)
+    moves = permissions.staff_moves(current_user, proposal)
+    move_form.set_choices(moves)
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        render=render_user_text,
+        supported=services.has_supported(current_user, proposal),
+        can_support=permissions.can_support(current_user, proposal),
+        can_edit=permissions.can_edit_proposal(current_user, proposal),
+        can_withdraw=permissions.can_move(current_user, proposal, "withdrawn"),
+        can_submit=permissions.can_move(current_user, proposal, "submitted"),
+        move_form=move_form if moves else None,
+    )
+
+
+@bp.post("/<int:proposal_id>/support")
+@login_required
+@limiter.limit("60 per minute")
+def support(proposal_id: int):
+    """Support a proposal, or withdraw one's support."""
+    proposal = _visible_or_404(proposal_id)
+    require(permissions.can_support(current_user, proposal))
+    if PlainActionForm().validate_on_submit():
+        if services.has_supported(current_user, proposal):
+            services.withdraw_support(proposal, current_user)
+            flash(_("Your support is withdrawn."), "success")
+        else:
+            services.add_support(proposal, current_user)
+            flash(_("Thank you for your support."), "success")
+        db.session.commit()
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.post("/<int:proposal_id>/move")
+@login_required
+def move(proposal_id: int):
+    """Take a lifecycle step (staff) or submit/withdraw (author); invalid steps answer 409."""
+    proposal = _visible_or_404(proposal_id)
+    target = request.form.get("to_status", "")
+    note = request.form.get("note", "")
+    if not PlainActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.move(proposal, current_user, target, note)
+    except ValueError:
+        abort(400, description=_("Unknown state."))
+    except services.NoteRequired as error:
+        flash(str(error), "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#move")
+    except services.InvalidTransition as error:
+        abort(409, description=str(error))
+    db.session.commit()
+    flash(_("The proposal is now “%(state)s”.", state=proposal.status_label), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))

@@ -1,0 +1,188 @@
+"""Proposals: the lifecycle matrix, supports, and the pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from engage.core.types import local_today
+from engage.extensions import db
+from engage.processes import services as processes
+from engage.processes.models import PhaseKind
+from engage.proposals import permissions, services
+from engage.proposals.models import Proposal, Support
+from engage.proposals.models import ProposalStatus as S
+from tests.conftest import post_form
+
+DATA = services.ProposalData(
+    title="Tempo 30 vor der Schule", problem="Autos fahren zu schnell.",
+    idea="Tempo 30 und eine Ampel.", intended_outcome="Kinder queren sicher.",
+    indicator="Anteil Autos über 30 km/h", baseline="40 %", target="10 %",
+)  # fmt: skip
+
+
+@pytest.fixture
+def codesign(town):
+    """A process of the Umwelt department in its co-design phase, threshold 2."""
+    today = local_today()
+    process = processes.create_process(
+        town["admin"],
+        processes.ProcessData(
+            title="Sichere Schulwege", summary="x", body="",
+            department_id=town["staff"].department_id,
+            district_id=None, support_threshold=2, answer_deadline_days=14,
+            phases=[processes.PhaseDates(PhaseKind.CODESIGN, today - timedelta(days=1),
+                                         today + timedelta(days=20))],
+        ),
+    )  # fmt: skip
+    processes.publish_process(process, town["admin"])
+    db.session.commit()
+    return process
+
+
+def _proposal(town, codesign, status=S.SUBMITTED) -> Proposal:
+    proposal = services.save_proposal(town["citizen"], codesign, DATA, submit=False)
+    proposal.status = status.value
+    db.session.commit()
+    return proposal
+
+
+ROLES = ["visitor", "author", "neighbour", "staff", "other", "admin"]
+
+
+def _who(town, role):
+    return AnonymousUserMixin() if role == "visitor" else town.get(role, town["citizen"])
+
+
+def _expected(role: str, current: S, target: S) -> bool:
+    if target == S.SUBMITTED:
+        return role == "author" and current == S.DRAFT
+    if target == S.WITHDRAWN:
+        return role == "author" and current in permissions.WITHDRAWABLE
+    return role in {"staff", "admin"} and target in permissions.STAFF_TRANSITIONS.get(current, ())
+
+
+@pytest.mark.parametrize("current", list(S))
+def test_transition_matrix_every_role_state_and_target(town, codesign, current):
+    proposal = _proposal(town, codesign, current)
+    for role in ROLES:
+        user = town["citizen"] if role == "author" else _who(town, role)
+        for target in S:
+            assert permissions.can_move(user, proposal, target) == _expected(
+                role, current, target
+            ), (role, current, target)
+
+
+def test_lifecycle_records_history_and_official_response(town, codesign):
+    proposal = _proposal(town, codesign, S.DRAFT)
+    services.move(proposal, town["citizen"], S.SUBMITTED, "")
+    services.move(proposal, town["staff"], S.UNDER_REVIEW, "Wir prüfen.")
+    with pytest.raises(services.NoteRequired):
+        services.move(proposal, town["staff"], S.ACCEPTED, "  ")
+    services.move(proposal, town["staff"], S.ACCEPTED, "Wird 2027 umgesetzt.")
+    with pytest.raises(services.InvalidTransition):
+        services.move(proposal, town["citizen"], S.WITHDRAWN, "")
+    db.session.commit()
+    assert [e.to_status for e in proposal.events] == ["submitted", "under_review", "accepted"]
+    assert proposal.official_response == "Wird 2027 umgesetzt." and proposal.answered_at
+
+
+def test_one_support_per_user_and_qualification_at_the_threshold(town, codesign):
+    proposal = _proposal(town, codesign)
+    assert services.add_support(proposal, town["neighbour"]) is True
+    assert services.add_support(proposal, town["neighbour"]) is False
+    assert proposal.support_count == 1 and not proposal.is_qualified
+    services.add_support(proposal, town["staff"])
+    db.session.commit()
+    assert proposal.support_count == 2 and proposal.is_qualified
+    assert services.withdraw_support(proposal, town["staff"]) is True
+    db.session.commit()
+    rows = db.session.scalar(db.select(db.func.count()).select_from(Support))
+    assert proposal.support_count == rows == 1
+
+
+def test_supports_only_while_open_and_in_the_phase(town, codesign):
+    proposal = _proposal(town, codesign)
+    assert permissions.can_support(town["neighbour"], proposal)
+    assert not permissions.can_support(town["citizen"], proposal)  # the author
+    assert not permissions.can_support(town["unverified"], proposal)
+    later = local_today() + timedelta(days=30)
+    assert not permissions.can_support(town["neighbour"], proposal, today=later)
+    proposal.status = S.ACCEPTED.value
+    assert not permissions.can_support(town["neighbour"], proposal)
+
+
+def test_concurrent_supports_by_one_user_leave_one(app, town, codesign):
+    import threading
+
+    proposal = _proposal(town, codesign)
+    user_id, proposal_id = town["neighbour"].id, proposal.id
+
+    def worker():
+        with app.app_context():
+            from engage.accounts.models import User
+
+            try:
+                services.add_support(db.session.get(Proposal, proposal_id),
+                                     db.session.get(User, user_id))  # fmt: skip
+                db.session.commit()
+            except Exception:  # a lost race on SQLite's write lock is not a second support
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    rows = db.session.scalar(db.select(db.func.count()).select_from(Support))
+    assert rows == 1 and db.session.get(Proposal, proposal_id).support_count == 1
+
+
+def test_draft_preview_submit_and_list(client, auth, town, codesign):
+    auth.login("buerger@example.org")
+    fields = {"title": "Mehr Bänke", "problem": "Zu wenig Sitzplätze", "idea": "Bänke",
+              "intended_outcome": "Ältere rasten", "indicator": "Zahl der Bänke",
+              "district_id": "", "category": "social", "process": str(codesign.id)}  # fmt: skip
+    page = f"/proposals/new?process={codesign.id}"
+    preview = post_form(client, page, action="/proposals/new", preview="1", **fields)
+    assert preview.status_code == 200 and "Vorschau" in preview.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
+    post_form(client, page, action="/proposals/new", draft="1", **fields)
+    draft = db.session.scalar(db.select(Proposal))
+    assert draft.status == "draft"
+    assert "Mehr Bänke" not in client.get("/proposals").get_data(as_text=True)
+    post_form(client, f"/proposals/{draft.id}", action=f"/proposals/{draft.id}/move",
+              to_status="submitted")  # fmt: skip
+    auth.logout()
+    assert "Mehr Bänke" in client.get("/proposals?sort=newest&category=social").get_data(
+        as_text=True
+    )
+
+
+def test_invalid_step_is_409_and_support_button_works(client, auth, town, codesign):
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/support")
+    assert proposal.support_count == 0 or db.session.get(Proposal, proposal.id)
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).support_count == 1
+    response = post_form(client, f"/proposals/{proposal.id}",
+                         action=f"/proposals/{proposal.id}/move", to_status="accepted",
+                         note="Ich darf das nicht")  # fmt: skip
+    assert response.status_code == 409
+
+
+def test_bad_input_gets_form_errors_and_bad_ids_404(client, auth, town, codesign):
+    auth.login("buerger@example.org")
+    response = post_form(client, f"/proposals/new?process={codesign.id}",
+                         action="/proposals/new", process=str(codesign.id), title="x",
+                         category="other", district_id="")  # fmt: skip
+    assert response.status_code == 422
+    assert client.get("/proposals/99999").status_code == 404
+    assert client.get("/proposals/new?process=99999").status_code == 404
+    assert client.get("/proposals?sort=<x>&status=nope&district=a").status_code == 200

@@ -11,6 +11,7 @@ from engage.core.settings import get_settings
 from engage.core.types import local_today
 from engage.extensions import db
 from engage.processes.services import current_processes
+from engage.proposals.services import top_proposals
 
 bp = Blueprint("main", __name__)
 
@@ -39,6 +40,7 @@ def home():
         processes=current_processes(limit=6),
         announcements=latest_announcements(limit=3),
         threads=db.session.scalars(threads_query(ThreadFilter()).limit(4)).all(),
+        proposals=top_proposals(limit=4),
         today=local_today(),
     )
 

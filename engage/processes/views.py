@@ -18,6 +18,8 @@ from engage.processes import permissions
 from engage.processes.forms import ProcessFilterForm
 from engage.processes.models import Process
 from engage.processes.services import ProcessFilter, processes_query
+from engage.proposals.permissions import can_submit_proposal
+from engage.proposals.services import top_proposals
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 PER_PAGE = 12
@@ -73,4 +75,6 @@ def detail(slug: str):
             threads_query(ThreadFilter(process_id=process.id)).limit(5)
         ).all(),
         can_open_thread=can_open_thread(current_user, process),
+        proposals=top_proposals(limit=5, process=process),
+        can_propose=can_submit_proposal(current_user, process),
     )

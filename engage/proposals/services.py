@@ -180,3 +180,42 @@ def export_for(user) -> dict:
                        "indicator": p.indicator} for p in proposals],
         "supported_proposal_ids": list(supports),
     }  # fmt: skip
+
+
+def top_proposals(limit: int = 5, process=None) -> list[Proposal]:
+    """The most supported open proposals (of a process, or in voting anywhere), for overviews."""
+    query = proposals_query(ProposalFilter(process_id=process.id if process else None))
+    if process is None:
+        query = query.where(Proposal.status.in_([S.SUBMITTED.value, S.UNDER_REVIEW.value]))
+    return list(db.session.scalars(query.limit(limit)))
+
+
+@dataclass
+class Inbox:
+    new: list[Proposal]
+    qualified_unanswered: list[Proposal]
+    overdue: list[Proposal]
+
+
+def department_inbox(department_id: int | None, now=None) -> Inbox:
+    """What the department has to do: new proposals, qualified ones without answer, overdue ones."""
+    from datetime import timedelta
+
+    from engage.processes.models import Process
+
+    now = now or utcnow()
+    base = select(Proposal).join(Process, Process.id == Proposal.process_id)
+    if department_id is not None:
+        base = base.where(Process.department_id == department_id)
+    new = db.session.scalars(
+        base.where(Proposal.status == S.SUBMITTED.value).order_by(Proposal.submitted_at)
+    ).all()
+    waiting = db.session.scalars(
+        base.where(Proposal.qualified_at.is_not(None), Proposal.answered_at.is_(None))
+        .where(Proposal.status.in_([S.SUBMITTED.value, S.UNDER_REVIEW.value]))
+        .order_by(Proposal.qualified_at)
+    ).all()
+    overdue = [
+        p for p in waiting if p.qualified_at + timedelta(days=p.process.answer_deadline_days) < now
+    ]
+    return Inbox(new=list(new), qualified_unanswered=list(waiting), overdue=overdue)

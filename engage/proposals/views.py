@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
+from engage.accounts.permissions import is_admin, is_staff
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
@@ -74,6 +75,15 @@ def _form_page(form, process, proposal=None, status=200):
                    for name in ("problem", "idea", "intended_outcome")}  # fmt: skip
     return render_template("proposals/form.html", form=form, process=process,
                            proposal=proposal, preview=preview), status  # fmt: skip
+
+
+@bp.get("/manage")
+@login_required
+def manage():
+    """The department's inbox: new, qualified and unanswered, and overdue proposals."""
+    require(is_staff(current_user))
+    department_id = None if is_admin(current_user) else current_user.department_id
+    return render_template("proposals/manage.html", inbox=services.department_inbox(department_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

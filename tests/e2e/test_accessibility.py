@@ -109,6 +109,7 @@ ADMIN_PAGES = [
     "/proposals/new",
     "/proposals/new?process=2",
     "/proposals/1",
+    "/proposals/manage",
 ]
 
 

@@ -133,7 +133,7 @@ def test_concurrent_supports_by_one_user_leave_one(app, town, codesign):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(20)]
+    threads = [threading.Thread(target=worker) for _ in range(50)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -186,3 +186,39 @@ def test_bad_input_gets_form_errors_and_bad_ids_404(client, auth, town, codesign
     assert client.get("/proposals/99999").status_code == 404
     assert client.get("/proposals/new?process=99999").status_code == 404
     assert client.get("/proposals?sort=<x>&status=nope&district=a").status_code == 200
+
+
+def test_staff_inbox_shows_new_qualified_and_overdue(client, auth, town, codesign):
+    from engage.core.types import utcnow
+
+    fresh = _proposal(town, codesign)
+    fresh.submitted_at = utcnow()
+    late = _proposal(town, codesign, S.UNDER_REVIEW)
+    late.qualified_at = utcnow() - timedelta(days=30)  # the deadline is 14 days
+    db.session.commit()
+    inbox = services.department_inbox(town["staff"].department_id)
+    assert inbox.new == [fresh] and inbox.overdue == [late]
+    assert services.department_inbox(town["other"].department_id).new == []
+    auth.login("umwelt@example.org")
+    html = client.get("/proposals/manage").get_data(as_text=True)
+    assert "Überfällig" in html and late.title in html
+    auth.logout()
+    auth.login("buerger@example.org")
+    assert client.get("/proposals/manage").status_code == 403
+
+
+def test_process_and_home_pages_list_proposals(client, town, codesign):
+    proposal = _proposal(town, codesign)
+    assert proposal.title in client.get(f"/processes/{codesign.slug}").get_data(as_text=True)
+    assert proposal.title in client.get("/").get_data(as_text=True)
+
+
+def test_export_contains_proposals_and_supports(town, codesign):
+    from engage.core.privacy import export_user_data
+
+    proposal = _proposal(town, codesign)
+    services.add_support(proposal, town["neighbour"])
+    assert export_user_data(town["citizen"])["proposals"]["proposals"][0]["title"] == DATA.title
+    assert export_user_data(town["neighbour"])["proposals"]["supported_proposal_ids"] == [
+        proposal.id
+    ]

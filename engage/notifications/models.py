@@ -13,6 +13,7 @@ from engage.boards.models import Announcement
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.processes.models import Process
+from engage.proposals.models import Proposal
 
 
 class Follow(db.Model):
@@ -43,6 +44,7 @@ class NotificationKind(enum.StrEnum):
     NEW_THREAD = "new_thread"
     THREAD_CLOSED = "thread_closed"
     NEW_ANNOUNCEMENT = "new_announcement"
+    PROPOSAL_CHANGED = "proposal_changed"
 
 
 class Notification(db.Model):
@@ -67,6 +69,7 @@ class Notification(db.Model):
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcement.id", ondelete="CASCADE")
     )
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -74,3 +77,4 @@ class Notification(db.Model):
     thread: Mapped[Thread | None] = relationship(lazy="joined")
     process: Mapped[Process | None] = relationship(lazy="joined")
     announcement: Mapped[Announcement | None] = relationship(lazy="joined")
+    proposal: Mapped[Proposal | None] = relationship(lazy="joined")

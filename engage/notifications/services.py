@@ -130,8 +130,24 @@ def notify_announcement(announcement, actor) -> list[Notification]:
                    process_id=announcement.process_id)  # fmt: skip
 
 
+def notify_proposal_change(proposal, event, actor) -> list[Notification]:
+    """Tell the author and every supporter that the proposal moved on."""
+    from engage.proposals.models import Support
+
+    recipients = {proposal.author_id}
+    recipients |= set(
+        db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id))
+    )
+    return _notify(recipients, actor, NotificationKind.PROPOSAL_CHANGED,
+                   f"proposal-event:{event.id}", lambda u: True,
+                   proposal_id=proposal.id)  # fmt: skip
+
+
 def describe(notification: Notification) -> str:
     """One line saying what happened, in the current language."""
+    if notification.proposal is not None:
+        return _("“%(title)s” is now “%(state)s”", title=notification.proposal.title,
+                 state=notification.proposal.status_label)  # fmt: skip
     if notification.announcement is not None:
         return _("New announcement: “%(title)s”", title=notification.announcement.title)
     title = notification.thread.title if notification.thread else ""
@@ -145,6 +161,9 @@ def describe(notification: Notification) -> str:
 
 
 def link_for(notification: Notification, external: bool = False) -> str:
+    if notification.proposal_id is not None:
+        return url_for("proposals.detail", proposal_id=notification.proposal_id,
+                       _external=external)  # fmt: skip
     if notification.announcement_id is not None:
         return url_for("info.detail", announcement_id=notification.announcement_id,
                        _external=external)  # fmt: skip
@@ -169,11 +188,12 @@ def _digest_lines(notifications: list[Notification]) -> list[tuple[str, str]]:
     """One line per item (thread or announcement), saying what is new there."""
     groups: dict[tuple, list[Notification]] = defaultdict(list)
     for notification in notifications:
-        groups[(notification.thread_id, notification.announcement_id)].append(notification)
+        key = (notification.thread_id, notification.announcement_id, notification.proposal_id)
+        groups[key].append(notification)
     lines = []
     for items in groups.values():
         first = items[0]
-        if first.announcement is not None:
+        if first.announcement is not None or first.proposal is not None:
             lines.append((describe(first), link_for(first, external=True)))
             continue
         counts = defaultdict(int)

@@ -90,6 +90,10 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
     if staff_step:
         audit.record(f"proposal.{target.value}", actor=actor, target=proposal, reason=note.strip())
     db.session.flush()
+    if target != S.SUBMITTED:
+        from engage.notifications.services import notify_proposal_change
+
+        notify_proposal_change(proposal, event, actor)
     return event
 
 

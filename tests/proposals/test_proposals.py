@@ -222,3 +222,17 @@ def test_export_contains_proposals_and_supports(town, codesign):
     assert export_user_data(town["neighbour"])["proposals"]["supported_proposal_ids"] == [
         proposal.id
     ]
+
+
+def test_author_and_supporters_are_told_of_each_step(town, codesign, outbox):
+    from engage.notifications.models import Notification
+    from engage.notifications.services import describe
+
+    proposal = _proposal(town, codesign)
+    services.add_support(proposal, town["neighbour"])
+    services.move(proposal, town["staff"], S.UNDER_REVIEW, "Wir prüfen.")
+    db.session.commit()
+    told = db.session.scalars(db.select(Notification).order_by(Notification.user_id)).all()
+    assert {n.user_id for n in told} == {town["citizen"].id, town["neighbour"].id}
+    assert describe(told[0]) == "„Tempo 30 vor der Schule“ ist jetzt „In Prüfung“"
+    assert {m.recipient for m in outbox()} == {"buerger@example.org", "nachbar@example.org"}

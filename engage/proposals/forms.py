@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
@@ -105,3 +105,25 @@ class ProposalFilterForm(FlaskForm):
         self.category.choices = [SelectChoice("", _l("All categories"))] + [
             SelectChoice(k, v) for k, v in CATEGORIES.items()
         ]
+
+
+class ResultForm(FlaskForm):
+    measured_value = StringField(
+        _l("Measured value of the indicator"), filters=[_strip],
+        validators=[_required(_l("Please enter the measured value.")), Length(max=100)],
+    )  # fmt: skip
+    evaluation = TextAreaField(
+        _l("Short evaluation"), filters=[_strip],
+        validators=[_required(_l("Please write a short evaluation.")), Length(max=5000)],
+        description=_l("Did it have the intended effect? What was learned?"),
+    )  # fmt: skip
+
+
+class RatingForm(FlaskForm):
+    stars = RadioField(
+        _l("How well did it work?"),
+        choices=[SelectChoice(str(n), label) for n, label in [
+            (1, _l("1 – not at all")), (2, _l("2 – a little")), (3, _l("3 – partly")),
+            (4, _l("4 – well")), (5, _l("5 – very well"))]],
+        validators=[InputRequired(message=_l("Please choose a rating."))],
+    )  # fmt: skip

@@ -96,6 +96,12 @@ class Proposal(ModeratedMixin, db.Model):
     qualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     official_response: Mapped[str | None] = mapped_column(Text)
+    # The measured result once implemented: value of the indicator and a short evaluation.
+    measured_value: Mapped[str | None] = mapped_column(String(100))
+    evaluation: Mapped[str | None] = mapped_column(Text)
+    result_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     process: Mapped[Process] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")
@@ -115,6 +121,10 @@ class Proposal(ModeratedMixin, db.Model):
     @property
     def is_qualified(self) -> bool:
         return self.qualified_at is not None
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
 
 class ProposalEvent(db.Model):
@@ -144,4 +154,21 @@ class Support(db.Model):
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Rating(db.Model):
+    """How well an implemented proposal worked, in the eyes of one supporter (1 to 5)."""
+
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "user_id", name="uq_rating_proposal_user"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -72,3 +72,17 @@ def can_support(user, proposal, today=None) -> bool:
         and proposal.status in (S.SUBMITTED, S.UNDER_REVIEW)
         and in_proposal_phase(proposal.process, today)
     )
+
+
+RESULT_STATES = (S.IMPLEMENTED, S.EVALUATED)
+
+
+def can_record_result(user, proposal) -> bool:
+    """Staff of the department record the measured value once the proposal is implemented."""
+    return (can_write(user) and works_in(user, proposal.process.department_id)
+            and proposal.status in RESULT_STATES)  # fmt: skip
+
+
+def can_rate(user, proposal, supported: bool) -> bool:
+    """Supporters rate how well an implemented proposal worked."""
+    return can_write(user) and supported and proposal.status in RESULT_STATES

@@ -14,7 +14,7 @@ from engage.core.moderation import ContentStatus
 from engage.core.types import utcnow
 from engage.extensions import db
 from engage.proposals import permissions
-from engage.proposals.models import Proposal, ProposalEvent, Support
+from engage.proposals.models import Proposal, ProposalEvent, Rating, Support
 from engage.proposals.models import ProposalStatus as S
 
 
@@ -223,3 +223,35 @@ def department_inbox(department_id: int | None, now=None) -> Inbox:
         p for p in waiting if p.qualified_at + timedelta(days=p.process.answer_deadline_days) < now
     ]
     return Inbox(new=list(new), qualified_unanswered=list(waiting), overdue=overdue)
+
+
+def record_result(proposal: Proposal, actor, measured_value: str, evaluation: str) -> None:
+    """Store the indicator's measured value and a short evaluation."""
+    proposal.measured_value = measured_value.strip()
+    proposal.evaluation = evaluation.strip()
+    proposal.result_recorded_at = utcnow()
+    audit.record("proposal.result", actor=actor, target=proposal, value=proposal.measured_value)
+
+
+def rate(proposal: Proposal, user, stars: int) -> None:
+    """Rate once (a later rating replaces the earlier one); the sums stay in step."""
+    if not 1 <= stars <= 5:
+        raise ProposalError(_("Please choose between 1 and 5 stars."))
+    existing = db.session.scalar(
+        select(Rating).where(Rating.proposal_id == proposal.id, Rating.user_id == user.id)
+    )
+    if existing is not None:
+        proposal.rating_sum += stars - existing.stars
+        existing.stars = stars
+        return
+    db.session.add(Rating(proposal_id=proposal.id, user_id=user.id, stars=stars))
+    proposal.rating_sum += stars
+    proposal.rating_count += 1
+
+
+def rating_of(user, proposal: Proposal) -> int | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Rating.stars).where(Rating.proposal_id == proposal.id, Rating.user_id == user.id)
+    )

@@ -14,7 +14,13 @@ from engage.extensions import db, limiter
 from engage.organisation.models import District
 from engage.processes.models import Process, ProcessStatus
 from engage.proposals import permissions, services
-from engage.proposals.forms import MoveForm, ProposalFilterForm, ProposalForm
+from engage.proposals.forms import (
+    MoveForm,
+    ProposalFilterForm,
+    ProposalForm,
+    RatingForm,
+    ResultForm,
+)
 from engage.proposals.models import Proposal
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -129,21 +135,30 @@ def edit(proposal_id: int):
 
 @bp.get("/<int:proposal_id>")
 def detail(proposal_id: int):
-    proposal = _visible_or_404(proposal_id)
+    return _detail(_visible_or_404(proposal_id))
+
+
+def _detail(proposal: Proposal, result_form=None, status: int = 200):
     move_form = MoveForm(formdata=None)
     moves = permissions.staff_moves(current_user, proposal)
     move_form.set_choices(moves)
+    supported = services.has_supported(current_user, proposal)
+    result_form = result_form or ResultForm(obj=proposal, formdata=None)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
         render=render_user_text,
-        supported=services.has_supported(current_user, proposal),
+        supported=supported,
+        result_form=result_form if permissions.can_record_result(current_user, proposal) else None,
+        rating_form=RatingForm(formdata=None, stars=str(services.rating_of(current_user, proposal)))
+        if permissions.can_rate(current_user, proposal, supported)
+        else None,
         can_support=permissions.can_support(current_user, proposal),
         can_edit=permissions.can_edit_proposal(current_user, proposal),
         can_withdraw=permissions.can_move(current_user, proposal, "withdrawn"),
         can_submit=permissions.can_move(current_user, proposal, "submitted"),
         move_form=move_form if moves else None,
-    )
+    ), status
 
 
 @bp.post("/<int:proposal_id>/support")
@@ -185,3 +200,35 @@ def move(proposal_id: int):
     db.session.commit()
     flash(_("The proposal is now “%(state)s”.", state=proposal.status_label), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.post("/<int:proposal_id>/result")
+@login_required
+def record_result(proposal_id: int):
+    """Staff record the measured indicator value and a short evaluation."""
+    proposal = _visible_or_404(proposal_id)
+    require(permissions.can_record_result(current_user, proposal))
+    form = ResultForm()
+    if not form.validate_on_submit():
+        return _detail(proposal, result_form=form, status=422)
+    services.record_result(proposal, current_user, form.measured_value.data, form.evaluation.data)
+    db.session.commit()
+    flash(_("The measured result is saved."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#result-title")
+
+
+@bp.post("/<int:proposal_id>/rate")
+@login_required
+def rate(proposal_id: int):
+    """Supporters rate how well an implemented proposal worked."""
+    proposal = _visible_or_404(proposal_id)
+    require(permissions.can_rate(current_user, proposal,
+                                 services.has_supported(current_user, proposal)))  # fmt: skip
+    form = RatingForm()
+    if form.validate_on_submit():
+        services.rate(proposal, current_user, int(form.stars.data))
+        db.session.commit()
+        flash(_("Thank you for your rating."), "success")
+    else:
+        flash(_("Please choose a rating."), "error")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#result-title")

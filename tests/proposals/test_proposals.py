@@ -236,3 +236,34 @@ def test_author_and_supporters_are_told_of_each_step(town, codesign, outbox):
     assert {n.user_id for n in told} == {town["citizen"].id, town["neighbour"].id}
     assert describe(told[0]) == "„Tempo 30 vor der Schule“ ist jetzt „In Prüfung“"
     assert {m.recipient for m in outbox()} == {"buerger@example.org", "nachbar@example.org"}
+
+
+def test_result_is_recorded_by_the_department_and_supporters_rate(client, auth, town, codesign):
+    proposal = _proposal(town, codesign)
+    services.add_support(proposal, town["neighbour"])
+    proposal.status = S.IMPLEMENTED.value
+    db.session.commit()
+    assert not permissions.can_record_result(town["other"], proposal)
+    auth.login("umwelt@example.org")
+    bad = post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/result",
+                    measured_value="", evaluation="")  # fmt: skip
+    assert bad.status_code == 422
+    post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/result",
+              measured_value="12 %", evaluation="Deutlich weniger Raser.")  # fmt: skip
+    auth.logout()
+    auth.login("nachbar@example.org")
+    post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/rate",
+              stars="4")  # fmt: skip
+    post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/rate",
+              stars="5")  # fmt: skip
+    db.session.expire_all()
+    stored = db.session.get(Proposal, proposal.id)
+    assert stored.measured_value == "12 %" and stored.rating_count == 1
+    assert stored.average_rating == 5.0
+    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "12 %" in html and "Deutlich weniger Raser." in html
+    auth.logout()
+    auth.login("buerger@example.org")  # the author did not support it: no rating
+    response = post_form(client, f"/proposals/{proposal.id}",
+                         action=f"/proposals/{proposal.id}/rate", stars="1")  # fmt: skip
+    assert response.status_code == 403

@@ -17,7 +17,7 @@ from engage.admin import forms, services
 from engage.core.policy import require
 from engage.core.types import LOCAL_TIMEZONE
 from engage.extensions import db
-from engage.organisation.models import Department, District
+from engage.organisation.models import all_departments, all_districts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,12 +27,7 @@ def admins_only():
     require(can_administer(current_user))
 
 
-def _departments():
-    return db.session.scalars(db.select(Department).order_by(Department.name)).all()
-
-
-def _districts():
-    return db.session.scalars(db.select(District).order_by(District.name)).all()
+_departments, _districts = all_departments, all_districts
 
 
 @bp.get("")

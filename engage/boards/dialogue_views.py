@@ -23,19 +23,12 @@ from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
 from engage.notifications import services as notifications
-from engage.processes.models import Process, ProcessStatus
+from engage.processes.models import Process
+from engage.processes.services import published_processes
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
 PER_PAGE = 20
 REPLIES_PER_PAGE = 50
-
-
-def _published_processes():
-    return db.session.scalars(
-        db.select(Process)
-        .where(Process.status == ProcessStatus.PUBLISHED.value)
-        .order_by(Process.title)
-    ).all()
 
 
 def _thread_or_404(thread_id: int) -> Thread:
@@ -48,7 +41,7 @@ def _thread_or_404(thread_id: int) -> Thread:
 @bp.get("")
 def index():
     form = ThreadFilterForm(request.args)
-    form.set_choices(_published_processes())
+    form.set_choices(published_processes())
     form.validate()
     filters = services.ThreadFilter(
         process_id=None if form.process_id.errors else form.process_id.data,
@@ -70,7 +63,7 @@ def create():
     require(permissions.can_open_thread(current_user))
     today = local_today()
     open_processes = [
-        p for p in _published_processes() if permissions.can_open_thread(current_user, p, today)
+        p for p in published_processes() if permissions.can_open_thread(current_user, p, today)
     ]
     form = ThreadForm()
     form.set_choices(open_processes)

@@ -23,30 +23,18 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
 from engage.extensions import db
-from engage.organisation.models import District
-from engage.processes.models import Process, ProcessStatus
+from engage.organisation.models import all_districts
+from engage.processes.services import published_processes
 
 bp = Blueprint("info", __name__, url_prefix="/info")
 PER_PAGE = 10
-
-
-def _published_processes():
-    return db.session.scalars(
-        db.select(Process)
-        .where(Process.status == ProcessStatus.PUBLISHED.value)
-        .order_by(Process.title)
-    ).all()
-
-
-def _districts():
-    return db.session.scalars(db.select(District).order_by(District.name)).all()
 
 
 @bp.get("")
 def index():
     """All visible announcements, pinned first, filterable by process and district."""
     form = AnnouncementFilterForm(request.args)
-    form.set_choices(_published_processes(), _districts())
+    form.set_choices(published_processes(), all_districts())
     form.validate()
     filters = services.AnnouncementFilter(
         process_id=None if form.process_id.errors else form.process_id.data,
@@ -80,9 +68,9 @@ def detail(announcement_id: int):
 def _form(announcement: Announcement | None = None) -> AnnouncementForm:
     form = AnnouncementForm(obj=announcement)
     processes = [
-        p for p in _published_processes() if permissions.can_publish_announcement(current_user, p)
+        p for p in published_processes() if permissions.can_publish_announcement(current_user, p)
     ]
-    form.set_choices(processes, _districts())
+    form.set_choices(processes, all_districts())
     return form
 
 

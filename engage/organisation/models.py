@@ -32,3 +32,11 @@ class Department(db.Model):
 def districts_in_order():
     """Select all districts by name, for choice lists and filters."""
     return select(District).order_by(District.name)
+
+
+def all_districts() -> list[District]:
+    return list(db.session.scalars(districts_in_order()))
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.name)))

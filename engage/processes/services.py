@@ -230,3 +230,11 @@ def current_processes(limit: int = 6, today: date | None = None) -> list[Process
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def published_processes() -> list[Process]:
+    """Every published process by title, for choice lists and filters."""
+    return list(db.session.scalars(
+        select(Process).where(Process.status == ProcessStatus.PUBLISHED.value)
+        .order_by(Process.title)
+    ))  # fmt: skip

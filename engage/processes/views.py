@@ -13,7 +13,7 @@ from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db
 from engage.notifications.services import is_following
-from engage.organisation.models import Department, District
+from engage.organisation.models import all_departments, all_districts
 from engage.processes import permissions
 from engage.processes.forms import ProcessFilterForm
 from engage.processes.models import Process
@@ -26,9 +26,7 @@ PER_PAGE = 12
 
 
 def organisation_choices():
-    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
-    districts = db.session.scalars(db.select(District).order_by(District.name)).all()
-    return departments, districts
+    return all_departments(), all_districts()
 
 
 @bp.get("")

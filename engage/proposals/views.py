@@ -11,8 +11,9 @@ from engage.accounts.permissions import is_admin, is_staff
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
-from engage.organisation.models import District
-from engage.processes.models import Process, ProcessStatus
+from engage.organisation.models import all_districts
+from engage.processes.models import Process
+from engage.processes.services import published_processes
 from engage.proposals import permissions, services
 from engage.proposals.forms import (
     MoveForm,
@@ -27,18 +28,6 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 PER_PAGE = 20
 
 
-def _processes():
-    return db.session.scalars(
-        db.select(Process)
-        .where(Process.status == ProcessStatus.PUBLISHED.value)
-        .order_by(Process.title)
-    ).all()
-
-
-def _districts():
-    return db.session.scalars(db.select(District).order_by(District.name)).all()
-
-
 def _visible_or_404(proposal_id: int) -> Proposal:
     proposal = db.get_or_404(Proposal, proposal_id)
     if not permissions.can_view_proposal(current_user, proposal):
@@ -49,7 +38,7 @@ def _visible_or_404(proposal_id: int) -> Proposal:
 @bp.get("")
 def index():
     form = ProposalFilterForm(request.args)
-    form.set_choices(_processes(), _districts())
+    form.set_choices(published_processes(), all_districts())
     form.validate()
     filters = services.ProposalFilter(
         process_id=None if form.process_id.errors else form.process_id.data,
@@ -59,7 +48,7 @@ def index():
         sort=form.sort.data or "supports",
     )
     page = db.paginate(services.proposals_query(filters), per_page=PER_PAGE, error_out=False)
-    open_processes = [p for p in _processes() if permissions.in_proposal_phase(p)]
+    open_processes = [p for p in published_processes() if permissions.in_proposal_phase(p)]
     return render_template("proposals/index.html", form=form, page=page,
                            open_processes=open_processes)  # fmt: skip
 
@@ -100,12 +89,12 @@ def create():
     process_id = request.values.get("process", "")
     if not process_id.isdigit():
         return render_template("proposals/choose_process.html",
-                               processes=[p for p in _processes()
+                               processes=[p for p in published_processes()
                                           if permissions.in_proposal_phase(p)])  # fmt: skip
     process = db.get_or_404(Process, int(process_id))
     require(permissions.can_submit_proposal(current_user, process))
     form = ProposalForm()
-    form.set_choices(_districts())
+    form.set_choices(all_districts())
     if not form.is_submitted() and process.district_id:
         form.district_id.data = process.district_id
     if not form.validate_on_submit() or "preview" in request.form:
@@ -124,7 +113,7 @@ def edit(proposal_id: int):
     proposal = _visible_or_404(proposal_id)
     require(permissions.can_edit_proposal(current_user, proposal))
     form = ProposalForm(obj=proposal)
-    form.set_choices(_districts())
+    form.set_choices(all_districts())
     if not form.validate_on_submit() or "preview" in request.form:
         return _form_page(form, proposal.process, proposal, status=422 if form.errors else 200)
     services.update_proposal(proposal, current_user, _data(form), submit="submit" in request.form)

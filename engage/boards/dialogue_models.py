@@ -63,16 +63,19 @@ class Thread(ModeratedMixin, db.Model):
 
 
 class Comment(ModeratedMixin, db.Model):
-    """A reply in a thread; top-level replies have no parent, nested ones keep their root."""
+    """A reply in a thread or on a proposal (exactly one); nested ones keep their root."""
 
     __table_args__ = (
-        CheckConstraint("thread_id IS NOT NULL", name="has_subject"),
+        CheckConstraint("(thread_id IS NULL) <> (proposal_id IS NULL)", name="one_subject"),
         CheckConstraint("depth >= 0 AND depth <= 2", name="depth_limit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int | None] = mapped_column(
         ForeignKey("thread.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
     # The top-level reply this one belongs to: one query loads a whole page of sub-trees.

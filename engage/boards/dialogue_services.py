@@ -51,12 +51,7 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
     if parent is not None and (parent.thread_id != thread.id or parent.is_deleted
                                or not parent.is_visible):  # fmt: skip
         raise ReplyTargetGone(_("The post you replied to is no longer available."))
-    if parent is None:
-        parent_id, depth = None, 0
-    elif parent.depth < MAX_DEPTH:
-        parent_id, depth = parent.id, parent.depth + 1
-    else:  # at the deepest level a reply joins its parent's level instead of nesting further
-        parent_id, depth = parent.parent_id, parent.depth
+    parent_id, depth = placement(parent)
     now = utcnow()
     comment = Comment(
         thread_id=thread.id, parent_id=parent_id, depth=depth, author_id=author.id,
@@ -81,6 +76,15 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
     return comment
 
 
+def placement(parent: Comment | None) -> tuple[int | None, int]:
+    """(parent id, depth) of a new reply; beyond the deepest level it joins its parent's level."""
+    if parent is None:
+        return None, 0
+    if parent.depth < MAX_DEPTH:
+        return parent.id, parent.depth + 1
+    return parent.parent_id, parent.depth
+
+
 def edit_post(post, body: str, title: str | None = None) -> None:
     post.body = body.strip()
     if title is not None:
@@ -92,7 +96,7 @@ def delete_post(post) -> None:
     """Delete the text but keep the place, so that replies stay understandable."""
     post.deleted_at = utcnow()
     post.body = ""
-    if isinstance(post, Comment) and post.is_official:
+    if isinstance(post, Comment) and post.is_official and post.thread_id is not None:
         db.session.flush()
         thread = db.session.get(Thread, post.thread_id)
         remaining = official_answer(thread)
@@ -164,10 +168,12 @@ def threads_query(filters: ThreadFilter) -> Select:
     return query.order_by(Thread.last_activity_at.desc(), Thread.id.desc())
 
 
-def top_level_query(thread: Thread) -> Select:
+def top_level_query(thread: Thread | None = None, proposal=None) -> Select:
+    """Top-level replies of a thread or a proposal, official answers first."""
+    subject = Comment.thread_id == thread.id if thread else Comment.proposal_id == proposal.id
     return (
         select(Comment)
-        .where(Comment.thread_id == thread.id, Comment.parent_id.is_(None))
+        .where(subject, Comment.parent_id.is_(None))
         .where(Comment.moderation_status == ContentStatus.VISIBLE.value)
         .order_by(Comment.is_official.desc(), Comment.created_at, Comment.id)
     )

@@ -145,17 +145,24 @@ def reply(thread_id: int):
 @login_required
 def edit_thread(thread_id: int):
     thread = _thread_or_404(thread_id)
-    return _edit(thread, thread_id, with_title=True)
+    return _edit(thread, url_for("dialogue.detail", thread_id=thread_id), with_title=True)
+
+
+def _page_of(comment: Comment) -> str:
+    """The page a reply lives on: its thread or its proposal."""
+    if comment.proposal_id is not None:
+        return url_for("proposals.detail", proposal_id=comment.proposal_id)
+    return url_for("dialogue.detail", thread_id=comment.thread_id)
 
 
 @bp.route("/replies/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_reply(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
-    return _edit(comment, comment.thread_id, with_title=False)
+    return _edit(comment, _page_of(comment), with_title=False)
 
 
-def _edit(post, thread_id: int, with_title: bool):
+def _edit(post, back: str, with_title: bool):
     if not permissions.can_edit_post(current_user, post):
         if post.author_id == current_user.id and not post.is_deleted:
             abort(409, description=_("Posts can only be changed within 15 minutes."))
@@ -166,9 +173,9 @@ def _edit(post, thread_id: int, with_title: bool):
         db.session.commit()
         flash(_("Your changes are saved."), "success")
         anchor = "" if with_title else f"#c{post.id}"
-        return redirect(url_for("dialogue.detail", thread_id=thread_id) + anchor)
+        return redirect(back + anchor)
     return render_template("boards/post_edit.html", form=form, with_title=with_title,
-                           thread_id=thread_id), 422 if form.errors else 200  # fmt: skip
+                           back=back), 422 if form.errors else 200  # fmt: skip
 
 
 @bp.post("/<int:thread_id>/delete")
@@ -192,7 +199,7 @@ def delete_reply(comment_id: int):
         services.delete_post(comment)
         db.session.commit()
         flash(_("Your post is deleted."), "success")
-    return redirect(url_for("dialogue.detail", thread_id=comment.thread_id))
+    return redirect(_page_of(comment))
 
 
 @bp.post("/<int:thread_id>/close")
@@ -224,4 +231,4 @@ def helpful(comment_id: int):
     if PlainActionForm().validate_on_submit():
         services.toggle_helpful(comment, current_user)
         db.session.commit()
-    return redirect(url_for("dialogue.detail", thread_id=comment.thread_id) + f"#c{comment.id}")
+    return redirect(_page_of(comment) + f"#c{comment.id}")

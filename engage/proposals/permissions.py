@@ -86,3 +86,13 @@ def can_record_result(user, proposal) -> bool:
 def can_rate(user, proposal, supported: bool) -> bool:
     """Supporters rate how well an implemented proposal worked."""
     return can_write(user) and supported and proposal.status in RESULT_STATES
+
+
+def can_comment(user, proposal) -> bool:
+    """Verified users discuss submitted proposals until they are withdrawn."""
+    return (can_write(user) and proposal.is_visible
+            and proposal.status not in (S.DRAFT, S.WITHDRAWN))  # fmt: skip
+
+
+def can_answer_officially(user, proposal) -> bool:
+    return can_write(user) and works_in(user, proposal.process.department_id)

@@ -255,3 +255,27 @@ def rating_of(user, proposal: Proposal) -> int | None:
     return db.session.scalar(
         select(Rating.stars).where(Rating.proposal_id == proposal.id, Rating.user_id == user.id)
     )
+
+
+def comment(proposal: Proposal, author, body: str, parent=None, official: bool = False):
+    """Add a comment (an official one for the department) under a proposal."""
+    from engage.boards.dialogue_models import Comment
+    from engage.boards.dialogue_services import ReplyTargetGone, placement
+
+    if parent is not None and (parent.proposal_id != proposal.id or parent.is_deleted
+                               or not parent.is_visible):  # fmt: skip
+        raise ReplyTargetGone(_("The post you replied to is no longer available."))
+    parent_id, depth = placement(parent)
+    new = Comment(
+        proposal_id=proposal.id, parent_id=parent_id, depth=depth, author_id=author.id,
+        body=body.strip(), is_official=official,
+        department_id=author.department_id if official else None,
+    )  # fmt: skip
+    db.session.add(new)
+    db.session.flush()
+    new.root_id = new.id if parent is None else parent.root_id
+    db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id)
+        .values(comment_count=Proposal.comment_count + 1)
+    )  # fmt: skip
+    return new

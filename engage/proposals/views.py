@@ -8,6 +8,10 @@ from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.permissions import is_admin, is_staff
+from engage.boards import dialogue_services as dialogue
+from engage.boards import permissions as board_permissions
+from engage.boards.dialogue_forms import ReplyForm
+from engage.boards.dialogue_models import Comment
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
@@ -127,12 +131,16 @@ def detail(proposal_id: int):
     return _detail(_visible_or_404(proposal_id))
 
 
-def _detail(proposal: Proposal, result_form=None, status: int = 200):
+def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_form=None):
     move_form = MoveForm(formdata=None)
     moves = permissions.staff_moves(current_user, proposal)
     move_form.set_choices(moves)
     supported = services.has_supported(current_user, proposal)
     result_form = result_form or ResultForm(obj=proposal, formdata=None)
+    comments = db.paginate(dialogue.top_level_query(proposal=proposal), per_page=50,
+                           error_out=False)  # fmt: skip
+    children = dialogue.replies_below(comments.items)
+    comment_ids = [c.id for c in comments.items] + [c.id for g in children.values() for c in g]
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -147,6 +155,13 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200):
         can_withdraw=permissions.can_move(current_user, proposal, "withdrawn"),
         can_submit=permissions.can_move(current_user, proposal, "submitted"),
         move_form=move_form if moves else None,
+        comments=comments,
+        children=children,
+        helpful=dialogue.helpful_marks(current_user, comment_ids),
+        comment_form=comment_form or ReplyForm(formdata=None),
+        can_comment=permissions.can_comment(current_user, proposal),
+        can_answer_officially=permissions.can_answer_officially(current_user, proposal),
+        board_perm=board_permissions,
     ), status
 
 
@@ -221,3 +236,30 @@ def rate(proposal_id: int):
     else:
         flash(_("Please choose a rating."), "error")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#result-title")
+
+
+@bp.post("/<int:proposal_id>/comments")
+@login_required
+@limiter.limit("10 per minute")
+def add_comment(proposal_id: int):
+    """Comment on a proposal (staff of the department may answer officially)."""
+    proposal = _visible_or_404(proposal_id)
+    require(permissions.can_comment(current_user, proposal))
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _detail(proposal, comment_form=form, status=422)
+    parent = None
+    if form.parent_id.data:
+        parent = db.session.get(Comment, form.parent_id.data)
+        if parent is None or parent.proposal_id != proposal.id:
+            abort(404)
+    official = bool(form.official.data)
+    if official:
+        require(permissions.can_answer_officially(current_user, proposal))
+    try:
+        new = services.comment(proposal, current_user, form.body.data, parent, official)
+    except dialogue.ReplyTargetGone as error:
+        abort(409, description=str(error))
+    db.session.commit()
+    flash(_("Your comment is published."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id) + f"#c{new.id}")

@@ -267,3 +267,48 @@ def test_result_is_recorded_by_the_department_and_supporters_rate(client, auth, 
     response = post_form(client, f"/proposals/{proposal.id}",
                          action=f"/proposals/{proposal.id}/rate", stars="1")  # fmt: skip
     assert response.status_code == 403
+
+
+def test_comments_on_proposals_with_official_answers_and_replies(client, auth, town, codesign):
+    from engage.boards.dialogue_models import Comment
+
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/comments",
+              body="Gute Idee, aber wer zahlt?")  # fmt: skip
+    first = db.session.scalar(db.select(Comment))
+    assert first.proposal_id == proposal.id and first.thread_id is None
+    response = post_form(client, f"/proposals/{proposal.id}",
+                         action=f"/proposals/{proposal.id}/comments", body="Offiziell?",
+                         official="y")  # fmt: skip
+    assert response.status_code == 403  # citizens do not answer officially
+    auth.logout()
+    auth.login("umwelt@example.org")
+    post_form(client, f"/proposals/{proposal.id}", action=f"/proposals/{proposal.id}/comments",
+              body="Die Kosten trägt der Haushalt.", official="y",
+              parent_id=str(first.id))  # fmt: skip
+    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Gute Idee, aber wer zahlt?" in html and "Offizielle Antwort" in html
+    assert "2 Kommentare" in html
+    auth.logout()
+    auth.login("nachbar@example.org")
+    response = post_form(client, f"/proposals/{proposal.id}",
+                         action=f"/dialogue/replies/{first.id}/delete")  # fmt: skip
+    assert f"/proposals/{proposal.id}" in response.headers["Location"]
+
+
+def test_comment_errors_are_clear(client, auth, town, codesign):
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    empty = post_form(client, f"/proposals/{proposal.id}",
+                      action=f"/proposals/{proposal.id}/comments", body="  ")  # fmt: skip
+    assert empty.status_code == 422
+    forged = post_form(client, f"/proposals/{proposal.id}",
+                       action=f"/proposals/{proposal.id}/comments", body="x",
+                       parent_id="99999")  # fmt: skip
+    assert forged.status_code == 404
+    proposal.status = S.WITHDRAWN.value
+    db.session.commit()
+    closed = post_form(client, f"/proposals/{proposal.id}",
+                       action=f"/proposals/{proposal.id}/comments", body="x")  # fmt: skip
+    assert closed.status_code == 403

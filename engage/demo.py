@@ -176,6 +176,12 @@ def _seed_proposals(users) -> None:
     proposals.add_support(crossing, by_email["rat"])
     proposals.move(crossing, by_email["mobilitaet"], "under_review",
                    "Wir prüfen den Standort mit der Straßenverkehrsbehörde.")  # fmt: skip
+    question = proposals.comment(
+        crossing, by_email["buerger"], "Wäre eine Ampel nicht sicherer als ein Zebrastreifen?"
+    )
+    proposals.comment(crossing, by_email["mobilitaet"],
+                      "Bei dieser Verkehrsmenge reicht ein beleuchteter Zebrastreifen; eine "
+                      "Ampel prüfen wir mit.", parent=question, official=True)  # fmt: skip
     bikes = proposals.save_proposal(
         by_email["buerger"], school,
         proposals.ProposalData(

@@ -17,10 +17,16 @@ from engage.proposals.models import Proposal
 
 
 class Follow(db.Model):
-    """A user follows a thread or a whole process (exactly one of the two)."""
+    """A user follows a thread, a proposal or a whole process (exactly one of them)."""
 
     __table_args__ = (
-        CheckConstraint("(thread_id IS NULL) <> (process_id IS NULL)", name="one_subject"),
+        CheckConstraint(
+            "(CASE WHEN thread_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN process_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="exactly_one_subject",
+        ),
+        UniqueConstraint("user_id", "proposal_id", name="uq_follow_user_proposal"),
         UniqueConstraint("user_id", "thread_id", name="uq_follow_user_thread"),
         UniqueConstraint("user_id", "process_id", name="uq_follow_user_process"),
     )
@@ -35,6 +41,9 @@ class Follow(db.Model):
     process_id: Mapped[int | None] = mapped_column(
         ForeignKey("process.id", ondelete="CASCADE"), index=True
     )
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -45,6 +54,7 @@ class NotificationKind(enum.StrEnum):
     THREAD_CLOSED = "thread_closed"
     NEW_ANNOUNCEMENT = "new_announcement"
     PROPOSAL_CHANGED = "proposal_changed"
+    PROPOSAL_COMMENT = "proposal_comment"
 
 
 class Notification(db.Model):

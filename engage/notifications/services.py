@@ -22,31 +22,34 @@ from engage.notifications.models import Follow, Notification, NotificationKind
 DIGEST_WINDOW = timedelta(days=7)
 
 
-def _subject(thread: Thread | None = None, process=None) -> dict:
+def _subject(thread: Thread | None = None, process=None, proposal=None) -> dict:
     if thread is not None:
         return {"thread_id": thread.id}
+    if proposal is not None:
+        return {"proposal_id": proposal.id}
     return {"process_id": process.id}
 
 
-def is_following(user, thread: Thread | None = None, process=None) -> bool:
+def is_following(user, thread: Thread | None = None, process=None, proposal=None) -> bool:
     if not user.is_authenticated:
         return False
     conditions = [Follow.user_id == user.id]
-    conditions += [getattr(Follow, k) == v for k, v in _subject(thread, process).items()]
+    conditions += [getattr(Follow, k) == v
+                   for k, v in _subject(thread, process, proposal).items()]  # fmt: skip
     return bool(db.session.scalar(select(func.count()).select_from(Follow).where(*conditions)))
 
 
-def follow(user, thread: Thread | None = None, process=None) -> None:
-    """Follow a thread or a process; following twice changes nothing."""
+def follow(user, thread: Thread | None = None, process=None, proposal=None) -> None:
+    """Follow a thread, a proposal or a process; following twice changes nothing."""
     try:
         with db.session.begin_nested():
-            db.session.add(Follow(user_id=user.id, **_subject(thread, process)))
+            db.session.add(Follow(user_id=user.id, **_subject(thread, process, proposal)))
     except IntegrityError:
         pass  # already following (the unique constraint says so)
 
 
-def unfollow(user, thread: Thread | None = None, process=None) -> None:
-    conditions = [getattr(Follow, k) == v for k, v in _subject(thread, process).items()]
+def unfollow(user, thread: Thread | None = None, process=None, proposal=None) -> None:
+    conditions = [getattr(Follow, k) == v for k, v in _subject(thread, process, proposal).items()]
     db.session.execute(delete(Follow).where(Follow.user_id == user.id, *conditions))
 
 
@@ -134,7 +137,7 @@ def notify_proposal_change(proposal, event, actor) -> list[Notification]:
     """Tell the author and every supporter that the proposal moved on."""
     from engage.proposals.models import Support
 
-    recipients = {proposal.author_id}
+    recipients = {proposal.author_id} | _proposal_followers(proposal)
     recipients |= set(
         db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id))
     )
@@ -143,8 +146,25 @@ def notify_proposal_change(proposal, event, actor) -> list[Notification]:
                    proposal_id=proposal.id)  # fmt: skip
 
 
+def _proposal_followers(proposal) -> set[int]:
+    return set(db.session.scalars(select(Follow.user_id).where(Follow.proposal_id == proposal.id)))
+
+
+def notify_proposal_comment(proposal, comment, actor, replied_to=None) -> list[Notification]:
+    """Tell the proposal's followers (and the author replied to) about a comment."""
+    recipients = _proposal_followers(proposal)
+    if replied_to is not None:
+        recipients.add(replied_to.author_id)
+    return _notify(recipients, actor, NotificationKind.PROPOSAL_COMMENT, f"comment:{comment.id}",
+                   lambda u: u.notify_official_answers if comment.is_official
+                   else u.notify_replies,
+                   proposal_id=proposal.id, comment_id=comment.id)  # fmt: skip
+
+
 def describe(notification: Notification) -> str:
     """One line saying what happened, in the current language."""
+    if notification.kind == NotificationKind.PROPOSAL_COMMENT.value:
+        return _("New comment on “%(title)s”", title=notification.proposal.title)
     if notification.proposal is not None:
         return _("“%(title)s” is now “%(state)s”", title=notification.proposal.title,
                  state=notification.proposal.status_label)  # fmt: skip
@@ -162,8 +182,9 @@ def describe(notification: Notification) -> str:
 
 def link_for(notification: Notification, external: bool = False) -> str:
     if notification.proposal_id is not None:
+        anchor = f"#c{notification.comment_id}" if notification.comment_id else ""
         return url_for("proposals.detail", proposal_id=notification.proposal_id,
-                       _external=external)  # fmt: skip
+                       _external=external) + anchor  # fmt: skip
     if notification.announcement_id is not None:
         return url_for("info.detail", announcement_id=notification.announcement_id,
                        _external=external)  # fmt: skip
@@ -275,7 +296,8 @@ def export_for(user) -> dict:
     follows = db.session.scalars(select(Follow).where(Follow.user_id == user.id))
     notes = db.session.scalars(notifications_query(user))
     return {
-        "follows": [{"thread_id": f.thread_id, "process_id": f.process_id} for f in follows],
+        "follows": [{"thread_id": f.thread_id, "process_id": f.process_id,
+                     "proposal_id": f.proposal_id} for f in follows],
         "notifications": [
             {"kind": n.kind, "thread_id": n.thread_id, "created_at": n.created_at.isoformat(),
              "read": n.read_at is not None}

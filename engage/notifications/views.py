@@ -12,6 +12,7 @@ from engage.extensions import db
 from engage.notifications import services
 from engage.notifications.models import Notification
 from engage.processes.models import Process
+from engage.proposals.models import Proposal
 
 bp = Blueprint("notifications", __name__)
 
@@ -55,12 +56,17 @@ def mark_all_read():
     return redirect(url_for("notifications.index"))
 
 
-@bp.post("/follow/<any(thread, process):kind>/<int:item_id>")
+FOLLOWABLE = {"thread": Thread, "process": Process, "proposal": Proposal}
+
+
+@bp.post("/follow/<any(thread, process, proposal):kind>/<int:item_id>")
 @login_required
 def toggle_follow(kind: str, item_id: int):
-    """Follow or stop following a thread or a process."""
-    item = db.get_or_404(Thread if kind == "thread" else Process, item_id)
+    """Follow or stop following a thread, a proposal or a process."""
+    item = db.get_or_404(FOLLOWABLE[kind], item_id)
     if kind == "process" and not item.is_published:
+        abort(404)
+    if kind == "proposal" and item.status == "draft":
         abort(404)
     if PlainActionForm().validate_on_submit():
         subject = {kind: item}
@@ -73,4 +79,6 @@ def toggle_follow(kind: str, item_id: int):
         db.session.commit()
     if kind == "thread":
         return redirect(url_for("dialogue.detail", thread_id=item.id))
+    if kind == "proposal":
+        return redirect(url_for("proposals.detail", proposal_id=item.id))
     return redirect(url_for("processes.detail", slug=item.slug))

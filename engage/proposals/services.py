@@ -55,6 +55,9 @@ def save_proposal(author, process, data: ProposalData, submit: bool) -> Proposal
     _apply(proposal, data)
     db.session.add(proposal)
     db.session.flush()
+    from engage.notifications.services import follow
+
+    follow(author, proposal=proposal)  # shown on the page, with a button to stop
     if submit:
         move(proposal, author, S.SUBMITTED, note="")
     return proposal
@@ -278,4 +281,7 @@ def comment(proposal: Proposal, author, body: str, parent=None, official: bool =
         update(Proposal).where(Proposal.id == proposal.id)
         .values(comment_count=Proposal.comment_count + 1)
     )  # fmt: skip
+    from engage.notifications.services import notify_proposal_comment
+
+    notify_proposal_comment(proposal, new, author, replied_to=parent)
     return new

@@ -15,6 +15,7 @@ from engage.boards.dialogue_models import Comment
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
+from engage.notifications.services import is_following
 from engage.organisation.models import all_districts
 from engage.processes.models import Process
 from engage.processes.services import published_processes
@@ -162,6 +163,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
         can_comment=permissions.can_comment(current_user, proposal),
         can_answer_officially=permissions.can_answer_officially(current_user, proposal),
         board_perm=board_permissions,
+        following=is_following(current_user, proposal=proposal),
     ), status
 
 

@@ -312,3 +312,23 @@ def test_comment_errors_are_clear(client, auth, town, codesign):
     closed = post_form(client, f"/proposals/{proposal.id}",
                        action=f"/proposals/{proposal.id}/comments", body="x")  # fmt: skip
     assert closed.status_code == 403
+
+
+def test_authors_follow_their_proposal_and_followers_hear_of_comments(client, auth, town,
+                                                                     codesign):  # fmt: skip
+    from engage.notifications import services as notifications
+    from engage.notifications.models import Notification
+
+    proposal = services.save_proposal(town["citizen"], codesign, DATA, submit=True)
+    db.session.commit()
+    assert notifications.is_following(town["citizen"], proposal=proposal)
+    auth.login("nachbar@example.org")
+    post_form(client, f"/proposals/{proposal.id}", action=f"/follow/proposal/{proposal.id}")
+    assert notifications.is_following(town["neighbour"], proposal=proposal)
+    auth.logout()
+    services.comment(proposal, town["staff"], "Wir melden uns.", official=True)
+    db.session.commit()
+    told = set(db.session.scalars(
+        db.select(Notification.user_id).where(Notification.kind == "proposal_comment")
+    ))  # fmt: skip
+    assert told == {town["citizen"].id, town["neighbour"].id}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -66,6 +66,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt
     app.jinja_env.filters["proposal_status"] = _proposal_status_label
+    app.jinja_env.filters["euro"] = lambda value: format_currency(value, "EUR")
+    app.jinja_env.filters["decimal1"] = lambda value: format_decimal(value, "#,##0.0")
     app.jinja_env.filters["date"] = lambda value, format="medium": (  # noqa: A006
         format_date(value, format) if value else ""
     )

@@ -277,6 +277,8 @@ def comment(proposal: Proposal, author, body: str, parent=None, official: bool =
     db.session.add(new)
     db.session.flush()
     new.root_id = new.id if parent is None else parent.root_id
+    if official and proposal.answered_at is None:
+        proposal.answered_at = utcnow()  # the department has answered, in a comment
     db.session.execute(
         update(Proposal).where(Proposal.id == proposal.id)
         .values(comment_count=Proposal.comment_count + 1)

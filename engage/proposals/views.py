@@ -159,7 +159,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
         comments=comments,
         children=children,
         helpful=dialogue.helpful_marks(current_user, comment_ids),
-        comment_form=comment_form or ReplyForm(formdata=None),
+        comment_form=_comment_form(comment_form),
         can_comment=permissions.can_comment(current_user, proposal),
         can_answer_officially=permissions.can_answer_officially(current_user, proposal),
         board_perm=board_permissions,
@@ -238,6 +238,12 @@ def rate(proposal_id: int):
     else:
         flash(_("Please choose a rating."), "error")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#result-title")
+
+
+def _comment_form(form: ReplyForm | None = None) -> ReplyForm:
+    form = form or ReplyForm(formdata=None)
+    form.body.label.text = _("Your comment")
+    return form
 
 
 @bp.post("/<int:proposal_id>/comments")

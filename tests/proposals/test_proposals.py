@@ -332,3 +332,32 @@ def test_authors_follow_their_proposal_and_followers_hear_of_comments(client, au
         db.select(Notification.user_id).where(Notification.kind == "proposal_comment")
     ))  # fmt: skip
     assert told == {town["citizen"].id, town["neighbour"].id}
+
+
+def test_numbers_follow_german_conventions_and_long_texts_are_refused(client, auth, town,
+                                                                     codesign):  # fmt: skip
+    proposal = _proposal(town, codesign, S.IMPLEMENTED)
+    proposal.cost_estimate = 1500
+    services.add_support(proposal, town["neighbour"])
+    services.rate(proposal, town["neighbour"], 4)
+    services.record_result(proposal, town["staff"], "12", "Wirkt.")
+    db.session.commit()
+    html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "1.500,00\xa0€" in html and "4,0 von 5 (1 Bewertung)" in html
+    auth.login("buerger@example.org")
+    response = post_form(client, f"/proposals/new?process={codesign.id}",
+                         action="/proposals/new", process=str(codesign.id), draft="1",
+                         title="Lang genug", problem="x" * 6000, idea="i",
+                         intended_outcome="o", indicator="n", category="other",
+                         district_id="")  # fmt: skip
+    assert response.status_code == 422
+    assert "maxlength" not in response.get_data(as_text=True).split('id="problem"')[1][:200]
+
+
+def test_an_official_comment_counts_as_answered_for_sorting(town, codesign):
+    answered = _proposal(town, codesign)
+    later = _proposal(town, codesign)
+    services.comment(answered, town["staff"], "Antwort", official=True)
+    db.session.commit()
+    first = db.session.scalars(services.proposals_query(services.ProposalFilter(sort="answered")))
+    assert next(iter(first)).id == answered.id != later.id

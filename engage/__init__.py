@@ -58,12 +58,15 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.processes import views as process_views
     from engage.proposals import register_privacy as register_proposal_privacy
     from engage.proposals import views as proposal_views
+    from engage.volunteering import register_privacy as register_volunteering_privacy
+    from engage.volunteering import views as volunteering_views
 
     configure_login(login_manager)
     register_privacy()
     register_board_privacy()
     register_notification_privacy()
     register_proposal_privacy()
+    register_volunteering_privacy()
     for blueprint in (
         main_views.bp,
         auth_views.bp,
@@ -74,6 +77,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         dialogue_views.bp,
         notification_views.bp,
         proposal_views.bp,
+        volunteering_views.bp,
         admin_views.bp,
         moderation_views.bp,
     ):

@@ -197,6 +197,29 @@ def _seed_proposals(users) -> None:
     proposals.add_support(bikes, by_email["buergerin"])
 
 
+def _seed_volunteering(users) -> None:
+    from datetime import UTC, datetime, time
+
+    from engage.core.types import LOCAL_TIMEZONE
+    from engage.volunteering import services as volunteering
+
+    by_email = {u.email.split("@")[0]: u for u in users}
+    staff = by_email["umwelt"]
+    offer = volunteering.create_offer(staff, volunteering.OfferData(
+        title="Parkputz im Stadtpark Nordviertel",
+        description="Gemeinsam sammeln wir Müll, pflegen Beete und reparieren Bänke. "
+                    "Handschuhe und Greifzangen stellt die Stadt.",
+        department_id=staff.department_id, place="Stadtpark, Eingang Lindenweg",
+        contact="umwelt@musterstadt.example", requirements="Festes Schuhwerk",
+    ))  # fmt: skip
+    saturday = local_today() + timedelta(days=(5 - local_today().weekday()) % 7 or 7)
+    start = datetime.combine(saturday, time(10, 0), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    shifts = volunteering.add_shifts(offer, start, start + timedelta(hours=3), capacity=8,
+                                     weeks=4)  # fmt: skip
+    volunteering.sign_up(shifts[0], by_email["buerger"])
+    volunteering.sign_up(shifts[0], by_email["buergerin"])
+
+
 def _seed_processes(users, departments, districts) -> None:
     today = local_today()
     by_name = {d.name: d for d in districts}
@@ -241,5 +264,6 @@ def seed_demo() -> list[User]:
     _seed_announcements(users)
     _seed_dialogue(users)
     _seed_proposals(users)
+    _seed_volunteering(users)
     db.session.flush()
     return users

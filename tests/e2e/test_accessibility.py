@@ -13,6 +13,7 @@ PUBLIC_PAGES = [
     "/info",
     "/dialogue",
     "/proposals",
+    "/volunteer",
     "/auth/login",
     "/auth/register",
     "/auth/reset",
@@ -110,6 +111,10 @@ ADMIN_PAGES = [
     "/proposals/new?process=2",
     "/proposals/1",
     "/proposals/manage",
+    "/volunteer",
+    "/volunteer/new",
+    "/volunteer/1",
+    "/volunteer/me",
 ]
 
 

@@ -1,0 +1,68 @@
+"""Forms for offers and shifts."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from engage.admin.forms import LocalDecimalField
+from engage.boards.forms import _optional_int, _strip
+from engage.core.types import LOCAL_TIMEZONE
+
+
+class OfferForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[_strip],
+                        validators=[DataRequired(message=_l("Please enter a title.")),
+                                    Length(5, 160)])  # fmt: skip
+    description = TextAreaField(
+        _l("What do volunteers do?"), filters=[_strip],
+        validators=[DataRequired(message=_l("Please describe the task.")), Length(max=5000)],
+    )  # fmt: skip
+    requirements = TextAreaField(_l("Requirements (optional)"), filters=[_strip],
+                                 validators=[Optional(), Length(max=2000)])  # fmt: skip
+    min_age = IntegerField(_l("Minimum age (optional)"),
+                           validators=[Optional(), NumberRange(0, 120)])  # fmt: skip
+    department_id = SelectField(_l("Responsible department"), coerce=_optional_int)
+    district_id = SelectField(_l("District"), coerce=_optional_int)
+    place = StringField(_l("Place"), filters=[_strip], validators=[Optional(), Length(max=200)])
+    contact = StringField(_l("Contact"), filters=[_strip], validators=[Optional(), Length(max=200)])
+    hour_value = LocalDecimalField(
+        _l("Value of one volunteer hour in EUR (optional)"), places=2,
+        validators=[Optional(), NumberRange(0, 1000)],
+        description=_l("Leave empty to use the value from the settings."),
+    )  # fmt: skip
+
+    def set_choices(self, departments, districts) -> None:
+        self.department_id.choices = [SelectChoice(str(d.id), d.name) for d in departments]
+        self.district_id.choices = [SelectChoice("", _l("Whole city"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+
+
+DATE = InputRequired(message=_l("Please enter a date."))
+
+
+class ShiftForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DATE])
+    ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DATE])
+    capacity = IntegerField(_l("Places"), default=5,
+                            validators=[InputRequired(message=_l("Please enter a number.")),
+                                        NumberRange(1, 1000)])  # fmt: skip
+    weeks = IntegerField(_l("Repeat weekly (number of weeks)"), default=1,
+                         validators=[InputRequired(), NumberRange(1, 52)])  # fmt: skip
+    place = StringField(_l("Place (if different)"), filters=[_strip],
+                        validators=[Optional(), Length(max=200)])  # fmt: skip
+
+    def utc(self, field):
+        return field.data.replace(tzinfo=LOCAL_TIMEZONE).astimezone(UTC)

@@ -1,0 +1,116 @@
+"""Co-production: sign-ups within capacity, the waiting list and promotion."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from engage.core.types import utcnow
+from engage.extensions import db
+from engage.volunteering import services
+from engage.volunteering.models import Shift, Signup
+from tests.conftest import post_form
+
+
+@pytest.fixture
+def offer(town):
+    offer = services.create_offer(town["staff"], services.OfferData(
+        title="Parkputz Nordviertel", description="Müll sammeln im Park",
+        department_id=town["staff"].department_id, place="Stadtpark"))  # fmt: skip
+    db.session.commit()
+    return offer
+
+
+def _shift(offer, capacity=1, hours_from_now=48, length=2) -> Shift:
+    start = utcnow() + timedelta(hours=hours_from_now)
+    [shift] = services.add_shifts(offer, start, start + timedelta(hours=length), capacity)
+    db.session.commit()
+    return shift
+
+
+def test_places_then_waiting_list_then_promotion_by_mail(town, offer, outbox):
+    shift = _shift(offer, capacity=1)
+    first = services.sign_up(shift, town["citizen"])
+    second = services.sign_up(shift, town["neighbour"])
+    db.session.commit()
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
+    assert services.waiting_position(second) == 1
+    promoted = services.cancel(first)
+    db.session.commit()
+    assert promoted == second and second.status == "confirmed"
+    [mail] = outbox()
+    assert mail.recipient == "nachbar@example.org" and "Parkputz Nordviertel" in mail.body
+
+
+def test_refusals(town, offer):
+    shift = _shift(offer, capacity=5)
+    services.sign_up(shift, town["citizen"])
+    with pytest.raises(services.AlreadySignedUp):
+        services.sign_up(shift, town["citizen"])
+    overlapping = _shift(offer, hours_from_now=49)
+    with pytest.raises(services.ShiftOverlaps):
+        services.sign_up(overlapping, town["citizen"])
+    past = _shift(offer, hours_from_now=-5)
+    with pytest.raises(services.ShiftPast):
+        services.sign_up(past, town["neighbour"])
+
+
+def test_weekly_shifts_in_one_step(offer):
+    start = utcnow() + timedelta(days=1)
+    shifts = services.add_shifts(offer, start, start + timedelta(hours=2), 3, weeks=4)
+    assert [s.starts_at - shifts[0].starts_at for s in shifts] == [
+        timedelta(weeks=n) for n in range(4)
+    ]
+
+
+def test_concurrent_sign_ups_never_exceed_capacity(app, town, offer, make_user):
+    shift = _shift(offer, capacity=3)
+    users = [make_user("citizen") for _ in range(15)]
+    shift_id, user_ids = shift.id, [u.id for u in users]
+    errors = []
+
+    def worker(user_id):
+        from engage.accounts.models import User
+
+        with app.app_context():
+            try:
+                services.sign_up(db.session.get(Shift, shift_id), db.session.get(User, user_id))
+                db.session.commit()
+            except Exception as error:  # every failure is reported below
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(uid,)) for uid in user_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    statuses = db.session.scalars(db.select(Signup.status)).all()
+    assert errors == []
+    assert statuses.count("confirmed") == 3 and statuses.count("waitlisted") == 12
+
+
+def test_pages_sign_up_and_cancel(client, auth, town, offer):
+    shift = _shift(offer, capacity=1)
+    assert "Parkputz Nordviertel" in client.get("/volunteer").get_data(as_text=True)
+    auth.login("buerger@example.org")
+    post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/shifts/{shift.id}/signup")
+    html = client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+    assert "1 von 1 Plätzen belegt" in html
+    assert "Parkputz Nordviertel" in client.get("/volunteer/me").get_data(as_text=True)
+    post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/shifts/{shift.id}/cancel")
+    assert "0 von 1 Plätzen belegt" in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+
+
+def test_only_staff_create_offers_and_unverified_cannot_sign_up(client, auth, town, offer):
+    shift = _shift(offer)
+    auth.login("neu@example.org")
+    assert client.get("/volunteer/new").status_code == 403
+    response = post_form(client, f"/volunteer/{offer.id}",
+                         action=f"/volunteer/shifts/{shift.id}/signup")  # fmt: skip
+    assert response.status_code == 403

@@ -12,6 +12,7 @@ from engage.core.types import local_today
 from engage.extensions import db
 from engage.processes.services import current_processes
 from engage.proposals.services import top_proposals
+from engage.volunteering.services import upcoming_shifts
 
 bp = Blueprint("main", __name__)
 
@@ -41,6 +42,7 @@ def home():
         announcements=latest_announcements(limit=3),
         threads=db.session.scalars(threads_query(ThreadFilter()).limit(4)).all(),
         proposals=top_proposals(limit=4),
+        shifts=upcoming_shifts(limit=4),
         today=local_today(),
     )
 

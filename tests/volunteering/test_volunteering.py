@@ -114,3 +114,13 @@ def test_only_staff_create_offers_and_unverified_cannot_sign_up(client, auth, to
     response = post_form(client, f"/volunteer/{offer.id}",
                          action=f"/volunteer/shifts/{shift.id}/signup")  # fmt: skip
     assert response.status_code == 403
+
+
+def test_home_page_lists_upcoming_shifts_and_export_has_sign_ups(client, town, offer):
+    from engage.core.privacy import export_user_data
+
+    shift = _shift(offer)
+    services.sign_up(shift, town["citizen"])
+    db.session.commit()
+    assert "Parkputz Nordviertel" in client.get("/").get_data(as_text=True)
+    assert export_user_data(town["citizen"])["volunteering"][0]["status"] == "confirmed"

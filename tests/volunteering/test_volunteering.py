@@ -66,8 +66,8 @@ def test_weekly_shifts_in_one_step(offer):
 
 
 def test_concurrent_sign_ups_never_exceed_capacity(app, town, offer, make_user):
-    shift = _shift(offer, capacity=3)
-    users = [make_user("citizen") for _ in range(15)]
+    shift = _shift(offer, capacity=10)
+    users = [make_user("citizen") for _ in range(100)]
     shift_id, user_ids = shift.id, [u.id for u in users]
     errors = []
 
@@ -92,7 +92,9 @@ def test_concurrent_sign_ups_never_exceed_capacity(app, town, offer, make_user):
     db.session.expire_all()
     statuses = db.session.scalars(db.select(Signup.status)).all()
     assert errors == []
-    assert statuses.count("confirmed") == 3 and statuses.count("waitlisted") == 12
+    assert statuses.count("confirmed") == 10 and statuses.count("waitlisted") == 90
+    waiting = db.session.scalars(db.select(Signup).where(Signup.status == "waitlisted")).all()
+    assert sorted(services.waiting_position(s) for s in waiting) == list(range(1, 91))
 
 
 def test_pages_sign_up_and_cancel(client, auth, town, offer):

@@ -1,0 +1,74 @@
+"""Staff create an offer with a shift of capacity 1; two citizens sign up; the first cancels;
+the second is promoted and receives the mail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from engage.core.types import LOCAL_TIMEZONE, utcnow
+from engage.extensions import db
+from engage.organisation.models import Department
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import axe_violations
+
+
+def _session(browser, live_server, email):
+    page = browser.new_context(locale="de-DE", base_url=live_server.url).new_page()
+    page.goto("/auth/login")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    return page
+
+
+def test_waiting_list_promotion_with_mail(app, browser, live_server, smtp_server, make_user):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    gruen = Department(name="Fachbereich Grün", short_name="Grün")
+    db.session.add(gruen)
+    db.session.commit()
+    make_user("staff", email="gerd@example.org", display_name="Gerd", department_id=gruen.id)
+    make_user("citizen", email="anna@example.org", display_name="Anna")
+    make_user("citizen", email="ben@example.org", display_name="Ben")
+
+    staff = _session(browser, live_server, "gerd@example.org")
+    staff.goto("/volunteer")
+    staff.get_by_role("link", name="Neues Mitmach-Angebot").click()
+    staff.get_by_label("Titel").fill("Baumpatenschaft Lindenweg")
+    staff.get_by_label("Was tun die Freiwilligen?").fill("Junge Bäume gießen.")
+    staff.get_by_role("button", name="Speichern").click()
+    start = (
+        (utcnow() + timedelta(days=3)).astimezone(LOCAL_TIMEZONE).replace(second=0, microsecond=0)
+    )
+    staff.get_by_label("Beginn").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    staff.get_by_label("Ende").fill((start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    staff.get_by_label("Plätze").fill("1")
+    staff.get_by_role("button", name="Einsätze hinzufügen").click()
+    expect(staff.locator(".flash-success")).to_contain_text("hinzugefügt")
+    offer_url = staff.url
+    assert axe_violations(staff) == []
+
+    anna = _session(browser, live_server, "anna@example.org")
+    anna.goto(offer_url)
+    anna.get_by_role("button", name="Anmelden", exact=True).click()
+    expect(anna.locator(".flash-success")).to_contain_text("angemeldet")
+    ben = _session(browser, live_server, "ben@example.org")
+    ben.goto(offer_url)
+    ben.get_by_role("button", name="Auf die Warteliste").click()
+    expect(ben.locator(".flash-success")).to_contain_text("Nummer 1")
+
+    anna.once("dialog", lambda dialog: dialog.accept())
+    anna.get_by_role("button", name="Anmeldung absagen").click()
+    expect(anna.locator(".flash-success")).to_contain_text("abgesagt")
+
+    ben.goto(offer_url)
+    expect(ben.get_by_text("Sie sind angemeldet")).to_be_visible()
+    for _ in range(150):  # up to 15 s
+        if smtp_server.bodies_to("ben@example.org"):
+            break
+        ben.wait_for_timeout(100)
+    [body] = smtp_server.bodies_to("ben@example.org")
+    assert "Baumpatenschaft Lindenweg" in body and "gehört jetzt Ihnen" in body
+    for page in (staff, anna, ben):
+        page.context.close()

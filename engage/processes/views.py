@@ -20,6 +20,7 @@ from engage.processes.models import Process
 from engage.processes.services import ProcessFilter, processes_query
 from engage.proposals.permissions import can_submit_proposal
 from engage.proposals.services import top_proposals
+from engage.volunteering.services import offers_of_process
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 PER_PAGE = 12
@@ -75,4 +76,5 @@ def detail(slug: str):
         can_open_thread=can_open_thread(current_user, process),
         proposals=top_proposals(limit=5, process=process),
         can_propose=can_submit_proposal(current_user, process),
+        offers=offers_of_process(process),
     )

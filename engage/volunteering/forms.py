@@ -34,6 +34,7 @@ class OfferForm(FlaskForm):
     min_age = IntegerField(_l("Minimum age (optional)"),
                            validators=[Optional(), NumberRange(0, 120)])  # fmt: skip
     department_id = SelectField(_l("Responsible department"), coerce=_optional_int)
+    process_id = SelectField(_l("Participation process (optional)"), coerce=_optional_int)
     district_id = SelectField(_l("District"), coerce=_optional_int)
     place = StringField(_l("Place"), filters=[_strip], validators=[Optional(), Length(max=200)])
     contact = StringField(_l("Contact"), filters=[_strip], validators=[Optional(), Length(max=200)])
@@ -43,8 +44,11 @@ class OfferForm(FlaskForm):
         description=_l("Leave empty to use the value from the settings."),
     )  # fmt: skip
 
-    def set_choices(self, departments, districts) -> None:
+    def set_choices(self, departments, districts, processes=()) -> None:
         self.department_id.choices = [SelectChoice(str(d.id), d.name) for d in departments]
+        self.process_id.choices = [SelectChoice("", _l("None"))] + [
+            SelectChoice(str(p.id), p.title) for p in processes
+        ]
         self.district_id.choices = [SelectChoice("", _l("Whole city"))] + [
             SelectChoice(str(d.id), d.name) for d in districts
         ]

@@ -14,6 +14,7 @@ from engage.core.moderation import ModeratedMixin
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.organisation.models import Department, District
+from engage.processes.models import Process
 
 
 class SignupStatus(enum.StrEnum):
@@ -46,6 +47,7 @@ class ServiceOffer(ModeratedMixin, db.Model):
 
     department: Mapped[Department] = relationship(lazy="joined")
     district: Mapped[District | None] = relationship(lazy="joined")
+    process: Mapped[Process | None] = relationship(lazy="joined")
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="offer", order_by="Shift.starts_at", lazy="selectin"
     )

@@ -47,6 +47,7 @@ class OfferData:
     place: str = ""
     contact: str = ""
     hour_value: Decimal | None = None  # None: the value from the settings
+    process_id: int | None = None
 
 
 def create_offer(author, data: OfferData) -> ServiceOffer:
@@ -171,3 +172,10 @@ def export_for(user) -> list[dict]:
          "hours": str(s.hours) if s.hours is not None else None}
         for s in my_signups(user)
     ]  # fmt: skip
+
+
+def offers_of_process(process) -> list[ServiceOffer]:
+    return list(db.session.scalars(
+        select(ServiceOffer).where(ServiceOffer.process_id == process.id)
+        .order_by(ServiceOffer.title)
+    ))  # fmt: skip

@@ -13,6 +13,7 @@ from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
 from engage.extensions import db, limiter
 from engage.organisation.models import all_departments, all_districts
+from engage.processes.services import published_processes
 from engage.volunteering import permissions, services
 from engage.volunteering.forms import OfferForm, ShiftForm
 from engage.volunteering.models import ServiceOffer, Shift, Signup
@@ -37,14 +38,14 @@ def create():
     departments = all_departments()
     if not can_administer(current_user):
         departments = [d for d in departments if d.id == current_user.department_id]
-    form.set_choices(departments, all_districts())
+    form.set_choices(departments, all_districts(), published_processes())
     if form.validate_on_submit():
         offer = services.create_offer(current_user, services.OfferData(
             title=form.title.data, description=form.description.data,
             department_id=form.department_id.data, requirements=form.requirements.data or "",
             min_age=form.min_age.data, district_id=form.district_id.data,
             place=form.place.data or "", contact=form.contact.data or "",
-            hour_value=form.hour_value.data,
+            hour_value=form.hour_value.data, process_id=form.process_id.data,
         ))  # fmt: skip
         db.session.commit()
         flash(_("The offer is created. Now add its shifts."), "success")

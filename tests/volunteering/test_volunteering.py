@@ -126,3 +126,13 @@ def test_home_page_lists_upcoming_shifts_and_export_has_sign_ups(client, town, o
     db.session.commit()
     assert "Parkputz Nordviertel" in client.get("/").get_data(as_text=True)
     assert export_user_data(town["citizen"])["volunteering"][0]["status"] == "confirmed"
+
+
+def test_offers_linked_to_a_process_show_on_its_page(client, town):
+    offer = services.create_offer(town["staff"], services.OfferData(
+        title="Pflanzaktion", description="Bäume pflanzen",
+        department_id=town["staff"].department_id, process_id=town["dialogue"].id))  # fmt: skip
+    db.session.commit()
+    html = client.get(f"/processes/{town['dialogue'].slug}").get_data(as_text=True)
+    assert "Pflanzaktion" in html
+    assert town["dialogue"].title in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)

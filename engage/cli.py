@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(send_mail_command)
     app.cli.add_command(verify_audit_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("seed-demo")
@@ -127,3 +128,16 @@ def send_digests_command() -> None:
         db.session.commit()
     deliver_pending(limit=max(count, 1) * 2 + 50)
     click.echo(f"{count} digest(s) queued and delivered.")
+
+
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Remind volunteers of their shift 24 hours ahead (run hourly; never twice per shift)."""
+    from engage.core.mail import deliver_pending
+    from engage.volunteering.services import send_reminders
+
+    with public_request_context():
+        count = send_reminders()
+        db.session.commit()
+    deliver_pending(limit=count + 50)
+    click.echo(f"{count} reminder(s) queued and delivered.")

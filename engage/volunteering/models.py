@@ -92,6 +92,7 @@ class Signup(db.Model):
     # Waiting-list order: the moment of (re)joining; ties by id.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     shift: Mapped[Shift] = relationship(lazy="joined")

@@ -179,3 +179,24 @@ def offers_of_process(process) -> list[ServiceOffer]:
         select(ServiceOffer).where(ServiceOffer.process_id == process.id)
         .order_by(ServiceOffer.title)
     ))  # fmt: skip
+
+
+REMINDER_LEAD = timedelta(hours=24)
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Mail every confirmed volunteer once, within the 24 hours before the shift."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Signup).join(Shift, Shift.id == Signup.shift_id)
+        .where(Signup.status == St.CONFIRMED.value, Signup.reminded_at.is_(None))
+        .where(Shift.cancelled_at.is_(None), Shift.starts_at > now,
+               Shift.starts_at <= now + REMINDER_LEAD)
+    ).all()  # fmt: skip
+    for signup in due:
+        with force_locale(mail_locale(signup.user)):
+            queue_mail(signup.user.email,
+                       _("Reminder: %(title)s tomorrow", title=signup.shift.offer.title),
+                       "reminder", user=signup.user, shift=signup.shift)  # fmt: skip
+        signup.reminded_at = now
+    return len(due)

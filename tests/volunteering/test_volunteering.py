@@ -136,3 +136,15 @@ def test_offers_linked_to_a_process_show_on_its_page(client, town):
     html = client.get(f"/processes/{town['dialogue'].slug}").get_data(as_text=True)
     assert "Pflanzaktion" in html
     assert town["dialogue"].title in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+
+
+def test_reminders_go_out_once_within_24_hours(app, town, offer, outbox):
+    soon, later = _shift(offer, hours_from_now=20), _shift(offer, hours_from_now=60)
+    services.sign_up(soon, town["citizen"])
+    services.sign_up(later, town["neighbour"])
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "1 reminder" in runner.invoke(args=["send-reminders"]).output
+    assert [m.recipient for m in outbox()] == ["buerger@example.org"]
+    assert "0 reminder" in runner.invoke(args=["send-reminders"]).output
+    assert len(outbox()) == 1

@@ -76,6 +76,20 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
     return comment
 
 
+def parent_for_reply(parent_id: int | None, thread_id: int | None = None,
+                     proposal_id: int | None = None) -> Comment | None:  # fmt: skip
+    """The comment a reply answers, or None for a top-level reply.
+
+    Raises LookupError when the id names no comment under this thread or proposal (forged ids).
+    """
+    if not parent_id:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or (parent.thread_id, parent.proposal_id) != (thread_id, proposal_id):
+        raise LookupError(parent_id)
+    return parent
+
+
 def placement(parent: Comment | None) -> tuple[int | None, int]:
     """(parent id, depth) of a new reply; beyond the deepest level it joins its parent's level."""
     if parent is None:

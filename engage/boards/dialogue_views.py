@@ -121,11 +121,10 @@ def reply(thread_id: int):
     if not form.validate_on_submit():
         # Show the errors at the reply form, keeping what was typed.
         return _render_thread(thread, reply_form=form, status=422)
-    parent = None
-    if form.parent_id.data:
-        parent = db.session.get(Comment, form.parent_id.data)
-        if parent is None or parent.thread_id != thread.id:
-            abort(404)
+    try:
+        parent = services.parent_for_reply(form.parent_id.data, thread_id=thread.id)
+    except LookupError:
+        abort(404)
     official = bool(form.official.data)
     if official:
         require(permissions.can_answer_officially(current_user, thread))

@@ -11,7 +11,6 @@ from engage.accounts.permissions import is_admin, is_staff
 from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
 from engage.boards.dialogue_forms import ReplyForm
-from engage.boards.dialogue_models import Comment
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
@@ -256,11 +255,10 @@ def add_comment(proposal_id: int):
     form = ReplyForm()
     if not form.validate_on_submit():
         return _detail(proposal, comment_form=form, status=422)
-    parent = None
-    if form.parent_id.data:
-        parent = db.session.get(Comment, form.parent_id.data)
-        if parent is None or parent.proposal_id != proposal.id:
-            abort(404)
+    try:
+        parent = dialogue.parent_for_reply(form.parent_id.data, proposal_id=proposal.id)
+    except LookupError:
+        abort(404)
     official = bool(form.official.data)
     if official:
         require(permissions.can_answer_officially(current_user, proposal))

@@ -63,7 +63,7 @@ def detail(offer_id: int):
                                                 Signup.user_id == current_user.id)
         ):  # fmt: skip
             mine[signup.shift_id] = signup
-    counts = {shift.id: services.confirmed_count(shift) for shift in offer.shifts}
+    counts = services.confirmed_counts(offer.shifts)
     return render_template(
         "volunteering/offer_detail.html", offer=offer, mine=mine, counts=counts, now=utcnow(),
         description_html=render_user_text(offer.description),

@@ -106,8 +106,9 @@ class Proposal(ModeratedMixin, db.Model):
     process: Mapped[Process] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")
     district: Mapped[District | None] = relationship(lazy="joined")
+    # Loaded only where shown (the detail page), not for every proposal of a list.
     events: Mapped[list[ProposalEvent]] = relationship(
-        back_populates="proposal", order_by="ProposalEvent.id", lazy="selectin"
+        back_populates="proposal", order_by="ProposalEvent.id"
     )
 
     @property

@@ -218,6 +218,67 @@ def _seed_volunteering(users) -> None:
                                      weeks=4)  # fmt: skip
     volunteering.sign_up(shifts[0], by_email["buerger"])
     volunteering.sign_up(shifts[0], by_email["buergerin"])
+    _seed_attendance(offer, start, staff, by_email)
+    _seed_offer_from_proposal(by_email)
+
+
+def _seed_attendance(offer, next_start, staff, by_email) -> None:
+    """Four past Saturdays: who came and their hours, so that hours and costs saved show."""
+    from engage.volunteering import attendance
+    from engage.volunteering import services as volunteering
+    from engage.volunteering.models import Signup
+
+    start = next_start - timedelta(weeks=4)
+    past = volunteering.add_shifts(offer, start, start + timedelta(hours=3), capacity=8, weeks=4)
+    came = {"buergerin": [True] * 4, "buerger": [True, False, True, None]}
+    for name, weeks in came.items():
+        for shift, attended in zip(past, weeks, strict=True):
+            if attended is None:
+                continue
+            signup = Signup(shift_id=shift.id, user_id=by_email[name].id, status="confirmed")
+            db.session.add(signup)
+            db.session.flush()
+            attendance.mark(signup, staff, attended)
+    by_email["buergerin"].milestones_public = True  # 12 hours: the first milestone, shown
+
+
+def _seed_offer_from_proposal(by_email) -> None:
+    """Co-design leading to co-production: an accepted proposal that volunteers carry out."""
+    from datetime import UTC, datetime, time
+
+    from engage.core.types import LOCAL_TIMEZONE
+    from engage.processes.models import Process
+    from engage.proposals import services as proposals
+    from engage.volunteering import services as volunteering
+
+    school = db.session.scalar(db.select(Process).where(Process.title.like("Sicher zur Schule%")))
+    staff = by_email["mobilitaet"]
+    guides = proposals.save_proposal(
+        by_email["buerger"], school,
+        proposals.ProposalData(
+            title="Eltern-Lotsen am Schulweg",
+            problem="Morgens ist die Kreuzung am Schulweg für Erstklässler unübersichtlich.",
+            idea="Eltern und Nachbarn lotsen die Kinder morgens über die Kreuzung.",
+            intended_outcome="Erstklässler gehen den Schulweg sicher und bald allein.",
+            indicator="Kinder, die ohne Begleitung eines Elternteils kommen",
+            baseline="20", target="60", category="mobility", district_id=school.district_id,
+        ),
+        submit=True,
+    )  # fmt: skip
+    proposals.move(guides, staff, "under_review", "Wir sprechen mit der Schule.")
+    proposals.move(guides, staff, "accepted",
+                   "Gute Idee: Wir organisieren die Einsätze und stellen Warnwesten.")  # fmt: skip
+    offer = volunteering.create_offer(staff, volunteering.OfferData(
+        title="Schulweg-Lotsen an der Grundschule Südstadt",
+        description="Von 7:30 bis 8:00 Uhr helfen Sie Kindern sicher über die Kreuzung. "
+                    "Warnweste und Kelle stellt die Stadt; eine kurze Einweisung gibt es vorab.",
+        department_id=staff.department_id, district_id=school.district_id,
+        place="Kreuzung Schulstraße / Lindenweg", contact="mobilitaet@musterstadt.example",
+        min_age=16, proposal_id=guides.id, process_id=school.id,
+    ))  # fmt: skip
+    monday = local_today() + timedelta(days=(0 - local_today().weekday()) % 7 or 7)
+    start = datetime.combine(monday, time(7, 30), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    volunteering.add_shifts(offer, start, start + timedelta(minutes=30), capacity=2, weeks=3)
 
 
 def _seed_processes(users, departments, districts) -> None:

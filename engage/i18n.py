@@ -31,6 +31,12 @@ def _proposal_status_label(value: str) -> str:
     return ProposalStatus(value).label
 
 
+def _signup_status_label(value: str) -> str:
+    from engage.volunteering.models import SignupStatus
+
+    return SignupStatus(value).label
+
+
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
@@ -66,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt
     app.jinja_env.filters["proposal_status"] = _proposal_status_label
+    app.jinja_env.filters["signup_status"] = _signup_status_label
     app.jinja_env.filters["euro"] = lambda value: format_currency(value, "EUR")
     app.jinja_env.filters["decimal1"] = lambda value: format_decimal(value, "#,##0.0")
     app.jinja_env.filters["date"] = lambda value, format="medium": (  # noqa: A006

@@ -72,6 +72,7 @@ def preferences():
         form.notify_frequency.data,
         form.notify_replies.data,
         form.notify_official_answers.data,
+        form.milestones_public.data,
     )
     db.session.commit()
     flash(_("Your preferences are saved."), "success")

@@ -173,6 +173,9 @@ class PreferencesForm(PrefixedForm):
     )
     notify_replies = BooleanField(_l("Replies to my posts and to threads I follow"))
     notify_official_answers = BooleanField(_l("Official answers to what I follow"))
+    milestones_public = BooleanField(
+        _l("Show my volunteering milestones (10, 50, 100 hours) on my public profile")
+    )
     submit = SubmitField(_l("Save preferences"))
 
 

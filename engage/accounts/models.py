@@ -71,6 +71,8 @@ class User(UserMixin, db.Model):
     )
     notify_replies: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_official_answers: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Volunteer milestones appear on the public profile only with the volunteer's consent.
+    milestones_public: Mapped[bool] = mapped_column(Boolean, default=False)
     pending_email: Mapped[str | None] = mapped_column(String(254))
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

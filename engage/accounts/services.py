@@ -286,8 +286,10 @@ def update_profile(user: User, display_name: str, district_id: int | None) -> No
 
 
 def update_preferences(user: User, locale: str | None, frequency: str, replies: bool,
-                       official_answers: bool) -> None:  # fmt: skip
+                       official_answers: bool,
+                       milestones_public: bool = False) -> None:  # fmt: skip
     user.locale = locale or None
+    user.milestones_public = milestones_public
     user.notify_frequency = NotifyFrequency(frequency).value
     user.notify_replies = replies
     user.notify_official_answers = official_answers

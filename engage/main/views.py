@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from sqlalchemy import text
 
+from engage.accounts.models import User
 from engage.boards.dialogue_services import ThreadFilter, threads_query
 from engage.boards.services import latest_announcements
 from engage.core.settings import get_settings
@@ -12,6 +13,7 @@ from engage.core.types import local_today
 from engage.extensions import db
 from engage.processes.services import current_processes
 from engage.proposals.services import top_proposals
+from engage.volunteering.attendance import hours_of, milestones
 from engage.volunteering.services import upcoming_shifts
 
 bp = Blueprint("main", __name__)
@@ -45,6 +47,18 @@ def home():
         shifts=upcoming_shifts(limit=4),
         today=local_today(),
     )
+
+
+@bp.get("/users/<int:user_id>")
+def profile(user_id: int):
+    """A person's public profile: name, district, and volunteering milestones if they agree."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    reached = []
+    if user.milestones_public:
+        reached, _next = milestones(hours_of(user))
+    return render_template("main/profile.html", person=user, reached=reached)
 
 
 @bp.get("/healthz")

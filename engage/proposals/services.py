@@ -189,6 +189,19 @@ def export_for(user) -> dict:
     }  # fmt: skip
 
 
+ACCEPTED_OR_LATER = (S.ACCEPTED.value, S.IN_IMPLEMENTATION.value, S.IMPLEMENTED.value,
+                     S.EVALUATED.value)  # fmt: skip
+
+
+def accepted_proposals() -> list[Proposal]:
+    """Proposals the city took on: what a co-produced service can grow from."""
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.status.in_(ACCEPTED_OR_LATER),
+                               Proposal.moderation_status == ContentStatus.VISIBLE.value)
+        .order_by(Proposal.title)
+    ))  # fmt: skip
+
+
 def top_proposals(limit: int = 5, process=None) -> list[Proposal]:
     """The most supported open proposals (of a process, or in voting anywhere), for overviews."""
     query = proposals_query(ProposalFilter(process_id=process.id if process else None))

@@ -27,6 +27,7 @@ from engage.proposals.forms import (
     ResultForm,
 )
 from engage.proposals.models import Proposal
+from engage.volunteering.services import offers_from_proposal
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 PER_PAGE = 20
@@ -163,6 +164,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
         can_answer_officially=permissions.can_answer_officially(current_user, proposal),
         board_perm=board_permissions,
         following=is_following(current_user, proposal=proposal),
+        offers=offers_from_proposal(proposal),
     ), status
 
 

@@ -35,6 +35,10 @@ class OfferForm(FlaskForm):
                            validators=[Optional(), NumberRange(0, 120)])  # fmt: skip
     department_id = SelectField(_l("Responsible department"), coerce=_optional_int)
     process_id = SelectField(_l("Participation process (optional)"), coerce=_optional_int)
+    proposal_id = SelectField(
+        _l("Grew from the proposal (optional)"), coerce=_optional_int,
+        description=_l("Accepted proposals that this service puts into practice."),
+    )  # fmt: skip
     district_id = SelectField(_l("District"), coerce=_optional_int)
     place = StringField(_l("Place"), filters=[_strip], validators=[Optional(), Length(max=200)])
     contact = StringField(_l("Contact"), filters=[_strip], validators=[Optional(), Length(max=200)])
@@ -44,8 +48,11 @@ class OfferForm(FlaskForm):
         description=_l("Leave empty to use the value from the settings."),
     )  # fmt: skip
 
-    def set_choices(self, departments, districts, processes=()) -> None:
+    def set_choices(self, departments, districts, processes=(), proposals=()) -> None:
         self.department_id.choices = [SelectChoice(str(d.id), d.name) for d in departments]
+        self.proposal_id.choices = [SelectChoice("", _l("None"))] + [
+            SelectChoice(str(p.id), p.title) for p in proposals
+        ]
         self.process_id.choices = [SelectChoice("", _l("None"))] + [
             SelectChoice(str(p.id), p.title) for p in processes
         ]
@@ -57,16 +64,33 @@ class OfferForm(FlaskForm):
 DATE = InputRequired(message=_l("Please enter a date."))
 
 
-class ShiftForm(FlaskForm):
+class EditShiftForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DATE])
     ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DATE])
     capacity = IntegerField(_l("Places"), default=5,
                             validators=[InputRequired(message=_l("Please enter a number.")),
                                         NumberRange(1, 1000)])  # fmt: skip
-    weeks = IntegerField(_l("Repeat weekly (number of weeks)"), default=1,
-                         validators=[InputRequired(), NumberRange(1, 52)])  # fmt: skip
     place = StringField(_l("Place (if different)"), filters=[_strip],
                         validators=[Optional(), Length(max=200)])  # fmt: skip
 
     def utc(self, field):
         return field.data.replace(tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+
+    @classmethod
+    def for_shift(cls, shift):
+        """The form filled with a shift's values, shown in local time."""
+        return cls(formdata=None, starts_at=shift.starts_at.astimezone(LOCAL_TIMEZONE),
+                   ends_at=shift.ends_at.astimezone(LOCAL_TIMEZONE), capacity=shift.capacity,
+                   place=shift.place)  # fmt: skip
+
+
+class ShiftForm(EditShiftForm):
+    weeks = IntegerField(_l("Repeat weekly (number of weeks)"), default=1,
+                         validators=[InputRequired(), NumberRange(1, 52)])  # fmt: skip
+
+
+class CancelShiftForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (sent to the volunteers)"), filters=[_strip],
+        validators=[DataRequired(message=_l("Please give a reason.")), Length(max=500)],
+    )  # fmt: skip

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,7 @@ from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.organisation.models import Department, District
 from engage.processes.models import Process
+from engage.proposals.models import Proposal
 
 
 class SignupStatus(enum.StrEnum):
@@ -24,6 +26,18 @@ class SignupStatus(enum.StrEnum):
     ATTENDED = "attended"
     NO_SHOW = "no_show"
 
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    SignupStatus.CONFIRMED: _l("has a place"),
+    SignupStatus.WAITLISTED: _l("on the waiting list"),
+    SignupStatus.CANCELLED: _l("cancelled"),
+    SignupStatus.ATTENDED: _l("came"),
+    SignupStatus.NO_SHOW: _l("did not come"),
+}
 
 ACTIVE = (SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value)
 
@@ -39,6 +53,10 @@ class ServiceOffer(ModeratedMixin, db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
     process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id"), index=True)
+    # The accepted proposal this service grew from (co-design leading to co-production).
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="SET NULL"), index=True
+    )
     place: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
     hour_value: Mapped[Decimal] = mapped_column(Numeric(8, 2))
@@ -48,6 +66,7 @@ class ServiceOffer(ModeratedMixin, db.Model):
     department: Mapped[Department] = relationship(lazy="joined")
     district: Mapped[District | None] = relationship(lazy="joined")
     process: Mapped[Process | None] = relationship(lazy="joined")
+    proposal: Mapped[Proposal | None] = relationship(lazy="joined")
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="offer", order_by="Shift.starts_at", lazy="selectin"
     )
@@ -70,6 +89,13 @@ class Shift(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     capacity: Mapped[int] = mapped_column(Integer)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def length_hours(self) -> Decimal:
+        """The shift's length, the default for the hours a volunteer is credited."""
+        seconds = (self.ends_at - self.starts_at).total_seconds()
+        return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
 
     offer: Mapped[ServiceOffer] = relationship(back_populates="shifts")
 
@@ -83,6 +109,7 @@ class Signup(db.Model):
             "status IN ('confirmed', 'waitlisted', 'cancelled', 'attended', 'no_show')",
             name="status_known",
         ),
+        CheckConstraint("hours IS NULL OR hours >= 0", name="hours_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +120,7 @@ class Signup(db.Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     shift: Mapped[Shift] = relationship(lazy="joined")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from engage.accounts.services import mail_locale
@@ -48,6 +49,7 @@ class OfferData:
     contact: str = ""
     hour_value: Decimal | None = None  # None: the value from the settings
     process_id: int | None = None
+    proposal_id: int | None = None
 
 
 def create_offer(author, data: OfferData) -> ServiceOffer:
@@ -58,6 +60,16 @@ def create_offer(author, data: OfferData) -> ServiceOffer:
     db.session.flush()
     audit.record("offer.create", actor=author, target=offer, title=offer.title)
     return offer
+
+
+def update_offer(offer: ServiceOffer, actor, data: OfferData) -> None:
+    """Change an offer's description; an empty hour value keeps the current one."""
+    for key, value in vars(data).items():
+        if key == "hour_value" and value is None:
+            continue
+        setattr(offer, key, value)
+    db.session.flush()
+    audit.record("offer.update", actor=actor, target=offer, title=offer.title)
 
 
 def add_shifts(offer: ServiceOffer, starts_at: datetime, ends_at: datetime, capacity: int,
@@ -137,28 +149,92 @@ def waiting_position(signup: Signup) -> int | None:
     return ahead + 1
 
 
+def _promote_waiting(shift: Shift) -> list[Signup]:
+    """Give free places to the people waiting longest, and tell each of them by mail."""
+    free = shift.capacity - confirmed_count(shift)
+    if free <= 0:
+        return []
+    promoted = list(db.session.scalars(
+        select(Signup)
+        .where(Signup.shift_id == shift.id, Signup.status == St.WAITLISTED.value)
+        .order_by(Signup.queued_at, Signup.id).limit(free)
+    ))  # fmt: skip
+    for signup in promoted:
+        signup.status = St.CONFIRMED.value
+        _mail(signup, _l("You have a place: %(title)s", title=shift.offer.title), "promoted")
+    db.session.flush()
+    return promoted
+
+
+def _mail(signup: Signup, subject, template: str, **context) -> None:
+    """Mail a volunteer about their shift, in their language."""
+    with force_locale(mail_locale(signup.user)):
+        queue_mail(signup.user.email, str(subject), template, user=signup.user,
+                   shift=signup.shift, **context)  # fmt: skip
+
+
 def cancel(signup: Signup) -> Signup | None:
     """Cancel a sign-up; a freed place goes to the first person waiting, who is told by mail."""
-    shift = signup.shift
-    _lock(shift)
+    _lock(signup.shift)
     was_confirmed = signup.status == St.CONFIRMED.value
     signup.status = St.CANCELLED.value
     db.session.flush()
     if not was_confirmed:
         return None
-    first = db.session.scalar(
-        select(Signup)
-        .where(Signup.shift_id == shift.id, Signup.status == St.WAITLISTED.value)
-        .order_by(Signup.queued_at, Signup.id)
-        .limit(1)
-    )
-    if first is None or confirmed_count(shift) >= shift.capacity:
-        return None
-    first.status = St.CONFIRMED.value
-    with force_locale(mail_locale(first.user)):
-        queue_mail(first.user.email, _("You have a place: %(title)s", title=shift.offer.title),
-                   "promoted", user=first.user, shift=shift)  # fmt: skip
-    return first
+    promoted = _promote_waiting(signup.shift)
+    return promoted[0] if promoted else None
+
+
+def _active_signups(shift: Shift) -> list[Signup]:
+    return list(db.session.scalars(
+        select(Signup).where(Signup.shift_id == shift.id, Signup.status.in_(ACTIVE))
+    ))  # fmt: skip
+
+
+def edit_shift(shift: Shift, actor, starts_at: datetime, ends_at: datetime, capacity: int,
+               place: str) -> int:  # fmt: skip
+    """Change a shift; its volunteers are told of a new time or place. Returns mails sent."""
+    if shift.cancelled_at is not None:
+        raise VolunteeringError(_("A cancelled shift cannot be changed."))
+    if ends_at <= starts_at:
+        raise VolunteeringError(_("A shift must end after it starts."))
+    _lock(shift)
+    taken = confirmed_count(shift)
+    if capacity < taken:
+        raise VolunteeringError(_(
+            "%(n)d volunteers already have a place; the shift needs at least that many places.",
+            n=taken))  # fmt: skip
+    moved = (starts_at, ends_at, place) != (shift.starts_at, shift.ends_at, shift.place)
+    shift.starts_at, shift.ends_at, shift.capacity, shift.place = (
+        starts_at, ends_at, capacity, place)  # fmt: skip
+    db.session.flush()
+    promoted = {signup.id for signup in _promote_waiting(shift)}
+    told = 0
+    if moved:
+        for signup in _active_signups(shift):
+            if signup.id not in promoted:
+                _mail(signup, _l("Changed: %(title)s", title=shift.offer.title), "shift_changed")
+                signup.reminded_at = None  # the reminder follows the new time
+                told += 1
+    audit.record("shift.update", actor=actor, target=shift, offer=shift.offer_id,
+                 starts_at=starts_at.isoformat(), capacity=capacity)  # fmt: skip
+    return told + len(promoted)
+
+
+def cancel_shift(shift: Shift, actor, reason: str, now: datetime | None = None) -> int:
+    """Call off a shift: every sign-up ends and each volunteer is told why. Returns mails sent."""
+    if shift.cancelled_at is not None:
+        raise VolunteeringError(_("This shift is already cancelled."))
+    _lock(shift)
+    shift.cancelled_at, shift.cancel_reason = now or utcnow(), reason
+    active = _active_signups(shift)
+    for signup in active:
+        signup.status = St.CANCELLED.value
+        _mail(signup, _l("Cancelled: %(title)s", title=shift.offer.title), "shift_cancelled",
+              reason=reason)  # fmt: skip
+    db.session.flush()
+    audit.record("shift.cancel", actor=actor, target=shift, reason=reason, offer=shift.offer_id)
+    return len(active)
 
 
 def my_signups(user) -> list[Signup]:
@@ -192,6 +268,14 @@ def offers_of_process(process) -> list[ServiceOffer]:
     ))  # fmt: skip
 
 
+def offers_from_proposal(proposal) -> list[ServiceOffer]:
+    """The co-produced services that put a proposal into practice."""
+    return list(db.session.scalars(
+        select(ServiceOffer).where(ServiceOffer.proposal_id == proposal.id)
+        .order_by(ServiceOffer.title)
+    ))  # fmt: skip
+
+
 REMINDER_LEAD = timedelta(hours=24)
 
 
@@ -205,9 +289,7 @@ def send_reminders(now: datetime | None = None) -> int:
                Shift.starts_at <= now + REMINDER_LEAD)
     ).all()  # fmt: skip
     for signup in due:
-        with force_locale(mail_locale(signup.user)):
-            queue_mail(signup.user.email,
-                       _("Reminder: %(title)s tomorrow", title=signup.shift.offer.title),
-                       "reminder", user=signup.user, shift=signup.shift)  # fmt: skip
+        _mail(signup, _l("Reminder: %(title)s tomorrow", title=signup.shift.offer.title),
+              "reminder")  # fmt: skip
         signup.reminded_at = now
     return len(due)

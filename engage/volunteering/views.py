@@ -1,22 +1,20 @@
-"""Co-production pages: offers, shifts, sign-up and cancellation, and one's own shifts."""
+"""Public co-production pages: offers, sign-up and cancellation, and one's own shifts."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
-from engage.accounts.permissions import can_administer
+from engage.accounts.models import User
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
-from engage.core.types import utcnow
-from engage.extensions import db, limiter
-from engage.organisation.models import all_departments, all_districts
-from engage.processes.services import published_processes
-from engage.volunteering import permissions, services
-from engage.volunteering.forms import OfferForm, ShiftForm
-from engage.volunteering.models import ServiceOffer, Shift, Signup
+from engage.core.types import local_today, utcnow
+from engage.extensions import db, limiter, login_manager
+from engage.volunteering import attendance, calendar, permissions, services
+from engage.volunteering.forms import ShiftForm
+from engage.volunteering.models import ServiceOffer, Shift, Signup, SignupStatus
 
 bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 
@@ -28,29 +26,6 @@ def index():
     ).all()
     return render_template("volunteering/index.html", offers=offers, now=utcnow(),
                            can_create=permissions.can_create_offer(current_user))  # fmt: skip
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    require(permissions.can_create_offer(current_user))
-    form = OfferForm()
-    departments = all_departments()
-    if not can_administer(current_user):
-        departments = [d for d in departments if d.id == current_user.department_id]
-    form.set_choices(departments, all_districts(), published_processes())
-    if form.validate_on_submit():
-        offer = services.create_offer(current_user, services.OfferData(
-            title=form.title.data, description=form.description.data,
-            department_id=form.department_id.data, requirements=form.requirements.data or "",
-            min_age=form.min_age.data, district_id=form.district_id.data,
-            place=form.place.data or "", contact=form.contact.data or "",
-            hour_value=form.hour_value.data, process_id=form.process_id.data,
-        ))  # fmt: skip
-        db.session.commit()
-        flash(_("The offer is created. Now add its shifts."), "success")
-        return redirect(url_for("volunteer.detail", offer_id=offer.id))
-    return render_template("volunteering/offer_form.html", form=form), (422 if form.errors else 200)
 
 
 @bp.get("/<int:offer_id>")
@@ -70,28 +45,21 @@ def detail(offer_id: int):
         can_manage=permissions.can_manage_offer(current_user, offer),
         can_sign_up=permissions.can_sign_up(current_user), position=services.waiting_position,
         shift_form=ShiftForm(formdata=None),
+        delivered=attendance.delivered_total(offer_id=offer.id),
     )  # fmt: skip
 
 
-@bp.post("/<int:offer_id>/shifts")
-@login_required
-def add_shifts(offer_id: int):
-    offer = db.get_or_404(ServiceOffer, offer_id)
-    require(permissions.can_manage_offer(current_user, offer))
-    form = ShiftForm()
-    if form.validate_on_submit():
-        try:
-            shifts = services.add_shifts(offer, form.utc(form.starts_at), form.utc(form.ends_at),
-                                         form.capacity.data, form.place.data or "",
-                                         form.weeks.data)  # fmt: skip
-        except services.VolunteeringError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(n)d shift(s) added.", n=len(shifts)), "success")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("volunteer.detail", offer_id=offer.id))
+@bp.get("/shifts/<int:shift_id>.ics")
+def shift_ics(shift_id: int):
+    """One shift as a calendar file to import."""
+    shift = db.get_or_404(Shift, shift_id)
+    return _ics(calendar.calendar([(shift, None)], shift.offer.title), f"einsatz-{shift.id}.ics")
+
+
+def _ics(body: str, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @bp.post("/shifts/<int:shift_id>/signup")
@@ -133,5 +101,36 @@ def cancel(shift_id: int):
 @login_required
 def me():
     signups = services.my_signups(current_user)
+    hours = attendance.hours_of(current_user)
+    reached, next_milestone = attendance.milestones(hours)
+    feed = url_for("volunteer.my_calendar", token=calendar.feed_token(current_user),
+                   _external=True)  # fmt: skip
     return render_template("volunteering/me.html", signups=signups, now=utcnow(),
-                           position=services.waiting_position)  # fmt: skip
+                           position=services.waiting_position, hours=hours, reached=reached,
+                           next_milestone=next_milestone, feed_url=feed)  # fmt: skip
+
+
+@bp.get("/me.ics")
+def my_calendar():
+    """The volunteer's shifts as a feed; calendar apps authenticate with the token in the link."""
+    user = current_user if current_user.is_authenticated else None
+    if request.args.get("token"):
+        found = calendar.read_feed_token(request.args["token"])
+        user = db.session.get(User, found[0]) if found else None
+        if user is None or user.session_version != found[1] or user.deleted_at is not None:
+            abort(404)
+    if user is None:
+        return login_manager.unauthorized()
+    entries = [(s.shift, s.status) for s in services.my_signups(user)
+               if s.status != SignupStatus.CANCELLED.value]  # fmt: skip
+    return _ics(calendar.calendar(entries, _("My shifts")), "meine-einsaetze.ics")
+
+
+@bp.get("/me/certificate")
+@login_required
+def certificate():
+    """Printable record of the volunteer's attended shifts and hours (Engagementnachweis)."""
+    return render_template(
+        "volunteering/certificate.html", signups=attendance.attended_signups(current_user),
+        hours=attendance.hours_of(current_user), today=local_today(),
+    )  # fmt: skip

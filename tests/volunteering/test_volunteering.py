@@ -12,22 +12,7 @@ from engage.extensions import db
 from engage.volunteering import services
 from engage.volunteering.models import Shift, Signup
 from tests.conftest import post_form
-
-
-@pytest.fixture
-def offer(town):
-    offer = services.create_offer(town["staff"], services.OfferData(
-        title="Parkputz Nordviertel", description="Müll sammeln im Park",
-        department_id=town["staff"].department_id, place="Stadtpark"))  # fmt: skip
-    db.session.commit()
-    return offer
-
-
-def _shift(offer, capacity=1, hours_from_now=48, length=2) -> Shift:
-    start = utcnow() + timedelta(hours=hours_from_now)
-    [shift] = services.add_shifts(offer, start, start + timedelta(hours=length), capacity)
-    db.session.commit()
-    return shift
+from tests.volunteering.conftest import make_shift as _shift
 
 
 def test_places_then_waiting_list_then_promotion_by_mail(town, offer, outbox):

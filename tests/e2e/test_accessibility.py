@@ -115,12 +115,19 @@ ADMIN_PAGES = [
     "/volunteer/new",
     "/volunteer/1",
     "/volunteer/me",
+    "/volunteer/me/certificate",
+    "/volunteer/manage",
+    "/volunteer/1/edit",
+    "/volunteer/2",
+    "/volunteer/shifts/1",
+    "/volunteer/shifts/8",  # a past shift: the attendance form
 ]
 
 
 def test_demo_city_pages_have_no_axe_violations(app, page, runner):
     """The demo city, as an admin sees it, at desktop and phone width."""
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    from engage.accounts.models import User
     from engage.demo import DEMO_PASSWORD
     from engage.extensions import db
     from engage.processes.models import Process
@@ -131,10 +138,12 @@ def test_demo_city_pages_have_no_axe_violations(app, page, runner):
     page.get_by_label("Passwort", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     user_id = 1
+    volunteer_id = db.session.scalar(db.select(User.id).where(User.milestones_public))
     for width in (1280, 360):
         page.set_viewport_size({"width": width, "height": 900})
         for path in ["/", "/processes", f"/processes/{slug}", f"/processes/{slug}/edit",
-                     f"/admin/users/{user_id}", *ADMIN_PAGES]:  # fmt: skip
+                     f"/admin/users/{user_id}", f"/users/{volunteer_id}",
+                     *ADMIN_PAGES]:  # fmt: skip
             page.goto(path)
             assert axe_violations(page) == [], (path, width)
             overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

@@ -3,6 +3,7 @@ the second is promoted and receives the mail."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -72,3 +73,32 @@ def test_waiting_list_promotion_with_mail(app, browser, live_server, smtp_server
     assert "Baumpatenschaft Lindenweg" in body and "gehört jetzt Ihnen" in body
     for page in (staff, anna, ben):
         page.context.close()
+
+
+def test_certificate_prints_on_one_a4_page_without_the_site_navigation(browser, live_server, town):
+    from engage.volunteering import attendance, services
+    from engage.volunteering.models import Signup
+
+    offer = services.create_offer(town["staff"], services.OfferData(
+        title="Lesepatenschaft", description="Vorlesen in der Bücherei",
+        department_id=town["staff"].department_id))  # fmt: skip
+    start = utcnow().replace(second=0, microsecond=0) - timedelta(weeks=3)
+    for shift in services.add_shifts(offer, start, start + timedelta(hours=2), 3, weeks=3):
+        signup = Signup(shift_id=shift.id, user_id=town["citizen"].id, status="confirmed")
+        db.session.add(signup)
+        db.session.flush()
+        attendance.mark(signup, town["staff"], attended=True)
+    db.session.commit()
+
+    page = _session(browser, live_server, "buerger@example.org")
+    page.goto("/volunteer/me/certificate")
+    expect(page.locator("tfoot")).to_contain_text("6,0")
+    assert axe_violations(page) == []
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("link", name="Zurück zu meinen Einsätzen").is_visible()
+    pdf = page.pdf(prefer_css_page_size=True)  # the stylesheet's @page decides the size
+    assert pdf.startswith(b"%PDF") and b"/Count 1" in pdf  # one page
+    [box] = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert (round(float(box[0])), round(float(box[1]))) == (595, 842)  # A4 in points
+    page.context.close()

@@ -98,6 +98,8 @@ def test_only_staff_create_offers_and_unverified_cannot_sign_up(client, auth, to
     shift = _shift(offer)
     auth.login("neu@example.org")
     assert client.get("/volunteer/new").status_code == 403
+    page = client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+    assert "Bitte bestätigen Sie Ihre E-Mail-Adresse" in page
     response = post_form(client, f"/volunteer/{offer.id}",
                          action=f"/volunteer/shifts/{shift.id}/signup")  # fmt: skip
     assert response.status_code == 403

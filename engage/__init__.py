@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.processes import views as process_views
     from engage.proposals import register_privacy as register_proposal_privacy
     from engage.proposals import views as proposal_views
+    from engage.reports import views as report_views
     from engage.volunteering import manage_views  # noqa: F401 (adds the staff routes)
     from engage.volunteering import register_privacy as register_volunteering_privacy
     from engage.volunteering import views as volunteering_views
@@ -81,6 +82,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         volunteering_views.bp,
         admin_views.bp,
         moderation_views.bp,
+        report_views.bp,
     ):
         app.register_blueprint(blueprint)
 

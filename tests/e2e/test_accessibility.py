@@ -121,6 +121,9 @@ ADMIN_PAGES = [
     "/volunteer/2",
     "/volunteer/shifts/1",
     "/volunteer/shifts/8",  # a past shift: the attendance form
+    "/reports",
+    "/reports?since=2030-01-02&until=2030-01-01",  # with a form error
+    "/reports/print",
 ]
 
 

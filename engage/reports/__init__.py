@@ -1,0 +1,1 @@
+"""Council review: participation figures, charts, a printable report and exports."""

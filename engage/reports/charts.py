@@ -1,0 +1,50 @@
+"""Bar geometry for the dashboard's SVG charts (drawn by templates/reports/charts.html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    text: str  # the value as shown (may be "<5")
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def _number(value) -> float:
+    return float(value) if isinstance(value, int | float | Decimal) else 0.0
+
+
+def horizontal(rows: list[tuple[str, object, str]], width: int = 640, bar: int = 28,
+               label_width: int = 230) -> tuple[list[Bar], int]:  # fmt: skip
+    """One bar per row (label, value, shown text); returns the bars and the chart height."""
+    top = max((_number(v) for _l, v, _t in rows), default=0) or 1
+    room = width - label_width - 70
+    bars = [
+        Bar(label, text, label_width, i * (bar + 10), max(room * _number(value) / top, 1), bar)
+        for i, (label, value, text) in enumerate(rows)
+    ]
+    return bars, len(rows) * (bar + 10)
+
+
+def vertical(rows: list[tuple[str, object, str]], width: int = 640,
+             height: int = 220) -> list[Bar]:  # fmt: skip
+    """One column per row (label, value, text), scaled to the tallest; labels below."""
+    top = max((_number(v) for _l, v, _t in rows), default=0) or 1
+    slot = width / max(len(rows), 1)
+    return [
+        Bar(
+            label,
+            text,
+            i * slot + slot * 0.15,
+            height - height * _number(value) / top,
+            slot * 0.7,
+            height * _number(value) / top,
+        )
+        for i, (label, value, text) in enumerate(rows)
+    ]

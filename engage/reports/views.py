@@ -1,0 +1,110 @@
+"""Council dashboard, printable report and exports, all from the same tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engage.core.policy import require
+from engage.core.types import local_today
+from engage.organisation.models import all_departments, all_districts
+from engage.processes.services import published_processes
+from engage.reports import charts, permissions, tables
+from engage.reports.forms import ReportFilterForm
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.app_context_processor
+def report_permissions() -> dict:
+    return {"can_view_reports": permissions.can_view_reports}
+
+
+def _filters():
+    """The filter form from the query string, and the scope it gives for this user."""
+    require(permissions.can_view_reports(current_user))
+    form = ReportFilterForm(request.args)
+    whole_city = permissions.sees_whole_city(current_user)
+    departments = all_departments()
+    if not whole_city:
+        departments = [d for d in departments if d.id == current_user.department_id]
+    form.set_choices(published_processes(), all_districts(), departments)
+    form.validate()
+    own = None if whole_city else (current_user.department_id or -1)
+    return form, form.scope(department_id=own)
+
+
+def _charts(report: dict[str, tables.Table]) -> dict:
+    funnel = [(row[0].display(), row[1].value, row[1].display())
+              for row in report["funnel"].rows[:5]]  # fmt: skip
+    months = [(row[0].value, row[1].value, row[1].display())
+              for row in report["participation"].rows[-24:]]  # fmt: skip
+    hours = [(row[0].display(), row[-2].value, row[-2].display())
+             for row in report["districts"].rows]  # fmt: skip
+    funnel_bars, funnel_height = charts.horizontal(funnel)
+    hour_bars, hour_height = charts.horizontal(hours)
+    return {"funnel": (funnel_bars, funnel_height), "months": charts.vertical(months),
+            "hours": (hour_bars, hour_height)}  # fmt: skip
+
+
+@bp.get("")
+@login_required
+def dashboard():
+    form, scope = _filters()
+    report = tables.all_tables(scope)
+    return render_template("reports/dashboard.html", form=form, report=report, scope=scope,
+                           charts=_charts(report), query=request.query_string.decode())  # fmt: skip
+
+
+@bp.get("/print")
+@login_required
+def printable():
+    """The same figures laid out for A4 paper (the council's session documents)."""
+    form, scope = _filters()
+    report = tables.all_tables(scope)
+    return render_template("reports/print.html", form=form, report=report, scope=scope,
+                           charts=_charts(report), today=local_today())  # fmt: skip
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    """One table as CSV for a German spreadsheet: UTF-8 with BOM, semicolons, decimal comma."""
+    _form, scope = _filters()
+    name = request.args.get("table", "overview")
+    if name not in tables.BUILDERS:
+        abort(400, description=_("Unknown table. Choose one of: %(names)s.",
+                                 names=", ".join(tables.BUILDERS)))  # fmt: skip
+    table = tables.BUILDERS[name](scope)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(c) for c in table.columns])
+    writer.writerows([cell.csv() for cell in row] for row in table.rows)
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="bericht-{name}.csv"'
+    return response
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    """Every table, with the filters that produced them."""
+    _form, scope = _filters()
+    body = {
+        "filters": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                    for k, v in vars(scope).items()},
+        "tables": {
+            name: {"title": str(t.title), "columns": [str(c) for c in t.columns],
+                   "rows": [[cell.export() for cell in row] for row in t.rows]}
+            for name, t in tables.all_tables(scope).items()
+        },
+    }  # fmt: skip
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1),
+                        mimetype="application/json")  # fmt: skip
+    response.headers["Content-Disposition"] = 'attachment; filename="bericht.json"'
+    return response

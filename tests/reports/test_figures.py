@@ -1,0 +1,161 @@
+"""Report figures against a hand-counted city, including the "<5" privacy rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from engage.boards import dialogue_services as dialogue
+from engage.extensions import db
+from engage.proposals import services as proposals
+from engage.reports import figures, tables
+from engage.reports.scope import ReportScope
+from engage.volunteering import attendance
+from engage.volunteering import services as volunteering
+from engage.volunteering.models import Signup
+
+
+def _proposal(author, process, title):
+    return proposals.save_proposal(author, process, proposals.ProposalData(
+        title=title, problem="Problem", idea="Idee", intended_outcome="Wirkung",
+        indicator="Zählung"), submit=True)  # fmt: skip
+
+
+@pytest.fixture
+def city(town, make_user):
+    """Hand-counted participation.
+
+    People a–g (citizens). Grün im Norden (dialogue, Nordviertel): threads by a and b, replies
+    by d, e, f and an official answer by staff. City-wide: a thread by c. Abstimmung Radwege
+    (voting, Nordviertel): proposals by a and g, the first supported by b, c, d, e, f.
+    An Umwelt offer without process or district: a (2 h) and b (1.5 h) attended, 15 €/h.
+    """
+    people = {name: make_user("citizen", display_name=name) for name in "abcdefg"}
+    first = dialogue.open_thread(people["a"], "Bäume am Markt", "Mehr Schatten", town["dialogue"])
+    dialogue.open_thread(people["b"], "Bänke im Park", "Mehr Sitzplätze", town["dialogue"])
+    dialogue.open_thread(people["c"], "Allgemeine Frage", "Wie geht das?")
+    for name in "def":
+        dialogue.reply(first, people[name], f"Antwort von {name}")
+    dialogue.reply(first, town["staff"], "Wir prüfen das.", official=True)
+    bike = _proposal(people["a"], town["voting"], "Radbügel am Bahnhof")
+    _proposal(people["g"], town["voting"], "Radweg Lindenallee")
+    for name in "bcdef":
+        proposals.add_support(bike, people[name])
+    offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
+        title="Parkputz", description="Müll sammeln", department_id=town["staff"].department_id,
+        hour_value=Decimal("15")))  # fmt: skip
+    start = bike.submitted_at.replace(microsecond=0) - timedelta(days=1)
+    [shift] = volunteering.add_shifts(offer, start, start + timedelta(hours=2), capacity=5)
+    for name, hours in (("a", None), ("b", Decimal("1.5"))):
+        signup = Signup(shift_id=shift.id, user_id=people[name].id, status="confirmed")
+        db.session.add(signup)
+        db.session.flush()
+        attendance.mark(signup, town["staff"], True, hours)
+    db.session.commit()
+    return {"people": people, "bike": bike, **town}
+
+
+def _overview(scope) -> dict[str, str]:
+    return {str(row[0].value): row[1].display() for row in tables.overview(scope).rows}
+
+
+def test_whole_city(city):
+    scope = ReportScope()
+    assert figures.participants(scope) == 7
+    assert figures.counts(scope) == {"threads": 3, "replies": 3, "proposals": 2, "supports": 5,
+                                     "signups": 2}  # fmt: skip
+    work = figures.volunteering(scope)
+    assert (work.hours, work.value, work.volunteers) == (Decimal("3.50"), Decimal("52.50"), 2)
+    answers = figures.thread_answers(scope)
+    assert (answers.total, answers.answered) == (3, 1)
+    assert dict(figures.funnel(figures.proposal_statuses(scope)))["submitted"] == 2
+
+
+def test_a_district_leaves_out_city_wide_contributions(city):
+    nord = ReportScope(district_id=city["nord"].id)
+    # c's thread is city-wide and left out, but c supported a Nordviertel proposal: still 7.
+    assert figures.participants(nord) == 7
+    assert figures.counts(nord)["threads"] == 2
+    assert figures.participants(ReportScope(process_id=city["dialogue"].id)) == 5  # a b d e f
+    assert figures.counts(nord)["signups"] == 0  # the offer is city-wide
+
+
+def test_cells_counting_one_to_four_people_show_less_than_five(city):
+    by_process = {row[0].display(): [c.display() for c in row[1:]]
+                  for row in tables.processes(ReportScope()).rows}  # fmt: skip
+    # Grün im Norden: a, b, d, e, f take part (5); without a process: c, a, b (3 → "<5").
+    assert by_process["Grün im Norden"][0] == "5"
+    assert by_process["Ohne Verfahren"][0] == "<5"
+    assert by_process["Ohne Verfahren"][-1] == "<5"  # two sign-ups
+    assert by_process["Abstimmung Radwege"][4] == "5"  # five supports
+    nothing = ReportScope(department_id=city["other"].department_id)
+    assert _overview(nothing)["Teilnehmende (verschiedene Personen)"] == "0"  # zero is shown
+
+
+def test_period_filter_uses_local_days(city):
+    today = city["bike"].submitted_at.date()
+    assert figures.counts(ReportScope(since=today + timedelta(days=2)))["proposals"] == 0
+    assert figures.counts(ReportScope(until=today + timedelta(days=1)))["proposals"] == 2
+
+
+def test_exports_open_in_a_german_spreadsheet_and_keep_the_mask(client, auth, city):
+    auth.login("admin@example.org")
+    response = client.get("/reports/export.csv?table=districts")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Stadtteil"
+    whole_city = next(row for row in rows if row[0] == "Ganze Stadt")
+    assert whole_city[1] == "<5" and whole_city[-2] == "3,5" and whole_city[-1] == "52,5"
+    assert client.get("/reports/export.csv?table=nonsense").status_code == 400
+    data = json.loads(client.get("/reports/export.json").get_data())
+    assert set(data["tables"]) == set(tables.BUILDERS)
+    overview = dict(data["tables"]["overview"]["rows"])
+    assert overview["Teilnehmende (verschiedene Personen)"] == 7
+    assert overview["Unterstützungen"] == 5
+
+
+def test_who_sees_reports(client, auth, city):
+    assert client.get("/reports").status_code == 302  # to the log-in
+    auth.login("buerger@example.org")
+    assert client.get("/reports").status_code == 403
+    auth.logout()
+    auth.login("verkehr@example.org")  # staff of another department: only their figures
+    page = client.get("/reports").get_data(as_text=True)
+    assert "Ihres Fachbereichs" in page
+    data = json.loads(client.get("/reports/export.json").get_data())
+    assert dict(data["tables"]["overview"]["rows"])["Diskussionen"] == 0
+    auth.logout()
+    auth.login("admin@example.org")
+    page = client.get("/reports?since=2030-01-02&until=2030-01-01").get_data(as_text=True)
+    assert "nicht vor seinem Beginn" in page
+    assert client.get("/reports?process_id=abc").status_code == 200
+    assert client.get("/reports/print").status_code == 200
+
+
+def test_answer_times_and_overdue_proposals(city):
+    from engage.boards.dialogue_models import Thread
+    from engage.core.types import utcnow
+    from engage.proposals.models import Proposal
+
+    now = utcnow()
+    bike, other = db.session.scalars(db.select(Proposal).order_by(Proposal.id)).all()
+    bike.qualified_at = now - timedelta(days=11)  # the voting process allows 10 days
+    other.submitted_at, other.answered_at = now - timedelta(days=5), now - timedelta(days=2)
+    answered = db.session.scalar(db.select(Thread).where(Thread.answered_at.is_not(None)))
+    answered.answer_seconds = 3 * 86400
+    db.session.commit()
+    scope = ReportScope()
+    assert figures.overdue_proposals(scope) == 1
+    assert figures.proposal_answers(scope).median_days == pytest.approx(3.0)
+    assert figures.proposal_answers(scope).share == 0.5
+    assert figures.thread_answers(scope).median_days == pytest.approx(3.0)
+    bike.qualified_at = now - timedelta(days=9)
+    db.session.commit()
+    assert figures.overdue_proposals(scope) == 0

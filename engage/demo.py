@@ -7,7 +7,7 @@ from datetime import timedelta
 from engage.accounts import services
 from engage.accounts.models import Role, User
 from engage.core.settings import settings_for_update
-from engage.core.types import local_today
+from engage.core.types import local_today, utcnow
 from engage.extensions import db
 from engage.organisation.models import Department, District
 from engage.processes import services as processes
@@ -195,6 +195,17 @@ def _seed_proposals(users) -> None:
         submit=True,
     )  # fmt: skip
     proposals.add_support(bikes, by_email["buergerin"])
+    staff = by_email["mobilitaet"]
+    for step, note in (
+        ("under_review", "Wir prüfen den Platz mit der Schule."),
+        ("accepted", "Die Schule stellt die Fläche bereit."),
+        ("in_implementation", "Die Bügel sind bestellt."),
+        ("implemented", "Zwanzig Bügel stehen seit den Herbstferien."),
+    ):
+        proposals.move(bikes, staff, step, note)  # fmt: skip
+    proposals.record_result(bikes, staff, "34",
+                            "Deutlich mehr Räder; im Winter zählen wir noch einmal.")  # fmt: skip
+    proposals.rate(bikes, by_email["buergerin"], 4)
 
 
 def _seed_volunteering(users) -> None:
@@ -281,6 +292,45 @@ def _seed_offer_from_proposal(by_email) -> None:
     volunteering.add_shifts(offer, start, start + timedelta(minutes=30), capacity=2, weeks=3)
 
 
+NEIGHBOURS = ["Aylin Demir", "Jonas Becker", "Marie Schulz", "Lukas Wagner", "Sofia Hoffmann",
+              "Paul Richter", "Emma Koch", "Finn Klein", "Lea Wolf", "Noah Schröder",
+              "Mia Neumann", "Elias Braun", "Hanna Zimmermann", "Ben Krüger", "Lina Hartmann",
+              "Tom Lange", "Ida Schmitt", "Karl Werner", "Nele Krause", "Emil Meier"]  # fmt: skip
+
+
+def _seed_neighbours(users, districts) -> None:
+    """Twenty residents whose supports and replies over half a year fill the council report."""
+    from engage.boards.dialogue_models import Comment, Thread
+    from engage.boards.dialogue_services import reply
+    from engage.proposals import services as proposals
+    from engage.proposals.models import Proposal, Support
+
+    password_hash = users[0].password_hash  # one hash for all: seeding stays fast
+    now = utcnow()
+    open_proposals = db.session.scalars(
+        db.select(Proposal).where(Proposal.status.in_(["submitted", "under_review"]))
+    ).all()
+    threads = db.session.scalars(db.select(Thread).order_by(Thread.id)).all()
+    for index, name in enumerate(NEIGHBOURS):
+        since = now - timedelta(days=180 - index * 8)
+        slug = name.lower().replace(" ", ".").replace("ö", "oe").replace("ü", "ue")
+        person = User(email=f"{slug}@musterstadt.example", display_name=name, role="citizen",
+                      password_hash=password_hash, email_verified_at=since, created_at=since,
+                      district_id=districts[index % len(districts)].id)  # fmt: skip
+        db.session.add(person)
+        db.session.flush()
+        for proposal in open_proposals[: 1 + index % 2]:
+            proposals.add_support(proposal, person)
+        if threads and index % 3 == 0:
+            reply(threads[index % len(threads)], person,
+                  "Das sehe ich genauso – gerade morgens ist es schwierig.")  # fmt: skip
+        moment = since + timedelta(days=3)
+        db.session.execute(db.update(Support).where(Support.user_id == person.id)
+                           .values(created_at=moment))  # fmt: skip
+        db.session.execute(db.update(Comment).where(Comment.author_id == person.id)
+                           .values(created_at=moment))  # fmt: skip
+
+
 def _seed_processes(users, departments, districts) -> None:
     today = local_today()
     by_name = {d.name: d for d in districts}
@@ -326,5 +376,6 @@ def seed_demo() -> list[User]:
     _seed_dialogue(users)
     _seed_proposals(users)
     _seed_volunteering(users)
+    _seed_neighbours(users, districts)
     db.session.flush()
     return users

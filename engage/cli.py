@@ -22,6 +22,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(verify_audit_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(send_reminders_command)
+    from engage.ops_cli import check_consistency_command, seed_bench_command
+
+    app.cli.add_command(seed_bench_command)
+    app.cli.add_command(check_consistency_command)
 
 
 @click.command("seed-demo")

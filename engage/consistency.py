@@ -1,0 +1,30 @@
+"""Counters kept on rows (supports, comments, replies) against the rows they count."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engage.boards.dialogue_models import Comment, Thread
+from engage.extensions import db
+from engage.proposals.models import Proposal, Support
+
+
+def drift(limit: int = 50) -> list[str]:
+    """One line per row whose counter differs from the real count (at most limit lines)."""
+    checks = [
+        ("proposal", "support_count", Proposal, Proposal.support_count,
+         select(func.count()).where(Support.proposal_id == Proposal.id)),
+        ("proposal", "comment_count", Proposal, Proposal.comment_count,
+         select(func.count()).where(Comment.proposal_id == Proposal.id)),
+        ("thread", "reply_count", Thread, Thread.reply_count,
+         select(func.count()).where(Comment.thread_id == Thread.id)),
+    ]  # fmt: skip
+    lines = []
+    for name, column_name, model, counter, real in checks:
+        real = real.scalar_subquery()
+        rows = db.session.execute(
+            select(model.id, counter, real).where(counter != real).order_by(model.id).limit(limit)
+        )
+        lines += [f"{name} {row_id}: {column_name} is {kept}, real {actual}"
+                  for row_id, kept, actual in rows]  # fmt: skip
+    return lines[:limit]

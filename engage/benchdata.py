@@ -174,6 +174,9 @@ def seed(sizes: Sizes, progress: Callable[[str], None] = print) -> None:
     _recount()
     _reset_sequences()
     progress("counters recounted")
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))  # planner statistics, as after any bulk load
+    progress("statistics updated")
 
 
 def _seed_volunteering(sizes, rng, n_dep, n_dis, progress) -> None:

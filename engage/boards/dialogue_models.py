@@ -49,7 +49,8 @@ class Thread(ModeratedMixin, db.Model):
     answered_by_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     answer_seconds: Mapped[int | None] = mapped_column(Integer)
 
-    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    # Authors come in one extra query per page: joining 100,000 users would defeat LIMIT.
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="selectin")
     process: Mapped[Process | None] = relationship(lazy="joined")
     answered_by_department: Mapped[Department | None] = relationship(lazy="joined")
 
@@ -90,7 +91,8 @@ class Comment(ModeratedMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    author: Mapped[User] = relationship(lazy="joined")
+    # Authors come in one extra query per page: joining 100,000 users would defeat LIMIT.
+    author: Mapped[User] = relationship(lazy="selectin")
     department: Mapped[Department | None] = relationship(lazy="joined")
 
     @property

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from functools import lru_cache, partial
 
 import bleach
 import markdown
-from bleach.linkifier import DEFAULT_CALLBACKS
+from bleach.linkifier import DEFAULT_CALLBACKS, LinkifyFilter
+from bleach.sanitizer import Cleaner
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -38,24 +41,38 @@ class _EscapeHtml(markdown.Extension):
         md.inlinePatterns.deregister("html")
 
 
+# Building a Markdown parser and a bleach cleaner costs more than using them, so each thread
+# keeps one of each (neither is safe to share between threads).
+_local = threading.local()
+
+
+def _tools() -> tuple[markdown.Markdown, Cleaner]:
+    if not hasattr(_local, "markdown"):
+        _local.markdown = markdown.Markdown(extensions=[_EscapeHtml()], output_format="html")
+        _local.cleaner = Cleaner(
+            tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            filters=[partial(LinkifyFilter, callbacks=[*DEFAULT_CALLBACKS, _ugc_rel],
+                             skip_tags={"pre", "code"})],
+        )  # fmt: skip
+    return _local.markdown, _local.cleaner
+
+
 def render_user_text(source: str | None) -> Markup:
     """Render user-written Markdown to safe HTML (raw HTML off, allow-list, safe links)."""
     if not source:
         return Markup("")
-    html = markdown.markdown(source, extensions=[_EscapeHtml()], output_format="html")
+    return Markup(_render(source))  # noqa: S704 (cleaned by bleach in _render)
+
+
+@lru_cache(maxsize=4096)
+def _render(source: str) -> str:
+    """The same text always renders the same; pages with many comments reuse earlier work."""
+    parser, cleaner = _tools()
+    html = parser.reset().convert(source)
     # User headings sit below the page's own h1/h2: shift them to h3/h4 so the outline holds.
     html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 4)}>", html)
-    cleaned = bleach.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=True,
-    )
-    linked = bleach.linkify(
-        cleaned, callbacks=[*DEFAULT_CALLBACKS, _ugc_rel], skip_tags={"pre", "code"}
-    )
-    return Markup(linked)  # noqa: S704 (cleaned by bleach just above)
+    return cleaner.clean(html)
 
 
 def plain_text(source: str | None) -> str:
@@ -65,6 +82,11 @@ def plain_text(source: str | None) -> str:
 
 def excerpt(source: str | None, length: int = 220) -> str:
     """A plain-text teaser of user Markdown, cut at a word boundary."""
+    return _excerpt(source or "", length)
+
+
+@lru_cache(maxsize=4096)
+def _excerpt(source: str, length: int) -> str:
     text = html.unescape(bleach.clean(str(render_user_text(source)), tags=set(), strip=True))
     text = " ".join(text.split())
     if len(text) <= length:

@@ -104,7 +104,8 @@ class Proposal(ModeratedMixin, db.Model):
     rating_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     process: Mapped[Process] = relationship(lazy="joined")
-    author: Mapped[User] = relationship(lazy="joined")
+    # Authors come in one extra query per page: joining 100,000 users would defeat LIMIT.
+    author: Mapped[User] = relationship(lazy="selectin")
     district: Mapped[District | None] = relationship(lazy="joined")
     # Loaded only where shown (the detail page), not for every proposal of a list.
     events: Mapped[list[ProposalEvent]] = relationship(

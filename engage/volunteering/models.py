@@ -67,9 +67,8 @@ class ServiceOffer(ModeratedMixin, db.Model):
     district: Mapped[District | None] = relationship(lazy="joined")
     process: Mapped[Process | None] = relationship(lazy="joined")
     proposal: Mapped[Proposal | None] = relationship(lazy="joined")
-    shifts: Mapped[list[Shift]] = relationship(
-        back_populates="offer", order_by="Shift.starts_at", lazy="selectin"
-    )
+    # Loaded on use (one query on an offer's page); lists of offers never need every shift.
+    shifts: Mapped[list[Shift]] = relationship(back_populates="offer", order_by="Shift.starts_at")
 
 
 class Shift(db.Model):

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from engage.accounts.services import mail_locale
 from engage.core import audit
@@ -247,7 +248,8 @@ def my_signups(user) -> list[Signup]:
 def upcoming_shifts(limit: int = 4, now: datetime | None = None) -> list[Shift]:
     now = now or utcnow()
     return list(db.session.scalars(
-        select(Shift).where(Shift.starts_at > now, Shift.cancelled_at.is_(None))
+        select(Shift).options(joinedload(Shift.offer))
+        .where(Shift.starts_at > now, Shift.cancelled_at.is_(None))
         .order_by(Shift.starts_at).limit(limit)
     ))  # fmt: skip
 
@@ -259,6 +261,36 @@ def export_for(user) -> list[dict]:
          "hours": str(s.hours) if s.hours is not None else None}
         for s in my_signups(user)
     ]  # fmt: skip
+
+
+def _next_start(now: datetime):
+    return (
+        select(func.min(Shift.starts_at))
+        .where(Shift.offer_id == ServiceOffer.id, Shift.starts_at > now,
+               Shift.cancelled_at.is_(None))
+        .correlate(ServiceOffer).scalar_subquery()
+    )  # fmt: skip
+
+
+def offers_query(district_id: int | None = None, now: datetime | None = None):
+    """Offers with upcoming shifts first (soonest first), then the others; by district."""
+    next_start = _next_start(now or utcnow())
+    query = select(ServiceOffer)
+    if district_id:
+        query = query.where((ServiceOffer.district_id == district_id)
+                            | ServiceOffer.district_id.is_(None))  # fmt: skip
+    return query.order_by(next_start.is_(None), next_start, ServiceOffer.created_at.desc())
+
+
+def next_shift_starts(offers: list[ServiceOffer], now: datetime | None = None) -> dict:
+    """The next shift's start per offer, in one grouped query."""
+    rows = db.session.execute(
+        select(Shift.offer_id, func.min(Shift.starts_at))
+        .where(Shift.offer_id.in_([o.id for o in offers]), Shift.starts_at > (now or utcnow()),
+               Shift.cancelled_at.is_(None))
+        .group_by(Shift.offer_id)
+    )  # fmt: skip
+    return dict(rows.all())  # min() keeps the column type: aware UTC datetimes
 
 
 def offers_of_process(process) -> list[ServiceOffer]:

@@ -12,6 +12,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today, utcnow
 from engage.extensions import db, limiter, login_manager
+from engage.organisation.models import all_districts
 from engage.volunteering import attendance, calendar, permissions, services
 from engage.volunteering.forms import ShiftForm
 from engage.volunteering.models import ServiceOffer, Shift, Signup, SignupStatus
@@ -21,11 +22,14 @@ bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 
 @bp.get("")
 def index():
-    offers = db.session.scalars(
-        db.select(ServiceOffer).order_by(ServiceOffer.created_at.desc())
-    ).all()
-    return render_template("volunteering/index.html", offers=offers, now=utcnow(),
-                           can_create=permissions.can_create_offer(current_user))  # fmt: skip
+    """Offers with the soonest shifts first; optionally those of one district (and city-wide)."""
+    district_id = request.args.get("district_id", type=int)
+    page = db.paginate(services.offers_query(district_id), per_page=24, error_out=False)
+    return render_template(
+        "volunteering/index.html", page=page, next_starts=services.next_shift_starts(page.items),
+        districts=all_districts(), district_id=district_id,
+        can_create=permissions.can_create_offer(current_user),
+    )  # fmt: skip
 
 
 @bp.get("/<int:offer_id>")

@@ -88,11 +88,8 @@ def detail(thread_id: int):
 def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200):
     page = db.paginate(services.top_level_query(thread), per_page=REPLIES_PER_PAGE, error_out=False)
     children = services.replies_below(page.items)
-    if current_user.is_authenticated:
-        notifications.mark_read(current_user, thread=thread)  # reading it is seeing the news
-        db.session.commit()
     all_ids = [c.id for c in page.items] + [c.id for group in children.values() for c in group]
-    return render_template(
+    html = render_template(
         "boards/thread_detail.html",
         thread=thread,
         body_html=render_user_text(thread.body),
@@ -105,7 +102,13 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         following=notifications.is_following(current_user, thread=thread),
         board_perm=permissions,
         render=render_user_text,
-    ), status
+    )
+    if current_user.is_authenticated:
+        # Reading the thread is seeing its news. Committed after rendering: a commit expires
+        # the loaded replies, which would then reload one by one.
+        notifications.mark_read(current_user, thread=thread)
+        db.session.commit()
+    return html, status
 
 
 @bp.post("/<int:thread_id>/reply")

@@ -1,0 +1,92 @@
+"""No N+1: every list and detail page issues as many queries with 100 items as with 10."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from engage.boards import dialogue_services as dialogue
+from engage.boards import services as boards
+from engage.core.types import utcnow
+from engage.extensions import db
+from engage.proposals import services as proposals
+from engage.volunteering import services as volunteering
+
+MAX_QUERIES = 16  # "about ten" per page; the home page gathers five lists
+MAX_REPORT_QUERIES = 32  # the dashboard: about two aggregate queries per figure, whatever the size
+
+
+@contextmanager
+def counted():
+    """Count the SQL statements sent while the block runs."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _grow(town, make_user, n: int, state: dict) -> None:
+    """Add items until every list and detail page shows n of each."""
+    while state["count"] < n:
+        i = state["count"]
+        person = make_user("citizen")
+        thread = dialogue.open_thread(person, f"Diskussion {i}", "Text", town["dialogue"])
+        dialogue.reply(state["thread"] or thread, person, f"Antwort {i}")
+        state["thread"] = state["thread"] or thread
+        proposal = proposals.save_proposal(person, town["voting"], proposals.ProposalData(
+            title=f"Vorschlag {i}", problem="P", idea="I", intended_outcome="W",
+            indicator="Z"), submit=True)  # fmt: skip
+        state["proposal"] = state["proposal"] or proposal
+        proposals.add_support(state["proposal"], person)
+        proposals.comment(state["proposal"], person, f"Kommentar {i}")
+        boards.publish_announcement(town["staff"], boards.AnnouncementData(
+            title=f"Mitteilung {i}", body="Neu", process_id=town["dialogue"].id))  # fmt: skip
+        offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
+            title=f"Angebot {i}", description="Helfen",
+            department_id=town["staff"].department_id))  # fmt: skip
+        state["offer"] = state["offer"] or offer
+        start = utcnow() + timedelta(days=1, hours=3 * i)
+        volunteering.add_shifts(state["offer"], start, start + timedelta(hours=2), 3)
+        volunteering.sign_up(volunteering.upcoming_shifts(limit=1)[0], person)
+        state["count"] += 1
+    db.session.commit()
+
+
+PAGES = ["/", "/info", "/dialogue", "/dialogue/{thread}", "/proposals", "/proposals/{proposal}",
+         "/volunteer", "/volunteer/{offer}", "/processes", "/processes/{process}",
+         "/reports"]  # fmt: skip
+
+
+def _queries(client, path: str) -> int:
+    with counted() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "admin"])
+def test_pages_issue_the_same_queries_for_10_and_100_items(client, auth, town, make_user,
+                                                           logged_in):  # fmt: skip
+    state = {"count": 0, "thread": None, "proposal": None, "offer": None}
+    if logged_in:
+        auth.login("admin@example.org")
+    counts = {}
+    for n in (10, 100):
+        _grow(town, make_user, n, state)
+        paths = [p.format(thread=state["thread"].id, proposal=state["proposal"].id,
+                          offer=state["offer"].id, process=town["dialogue"].slug)
+                 for p in PAGES if logged_in or p != "/reports"]  # fmt: skip
+        counts[n] = {path: _queries(client, path) for path in paths}
+    assert counts[10] == counts[100]
+    reports = counts[100].pop("/reports", 0)
+    assert max(counts[100].values()) <= MAX_QUERIES, counts[100]
+    assert reports <= MAX_REPORT_QUERIES

@@ -29,6 +29,8 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "LOGIN_FAILURE_LIMIT": ("LOGIN_FAILURE_LIMIT", str),
     "LOGIN_FAILURE_LIMIT_PER_IP": ("LOGIN_FAILURE_LIMIT_PER_IP", str),
     "WRITE_LIMIT": ("WRITE_LIMIT", str),
+    "PAGE_CACHE": ("PAGE_CACHE", lambda v: v.strip().lower() in _TRUE),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
 }
 
 
@@ -53,6 +55,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'engage.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = None
+    # Whole pages for visitors without a session, cached in Redis (only when REDIS_URL is set).
+    PAGE_CACHE = True
+    # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto/-Host;
+    # 0 trusts none, so a client cannot forge its address for the rate limits.
+    TRUSTED_PROXIES = 0
 
     # Mail: every message goes through the outbox; without a server it is only logged.
     MAIL_SERVER = None

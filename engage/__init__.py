@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSECURE_SECRET_KEYS, config_for, env_overrides
 
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
     from engage import errors, hooks, i18n, security
     from engage.cli import register_cli
+    from engage.core import pagecache
     from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -88,6 +90,10 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
     i18n.init_app(app)
     security.init_app(app)
+    pagecache.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     hooks.init_app(app)
     errors.init_app(app)
     register_cli(app)

@@ -95,3 +95,12 @@ def init_app(app: Flask) -> None:
                 current_user.locale = choice
                 db.session.commit()
         return redirect(_readable_page(request.form.get("next")))
+
+    @app.get("/language/<any(de, en):locale>")
+    def language_link(locale: str):
+        """The visitors' switch: a plain link, so that pages carry no form and can be cached.
+
+        It changes only the visitor's own session, never an account (the form does that).
+        """
+        session["locale"] = locale
+        return redirect(_readable_page(request.args.get("next")))

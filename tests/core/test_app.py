@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engage import create_app
+from engage.extensions import db
 from engage.security import CONTENT_SECURITY_POLICY
 
 
@@ -41,6 +42,32 @@ def test_healthz_reports_the_database(client):
     assert response.status_code == 200
     assert response.json["status"] == "ok"
     assert response.json["database"] == "ok"
+
+
+def test_healthz_says_degraded_when_redis_is_unreachable(app_config):
+    app = create_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert (response.json["status"], response.json["redis"]) == ("degraded", "unavailable")
+    assert app.test_client().get("/healthz/live").get_data(as_text=True) == "ok"
+
+
+def test_proxy_headers_count_only_from_trusted_proxies(app_config):
+    forged = {"X-Forwarded-For": "203.0.113.9"}
+    plain = create_app(app_config)
+    assert _remote_address(plain, forged) == "127.0.0.1"  # nobody trusted: the header is ignored
+    behind_one = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    assert _remote_address(behind_one, forged) == "203.0.113.9"
+
+
+def _remote_address(app, headers) -> str:
+    """The client address the app (and so the rate limiter) sees for a request."""
+    from flask import request
+
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+    response = app.test_client().get("/_address", headers=headers,
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})  # fmt: skip
+    return response.get_data(as_text=True)
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
@@ -81,25 +108,32 @@ def test_accept_language_selects_english(client):
     assert "Skip to content" in html
 
 
-def test_language_switcher_changes_the_language(client):
+def test_visitors_switch_the_language_with_a_link(client):
+    page = client.get("/hilfe").get_data(as_text=True)
+    assert 'href="/language/en?next=/hilfe"' in page
+    assert "csrf_token" not in page  # no form: the page can be cached for every visitor
+    response = client.get("/language/en?next=/hilfe")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/hilfe")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert client.get("/language/fr").status_code == 404
+
+
+def test_account_holders_switch_with_a_form_that_saves_the_choice(client, auth, make_user):
     from tests.conftest import csrf_from
 
+    user = make_user("citizen", email="sprache@example.org")
+    auth.login("sprache@example.org")
     page = client.get("/")
     response = client.post(
         "/language", data={"locale": "en", "next": "/hilfe", "csrf_token": csrf_from(page)}
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/hilfe")
-    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.locale == "en"
 
 
 def test_language_switcher_never_redirects_to_another_host(client):
-    from tests.conftest import csrf_from
-
-    page = client.get("/")
-    response = client.post(
-        "/language",
-        data={"locale": "en", "next": "//evil.example/", "csrf_token": csrf_from(page)},
-    )
+    response = client.get("/language/en?next=//evil.example/")
     assert response.headers["Location"] in ("/", "http://localhost/")
 
 
@@ -156,11 +190,5 @@ def test_static_assets_are_served_locally(client):
 
 
 def test_language_switch_after_a_failed_form_returns_to_a_readable_page(client):
-    from tests.conftest import csrf_from
-
-    page = client.get("/")
-    response = client.post(
-        "/language",
-        data={"locale": "en", "next": "/account/profile", "csrf_token": csrf_from(page)},
-    )
+    response = client.get("/language/en?next=/account/profile")
     assert response.headers["Location"] == "/account"

@@ -1,0 +1,64 @@
+"""Visitors' pages come from Redis until a write changes the content; sessions bypass it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+
+from engage.core import pagecache
+from engage.extensions import db
+from tests.conftest import AuthActions
+
+REDIS_URL = os.environ.get("ENGAGE_TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="ENGAGE_TEST_REDIS_URL is not set (CI sets it)"
+)
+
+
+@pytest.fixture
+def app_config(app_config):
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the test's own Redis database
+    return {**app_config, "REDIS_URL": REDIS_URL}
+
+
+def test_visitor_pages_are_cached_until_content_changes(client, town):
+    from engage.boards import dialogue_services as dialogue
+
+    first = client.get("/dialogue")
+    assert first.headers["X-Engage-Cache"] == "miss"
+    second = client.get("/dialogue")
+    assert second.headers["X-Engage-Cache"] == "hit"
+    assert second.get_data() == first.get_data()
+    assert "Content-Security-Policy" in second.headers  # the security headers still apply
+    dialogue.open_thread(town["citizen"], "Neue Frage zum Park", "Text")
+    db.session.commit()  # any commit that changed data invalidates every cached page
+    third = client.get("/dialogue")
+    assert third.headers["X-Engage-Cache"] == "miss"
+    assert "Neue Frage zum Park" in third.get_data(as_text=True)
+
+
+def test_languages_are_cached_apart(client):
+    german = client.get("/hilfe", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    english = client.get("/hilfe", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="de"' in german and 'lang="en"' in english
+
+
+def test_sessions_and_forms_bypass_the_cache(client, auth, town):
+    login_page = client.get("/auth/login")  # a form: its token belongs to this visitor
+    assert "X-Engage-Cache" not in login_page.headers
+    AuthActions(client).login("buerger@example.org")
+    client.get("/dialogue")
+    response = client.get("/dialogue")
+    assert "X-Engage-Cache" not in response.headers
+    assert "Abmelden" in response.get_data(as_text=True)  # the account holder's own page
+
+
+def test_the_site_keeps_serving_when_redis_is_gone(app_config, make_user):
+    from engage import create_app
+
+    app = create_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    response = app.test_client().get("/hilfe")
+    assert response.status_code == 200 and "X-Engage-Cache" not in response.headers
+    assert pagecache.VERSION_KEY

@@ -30,6 +30,7 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "LOGIN_FAILURE_LIMIT_PER_IP": ("LOGIN_FAILURE_LIMIT_PER_IP", str),
     "WRITE_LIMIT": ("WRITE_LIMIT", str),
     "PAGE_CACHE": ("PAGE_CACHE", lambda v: v.strip().lower() in _TRUE),
+    "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", lambda v: v.strip().lower() in _TRUE),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
 }
 

@@ -86,6 +86,7 @@ def detail(thread_id: int):
 
 
 def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200):
+    signed_in = current_user.is_authenticated
     page = db.paginate(services.top_level_query(thread), per_page=REPLIES_PER_PAGE, error_out=False)
     children = services.replies_below(page.items)
     all_ids = [c.id for c in page.items] + [c.id for group in children.values() for c in group]
@@ -97,8 +98,9 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         children=children,
         helpful=services.helpful_marks(current_user, all_ids),
         official=services.official_answer(thread) if thread.answered_at else None,
-        reply_form=reply_form or ReplyForm(formdata=None),
-        close_form=CloseForm(formdata=None),
+        # Visitors get no forms: a token would open a session and bypass the page cache.
+        reply_form=reply_form or (ReplyForm(formdata=None) if signed_in else None),
+        close_form=CloseForm(formdata=None) if signed_in else None,
         following=notifications.is_following(current_user, thread=thread),
         board_perm=permissions,
         render=render_user_text,

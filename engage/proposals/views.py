@@ -133,11 +133,16 @@ def detail(proposal_id: int):
 
 
 def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_form=None):
-    move_form = MoveForm(formdata=None)
+    # Visitors get no forms: a form's CSRF token would open a session and keep the page
+    # out of the shared page cache.
+    signed_in = current_user.is_authenticated
+    move_form = MoveForm(formdata=None) if signed_in else None
     moves = permissions.staff_moves(current_user, proposal)
-    move_form.set_choices(moves)
+    if move_form is not None:
+        move_form.set_choices(moves)
     supported = services.has_supported(current_user, proposal)
-    result_form = result_form or ResultForm(obj=proposal, formdata=None)
+    if signed_in:
+        result_form = result_form or ResultForm(obj=proposal, formdata=None)
     comments = db.paginate(dialogue.top_level_query(proposal=proposal), per_page=50,
                            error_out=False)  # fmt: skip
     children = dialogue.replies_below(comments.items)
@@ -159,7 +164,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
         comments=comments,
         children=children,
         helpful=dialogue.helpful_marks(current_user, comment_ids),
-        comment_form=_comment_form(comment_form),
+        comment_form=_comment_form(comment_form) if signed_in else None,
         can_comment=permissions.can_comment(current_user, proposal),
         can_answer_officially=permissions.can_answer_officially(current_user, proposal),
         board_perm=board_permissions,

@@ -5,6 +5,7 @@ Privacy: a cell that counts people shows "<5" when it counts one to four of them
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -190,3 +191,25 @@ BUILDERS = {"overview": overview, "funnel": funnel, "participation": over_time,
 
 def all_tables(scope: ReportScope) -> dict[str, Table]:
     return {name: build(scope) for name, build in BUILDERS.items()}
+
+
+def to_json(report: dict[str, Table]) -> str:
+    """The tables as JSON text (for the cache): texts resolved, decimals kept exact."""
+
+    def value(v):
+        if isinstance(v, Decimal):
+            return {"decimal": str(v)}
+        return v if isinstance(v, int | float | type(None)) else str(v)
+
+    return json.dumps({name: {"title": str(t.title), "columns": [str(c) for c in t.columns],
+                              "rows": [[[value(c.value), c.kind] for c in row] for row in t.rows]}
+                       for name, t in report.items()})  # fmt: skip
+
+
+def from_json(text: str) -> dict[str, Table]:
+    def value(v):
+        return Decimal(v["decimal"]) if isinstance(v, dict) else v
+
+    return {name: Table(name, t["title"], t["columns"],
+                        [[Cell(value(v), kind) for v, kind in row] for row in t["rows"]])
+            for name, t in json.loads(text).items()}  # fmt: skip

@@ -14,7 +14,7 @@ from engage.core.policy import require
 from engage.core.types import local_today
 from engage.organisation.models import all_departments, all_districts
 from engage.processes.services import published_processes
-from engage.reports import charts, permissions, tables
+from engage.reports import cache, charts, permissions, tables
 from engage.reports.forms import ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -56,9 +56,10 @@ def _charts(report: dict[str, tables.Table]) -> dict:
 @login_required
 def dashboard():
     form, scope = _filters()
-    report = tables.all_tables(scope)
+    report, computed_at = cache.report(scope, refresh=request.args.get("refresh") == "1")
     return render_template("reports/dashboard.html", form=form, report=report, scope=scope,
-                           charts=_charts(report), query=request.query_string.decode())  # fmt: skip
+                           charts=_charts(report), computed_at=computed_at,
+                           query=request.query_string.decode())  # fmt: skip
 
 
 @bp.get("/print")
@@ -66,9 +67,10 @@ def dashboard():
 def printable():
     """The same figures laid out for A4 paper (the council's session documents)."""
     form, scope = _filters()
-    report = tables.all_tables(scope)
+    report, computed_at = cache.report(scope)
     return render_template("reports/print.html", form=form, report=report, scope=scope,
-                           charts=_charts(report), today=local_today())  # fmt: skip
+                           charts=_charts(report), today=local_today(),
+                           computed_at=computed_at)  # fmt: skip
 
 
 @bp.get("/export.csv")
@@ -101,7 +103,7 @@ def export_json():
         "tables": {
             name: {"title": str(t.title), "columns": [str(c) for c in t.columns],
                    "rows": [[cell.export() for cell in row] for row in t.rows]}
-            for name, t in tables.all_tables(scope).items()
+            for name, t in cache.report(scope)[0].items()
         },
     }  # fmt: skip
     response = Response(json.dumps(body, ensure_ascii=False, indent=1),

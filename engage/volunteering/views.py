@@ -48,7 +48,9 @@ def detail(offer_id: int):
         description_html=render_user_text(offer.description),
         can_manage=permissions.can_manage_offer(current_user, offer),
         can_sign_up=permissions.can_sign_up(current_user), position=services.waiting_position,
-        shift_form=ShiftForm(formdata=None),
+        # Only staff see the shift form; visitors' pages stay free of tokens (and cacheable).
+        shift_form=ShiftForm(formdata=None) if permissions.can_manage_offer(current_user, offer)
+        else None,
         delivered=attendance.delivered_total(offer_id=offer.id),
     )  # fmt: skip
 

@@ -62,3 +62,20 @@ def test_the_site_keeps_serving_when_redis_is_gone(app_config, make_user):
     response = app.test_client().get("/hilfe")
     assert response.status_code == 200 and "X-Engage-Cache" not in response.headers
     assert pagecache.VERSION_KEY
+
+
+def test_reports_are_kept_five_minutes_and_can_be_recalculated(client, auth, town):
+    from engage.boards import dialogue_services as dialogue
+
+    auth.login("admin@example.org")
+
+    def discussions() -> int:
+        data = client.get("/reports/export.json").get_json(force=True)
+        return dict(data["tables"]["overview"]["rows"])["Diskussionen"]
+
+    assert discussions() == 0
+    dialogue.open_thread(town["citizen"], "Neue Frage", "Text", town["dialogue"])
+    db.session.commit()
+    assert discussions() == 0  # the report computed a moment ago, as of its time
+    assert "Stand:" in client.get("/reports?refresh=1").get_data(as_text=True)
+    assert discussions() == 1

@@ -90,3 +90,15 @@ def test_pages_issue_the_same_queries_for_10_and_100_items(client, auth, town, m
     reports = counts[100].pop("/reports", 0)
     assert max(counts[100].values()) <= MAX_QUERIES, counts[100]
     assert reports <= MAX_REPORT_QUERIES
+
+
+def test_visitor_pages_open_no_session_so_that_they_can_be_cached(client, town, make_user):
+    state = {"count": 0, "thread": None, "proposal": None, "offer": None}
+    _grow(town, make_user, 2, state)
+    for path in PAGES:
+        if path == "/reports":
+            continue
+        path = path.format(thread=state["thread"].id, proposal=state["proposal"].id,
+                           offer=state["offer"].id, process=town["dialogue"].slug)  # fmt: skip
+        response = client.get(path)
+        assert "Set-Cookie" not in response.headers, path

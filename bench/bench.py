@@ -1,0 +1,221 @@
+"""Load Engage on gunicorn + PostgreSQL with wrk and compare every page to a trivial route.
+
+Run through `bench/run` (see bench/README.md). Prints one table and writes bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+LUA = Path(__file__).resolve().parent / "report.lua"
+SUPPORT_LUA = Path(__file__).resolve().parent / "support.lua"
+PORT = 8100
+
+
+def sh(*args, env=None, check=True, capture=True) -> str:
+    result = subprocess.run(args, env=env, check=check, text=True,  # noqa: S603
+                            capture_output=capture, cwd=ROOT)  # fmt: skip
+    return result.stdout if capture else ""
+
+
+def flask(env, *args) -> str:
+    return sh(str(BIN / "flask"), "--app", "engage", *args, env=env)
+
+
+def prepare_database(env, scale: float) -> None:
+    """Create, migrate and fill the benchmark database unless it already holds the city."""
+    url = env["ENGAGE_DATABASE_URL"]
+    name = urllib.parse.urlparse(url.replace("+psycopg", "")).path.lstrip("/")
+    exists = sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()  # noqa: S608  # fmt: skip
+    if not exists:
+        sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{name}"')
+    flask(env, "db", "upgrade")
+    users = sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-tAc",
+               "SELECT count(*) FROM user_account").strip()  # fmt: skip
+    if users == "0":
+        print(f"building the benchmark city in {name} (scale {scale}) …", flush=True)
+        print(flask(env, "seed-bench", "--scale", str(scale)), flush=True)
+
+
+def start_gunicorn(env, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{PORT}",
+         "--access-logfile", "-", "--log-level", "warning", "engage:create_app()"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/live", timeout=1)  # noqa: S310
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    children = sh("pgrep", "-P", str(master.pid), check=False).split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sizes
+
+
+def wrk(path: str, seconds: int, connections: int, script: Path = LUA,
+        headers: dict | None = None) -> dict:  # fmt: skip
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    output = sh(*args, f"http://127.0.0.1:{PORT}{path}")
+    line = next(x for x in output.splitlines() if x.startswith("JSON "))
+    return json.loads(line[5:])
+
+
+def login_sessions(count: int) -> list[tuple[str, str]]:
+    """Log in bench citizens; return (cookie header, CSRF token) for each."""
+    sessions = []
+    for n in range(1000, 1000 + count):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"http://127.0.0.1:{PORT}/auth/login").read().decode()
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode(
+            {"email": f"user{n}@bench.example", "password": "bench-password", "csrf_token": token}
+        )
+        opener.open(f"http://127.0.0.1:{PORT}/auth/login", body.encode())
+        page = opener.open(f"http://127.0.0.1:{PORT}/proposals/2").read().decode()
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        sessions.append((cookie, token))
+    return sessions
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())  # fmt: skip
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    postgres = sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version")
+    return (f"{os.cpu_count()} cores ({cpu}), {memory / 1024 / 1024:.0f} GiB RAM, "
+            f"PostgreSQL {postgres.strip()}, Python {platform.python_version()}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10, help="per URL")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scale", type=float, default=1.0, help="size of the benchmark city")
+    parser.add_argument(
+        "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench"
+    )
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    options = parser.parse_args()
+
+    env = {**os.environ, "ENGAGE_ENV": "production", "ENGAGE_SECRET_KEY": secrets.token_hex(32),
+           "ENGAGE_DATABASE_URL": options.database,
+           "ENGAGE_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
+           "ENGAGE_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+           # All bench users write from one address: per-address limits would refuse the load.
+           "ENGAGE_RATELIMIT_ENABLED": "false"}  # fmt: skip
+    prepare_database(env, options.scale)
+    server = start_gunicorn(env, options.workers)
+    rows = []
+    try:
+        listing = "/proposals?sort=supports&district_id=3"
+        pages = [("baseline: /healthz/live", "/healthz/live", None), ("/", "/", None),
+                 ("/proposals (supports, district)", listing, None),
+                 ("proposal with 500 comments", "/proposals/1", None),
+                 ("thread with 2,000 replies", "/dialogue/1", None),
+                 ("/volunteer", "/volunteer", None)]  # fmt: skip
+        sessions = login_sessions(32)
+        pages += [("/proposals logged in", listing, sessions[1][0]),
+                  ("/reports (council, whole city)", "/reports", None)]  # fmt: skip
+        for label, path, cookie in pages:
+            if path == "/reports":
+                cookie = _council_cookie()
+                _get(path, cookie)  # one computation fills the report cache before the load
+            wrk(path, 2, options.connections, headers={"Cookie": cookie} if cookie else None)
+            result = wrk(path, options.seconds, options.connections,
+                         headers={"Cookie": cookie} if cookie else None)  # fmt: skip
+            rows.append((label, result))
+            print(f"{label:40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms", flush=True)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
+            data.write("sessions = " + _lua_table(sessions) + "\n")
+        os.environ.update(
+            BENCH_SESSIONS=data.name,
+            BENCH_REPORT=str(LUA),
+            BENCH_PROPOSALS=str(max(int(20_000 * options.scale), 20)),
+        )
+        result = wrk("/proposals/1/support", options.seconds, options.connections, SUPPORT_LUA)
+        rows.append(("POST support (32 users, random proposals)", result))
+        print(f"POST support {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms", flush=True)
+        rss = worker_rss_mb(server)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    write_results(options, rows, rss)
+
+
+def _get(path: str, cookie: str) -> None:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie})
+    urllib.request.urlopen(request, timeout=300).read()  # noqa: S310 (our own local server)
+
+
+def _council_cookie() -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"http://127.0.0.1:{PORT}/auth/login").read().decode()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"email": "user2@bench.example", "password": "bench-password",
+                                   "csrf_token": token})  # fmt: skip
+    opener.open(f"http://127.0.0.1:{PORT}/auth/login", body.encode())
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def _lua_table(sessions) -> str:
+    items = ", ".join(f"{{cookie = {json.dumps(c)}, token = {json.dumps(t)}}}" for c, t in sessions)
+    return "{" + items + "}"
+
+
+def write_results(options, rows, rss) -> None:
+    baseline = rows[0][1]["rps"]
+    lines = [
+        "# Benchmark results", "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- Machine: {machine()}",
+        f"- gunicorn: {options.workers} sync workers; wrk: 2 threads, {options.connections} "
+        f"connections, {options.seconds} s per URL after a 2 s warm-up",
+        f"- Data: the benchmark city (`flask seed-bench --scale {options.scale}`)",
+        f"- Worker RSS after the run: {', '.join(f'{m:.0f} MB' for m in rss)}", "",
+        "| page | req/s | ratio to baseline | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    for label, r in rows:
+        lines.append(f"| {label} | {r['rps']:.1f} | {r['rps'] / baseline:.2f} | {r['p50']:.1f} "
+                     f"| {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |")  # fmt: skip
+    text = "\n".join(lines) + "\n"
+    Path(options.output).write_text(text)
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -47,6 +47,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.accounts import account_views, auth_views, register_privacy
     from engage.accounts.session import configure_login
     from engage.admin import views as admin_views
+    from engage.api import init_app as init_api
+    from engage.api import views as api_views
     from engage.boards import dialogue_views
     from engage.boards import register_privacy as register_board_privacy
     from engage.boards import views as board_views
@@ -81,6 +83,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         volunteering_views.bp,
         admin_views.bp,
         moderation_views.bp,
+        api_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -88,6 +91,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     security.init_app(app)
     hooks.init_app(app)
     errors.init_app(app)
+    init_api(app)
     register_cli(app)
     if app.config["ENV_NAME"] == "development":
         logging.basicConfig(level=logging.INFO)

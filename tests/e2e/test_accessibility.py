@@ -22,6 +22,7 @@ PUBLIC_PAGES = [
     "/barrierefreiheit",
     "/leichte-sprache",
     "/hilfe",
+    "/api",
     "/seite-gibt-es-nicht",
 ]
 

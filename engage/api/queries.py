@@ -1,0 +1,61 @@
+"""The public selections the API serves, built on the features' own public list queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from engage.boards.dialogue_models import Thread
+from engage.boards.dialogue_services import ThreadFilter, threads_query
+from engage.boards.models import Announcement
+from engage.boards.services import AnnouncementFilter, announcements_query
+from engage.core.moderation import ContentStatus
+from engage.processes.models import Process, ProcessStatus
+from engage.proposals.models import Proposal
+from engage.proposals.services import ProposalFilter, proposals_query
+from engage.volunteering.models import ServiceOffer, Shift
+
+
+def published_process_ids() -> Select:
+    return select(Process.id).where(Process.status == ProcessStatus.PUBLISHED.value)
+
+
+def in_public_process(column):
+    """City-wide, or in a published process (drafts of processes stay private)."""
+    return or_(column.is_(None), column.in_(published_process_ids()))
+
+
+def processes() -> Select:
+    return select(Process).where(Process.status == ProcessStatus.PUBLISHED.value)
+
+
+def announcements() -> Select:
+    query = announcements_query(AnnouncementFilter())
+    return query.where(in_public_process(Announcement.process_id))
+
+
+def threads() -> Select:
+    return threads_query(ThreadFilter()).where(in_public_process(Thread.process_id))
+
+
+def proposals() -> Select:
+    return proposals_query(ProposalFilter()).where(Proposal.process_id.in_(published_process_ids()))
+
+
+def offers() -> Select:
+    return select(ServiceOffer).where(
+        ServiceOffer.moderation_status == ContentStatus.VISIBLE.value,
+        in_public_process(ServiceOffer.process_id),
+    )
+
+
+def shifts() -> Select:
+    return select(Shift).where(Shift.offer_id.in_(offers().with_only_columns(ServiceOffer.id)))
+
+
+def by_id(query: Select, model) -> Select:
+    """Oldest first: new items land on the last page, so paging through stays stable."""
+    return query.order_by(None).order_by(model.id)
+
+
+def public_proposal_ids() -> Select:
+    return proposals().with_only_columns(Proposal.id).order_by(None)

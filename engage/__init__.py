@@ -35,9 +35,11 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage import errors, hooks, i18n, security
     from engage.cli import register_cli
     from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from engage.search.index import include_object
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     include_object=include_object)  # fmt: skip
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     _configure_limiter(app)
@@ -60,6 +62,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.processes import views as process_views
     from engage.proposals import register_privacy as register_proposal_privacy
     from engage.proposals import views as proposal_views
+    from engage.search import init_app as init_search
+    from engage.search import views as search_views
     from engage.volunteering import manage_views  # noqa: F401 (adds the staff routes)
     from engage.volunteering import register_privacy as register_volunteering_privacy
     from engage.volunteering import views as volunteering_views
@@ -84,6 +88,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         admin_views.bp,
         moderation_views.bp,
         api_views.bp,
+        search_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -92,6 +97,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     hooks.init_app(app)
     errors.init_app(app)
     init_api(app)
+    init_search(app)
     register_cli(app)
     if app.config["ENV_NAME"] == "development":
         logging.basicConfig(level=logging.INFO)

@@ -23,6 +23,8 @@ PUBLIC_PAGES = [
     "/leichte-sprache",
     "/hilfe",
     "/api",
+    "/search",
+    "/search?q=Zeppelin",
     "/seite-gibt-es-nicht",
 ]
 
@@ -122,6 +124,8 @@ ADMIN_PAGES = [
     "/volunteer/2",
     "/volunteer/shifts/1",
     "/volunteer/shifts/8",  # a past shift: the attendance form
+    "/search?q=Kinder",
+    "/search?q=Zebrastreifen",
 ]
 
 

@@ -9,9 +9,10 @@ import pytest
 from engage.boards import dialogue_services as dialogue
 from engage.boards import services as boards
 from engage.core.moderation import ContentStatus
-from engage.core.types import utcnow
+from engage.core.types import local_today, utcnow
 from engage.extensions import db
 from engage.processes import services as processes
+from engage.processes.models import PhaseKind
 from engage.proposals import services as proposals
 from engage.volunteering import services as volunteering
 
@@ -85,3 +86,26 @@ def open_data(town):
         "process": town["dialogue"],
         "draft_process": draft_process,
     }
+
+
+def add_more(town, open_data) -> None:
+    """Three more public items of every kind, for tests that page or count queries."""
+    staff, citizen = town["staff"], town["citizen"]
+    for n in range(3):
+        processes.publish_process(processes.create_process(staff, processes.ProcessData(
+            title=f"Verfahren {n}", summary="x", body="", department_id=staff.department_id,
+            district_id=town["nord"].id, support_threshold=5, answer_deadline_days=10,
+            phases=[processes.PhaseDates(PhaseKind.DIALOGUE, local_today(), local_today())],
+        )), staff)  # fmt: skip
+        boards.publish_announcement(staff, boards.AnnouncementData(
+            title=f"Mitteilung {n}", body="x", process_id=town["voting"].id))  # fmt: skip
+        thread = dialogue.open_thread(citizen, f"Frage {n}", "x", process=town["dialogue"])
+        dialogue.reply(thread, town["neighbour"], "Antwort", official=False)
+        _proposal(town, f"Vorschlag {n}")
+        offer = volunteering.create_offer(staff, volunteering.OfferData(
+            title=f"Angebot {n}", description="x", department_id=staff.department_id,
+            district_id=town["nord"].id, process_id=town["dialogue"].id,
+            proposal_id=open_data["proposal"].id))  # fmt: skip
+        start = (utcnow() + timedelta(days=3 + n)).replace(second=0, microsecond=0)
+        volunteering.add_shifts(offer, start, start + timedelta(hours=1), 2, weeks=2)
+    db.session.commit()

@@ -154,3 +154,39 @@ def test_the_help_page_links_to_the_open_data_page(client):
     assert 'href="/api"' in client.get("/hilfe").get_data(as_text=True)
     page = client.get("/api").get_data(as_text=True)
     assert "Offene Daten" in page and "/api/v1/openapi.json" in page
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(path) → how many SQL statements one GET of the path runs."""
+    from sqlalchemy import event
+
+    from engage.extensions import db
+
+    def count(client, path: str) -> int:
+        statements = []
+
+        def record(*args):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return count
+
+
+def test_lists_run_as_many_queries_for_few_items_as_for_many(
+    client, open_data, town, count_queries
+):
+    from tests.api.conftest import add_more
+
+    add_more(town, open_data)
+    before = {name: count_queries(client, f"/api/v1/{name}") for name in LISTS}
+    add_more(town, open_data)
+    for name in LISTS:
+        assert client.get(f"/api/v1/{name}").get_json()["total"] >= 4, name
+        assert count_queries(client, f"/api/v1/{name}") == before[name], name

@@ -131,3 +131,31 @@ def test_bulk_hiding_without_the_orm_is_honoured_at_query_time(content, find):
     assert "Parken am Bahnhof" not in titles
     assert "Antwort auf „Parken am Bahnhof“" not in titles  # a reply in a hidden thread
     assert len(titles) == 3
+
+
+def test_a_page_of_results_takes_as_many_queries_for_two_hits_as_for_ten(town, client, content):
+    from sqlalchemy import event
+
+    def queries_for(path: str) -> int:
+        statements = []
+
+        def record(*args):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            client.get(path)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            thread = dialogue.open_thread(town["citizen"], f"Kastanie {i}", "Kastanie")
+            dialogue.reply(thread, town["neighbour"], "Kastanie")
+        db.session.commit()
+
+    add(1)
+    few = queries_for("/search?q=Kastanie")
+    add(4)
+    assert queries_for("/search?q=Kastanie") == few

@@ -68,7 +68,7 @@ def _marked(value: str | None) -> Markup:
 
 
 def _matches(terms: list[str]) -> tuple[Select, object]:
-    """The ranked selection of (kind, item_id, rank, title, snippet), and the match condition."""
+    """The ranked selection of (kind, item_id, marked title, snippet), and the match condition."""
     if db.session.get_bind().dialect.name == "postgresql":
         query = func.plainto_tsquery(text("'german'"), " ".join(terms))
         headline = f'StartSel="{START}", StopSel="{STOP}"'

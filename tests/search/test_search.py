@@ -159,3 +159,20 @@ def test_a_page_of_results_takes_as_many_queries_for_two_hits_as_for_ten(town, c
     few = queries_for("/search?q=Kastanie")
     add(4)
     assert queries_for("/search?q=Kastanie") == few
+
+
+def test_a_comment_on_a_proposal_is_found_as_a_reply_linking_to_the_proposal(town, client, content):
+    from engage.proposals import services as proposals
+
+    comment = proposals.comment(content["proposal"], town["neighbour"], "Gern mit Dachbegrünung")
+    db.session.commit()
+    page = client.get("/search?q=Dachbegrünung").get_data(as_text=True)
+    assert f'href="/proposals/{content["proposal"].id}#c{comment.id}"' in page
+    assert "Antwort auf „Überdachte Fahrradständer“" in page
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999999999999999"])
+def test_a_strange_page_number_shows_the_first_page(content, client, page):
+    response = client.get("/search", query_string={"q": "Fahrradständer", "page": page})
+    assert response.status_code == 200
+    assert "5 Ergebnisse" in response.get_data(as_text=True)

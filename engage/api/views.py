@@ -6,23 +6,21 @@ import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
-from engage.api import openapi, queries
+from engage.api import openapi, services
 from engage.api import serializers as out
 from engage.boards.dialogue_models import Thread
 from engage.boards.models import Announcement
 from engage.extensions import csrf, db, limiter
 from engage.processes.models import Process
 from engage.proposals.models import Proposal
-from engage.volunteering.models import ServiceOffer, Shift, Signup, SignupStatus
+from engage.volunteering.models import ServiceOffer, Shift
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"))(bp)
 
-# A place is taken by whoever holds it, came or did not come; not by the waiting list.
-TAKING = (SignupStatus.CONFIRMED.value, SignupStatus.ATTENDED.value, SignupStatus.NO_SHOW.value)
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
 
@@ -52,7 +50,7 @@ def _listing(query: Select, model, serialize):
     """One page of a public selection, in the envelope every list shares."""
     page = _number("page", 1, 1, openapi.MAX_PAGE)
     per_page = _number("per_page", 20, 1, openapi.MAX_PER_PAGE)
-    result = db.paginate(queries.by_id(query, model), page=page, per_page=per_page,
+    result = db.paginate(services.by_id(query, model), page=page, per_page=per_page,
                          error_out=False)  # fmt: skip
     items = list(result.items)
 
@@ -72,92 +70,81 @@ def _one(query: Select, model, item_id: int):
     return db.first_or_404(query.where(model.id == item_id))
 
 
-def _taken(shift_ids: list[int]) -> dict[int, int]:
-    if not shift_ids:
-        return {}
-    rows = db.session.execute(
-        select(Signup.shift_id, func.count())
-        .where(Signup.shift_id.in_(shift_ids), Signup.status.in_(TAKING))
-        .group_by(Signup.shift_id)
-    )
-    return dict(rows.all())
-
-
 def _offers(offers: list[ServiceOffer]) -> list[dict]:
-    taken = _taken([s.id for o in offers for s in o.shifts])
+    taken = services.places_taken([s.id for o in offers for s in o.shifts])
     wanted = [o.proposal_id for o in offers if o.proposal_id]
-    public = set(db.session.scalars(queries.public_proposal_ids().where(Proposal.id.in_(wanted))))
+    public = set(db.session.scalars(services.public_proposal_ids().where(Proposal.id.in_(wanted))))
     return [out.offer(o, taken, public) for o in offers]
 
 
 def _shifts(shifts: list[Shift]) -> list[dict]:
-    taken = _taken([s.id for s in shifts])
+    taken = services.places_taken([s.id for s in shifts])
     return [out.shift(s, taken.get(s.id, 0)) for s in shifts]
 
 
 @bp.get("/v1/processes")
 def processes():
-    return _listing(queries.processes(), Process, lambda rows: [out.process(p) for p in rows])
+    return _listing(services.processes(), Process, lambda rows: [out.process(p) for p in rows])
 
 
 @bp.get("/v1/processes/<ident>")
 def process(ident: str):
     """One published process, by its number or its address (slug)."""
     if _DIGITS.fullmatch(ident):
-        found = db.session.scalar(queries.processes().where(Process.id == int(ident)))
+        found = db.session.scalar(services.processes().where(Process.id == int(ident)))
         if found is not None:
             return jsonify(out.process(found))
     if not re.fullmatch(r"[a-z0-9-]{1,80}", ident):
         abort(404)
-    return jsonify(out.process(db.first_or_404(queries.processes().where(Process.slug == ident))))
+    return jsonify(out.process(db.first_or_404(services.processes().where(Process.slug == ident))))
 
 
 @bp.get("/v1/announcements")
 def announcements():
-    rows = queries.announcements()
+    rows = services.announcements()
     return _listing(rows, Announcement, lambda items: [out.announcement(a) for a in items])
 
 
 @bp.get("/v1/announcements/<int:item_id>")
 def announcement(item_id: int):
-    return jsonify(out.announcement(_one(queries.announcements(), Announcement, item_id)))
+    return jsonify(out.announcement(_one(services.announcements(), Announcement, item_id)))
 
 
 @bp.get("/v1/threads")
 def threads():
-    return _listing(queries.threads(), Thread, lambda items: [out.thread(t) for t in items])
+    return _listing(services.threads(), Thread, lambda items: [out.thread(t) for t in items])
 
 
 @bp.get("/v1/threads/<int:item_id>")
 def thread(item_id: int):
-    return jsonify(out.thread(_one(queries.threads(), Thread, item_id)))
+    return jsonify(out.thread(_one(services.threads(), Thread, item_id)))
 
 
 @bp.get("/v1/proposals")
 def proposals():
-    return _listing(queries.proposals(), Proposal, lambda items: [out.proposal(p) for p in items])
+    return _listing(services.proposals(), Proposal, lambda items: [out.proposal(p) for p in items])
 
 
 @bp.get("/v1/proposals/<int:item_id>")
 def proposal(item_id: int):
-    return jsonify(out.proposal(_one(queries.proposals(), Proposal, item_id)))
+    return jsonify(out.proposal(_one(services.proposals(), Proposal, item_id)))
 
 
 @bp.get("/v1/offers")
 def offers():
-    return _listing(queries.offers(), ServiceOffer, _offers)
+    return _listing(services.offers(), ServiceOffer, _offers)
 
 
 @bp.get("/v1/offers/<int:item_id>")
 def offer(item_id: int):
-    return jsonify(_offers([_one(queries.offers(), ServiceOffer, item_id)])[0])
+    return jsonify(_offers([_one(services.offers(), ServiceOffer, item_id)])[0])
 
 
 @bp.get("/v1/shifts")
 def shifts():
-    return _listing(queries.shifts(), Shift, _shifts)
+    return _listing(services.shifts(), Shift, _shifts)
 
 
 @bp.get("/v1/shifts/<int:item_id>")
 def shift(item_id: int):
-    return jsonify(_shifts([_one(queries.shifts(), Shift, item_id)])[0])
+    return jsonify(_shifts([_one(services.shifts(), Shift, item_id)])[0])

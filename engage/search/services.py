@@ -9,7 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table, text
 
-from engage.api import queries
+from engage.api import services as public
 from engage.boards.dialogue_models import Comment, Thread
 from engage.boards.models import Announcement
 from engage.core.moderation import ContentStatus
@@ -32,19 +32,19 @@ def words(query: str | None) -> list[str]:
 
 def visible_ids() -> dict[str, Select]:
     """Per kind, the ids the public may see now: checked at query time, whatever the index."""
-    threads = queries.threads().with_only_columns(Thread.id).order_by(None)
-    proposals = queries.public_proposal_ids()
+    threads = public.threads().with_only_columns(Thread.id).order_by(None)
+    proposals = public.public_proposal_ids()
     replies = select(Comment.id).where(
         Comment.moderation_status == ContentStatus.VISIBLE.value,
         Comment.deleted_at.is_(None),
         or_(Comment.thread_id.in_(threads), Comment.proposal_id.in_(proposals)),
     )
     return {
-        "announcement": queries.announcements().with_only_columns(Announcement.id).order_by(None),
+        "announcement": public.announcements().with_only_columns(Announcement.id).order_by(None),
         "thread": threads,
         "reply": replies,
         "proposal": proposals,
-        "offer": queries.offers().with_only_columns(ServiceOffer.id),
+        "offer": public.offers().with_only_columns(ServiceOffer.id),
     }
 
 

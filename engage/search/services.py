@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
-from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import Select, and_, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import aliased
 
 from engage.api import services as public
 from engage.boards.dialogue_models import Comment, Thread
@@ -34,9 +35,16 @@ def visible_ids() -> dict[str, Select]:
     """Per kind, the ids the public may see now: checked at query time, whatever the index."""
     threads = public.threads().with_only_columns(Thread.id).order_by(None)
     proposals = public.public_proposal_ids()
+    # A reply shows only below visible replies: a hidden or pending one hides its sub-tree.
+    ancestor = aliased(Comment)
+    held_back_above = exists().where(
+        ancestor.id.in_([Comment.parent_id, Comment.root_id]),
+        ancestor.moderation_status != ContentStatus.VISIBLE.value,
+    )
     replies = select(Comment.id).where(
         Comment.moderation_status == ContentStatus.VISIBLE.value,
         Comment.deleted_at.is_(None),
+        ~held_back_above,
         or_(Comment.thread_id.in_(threads), Comment.proposal_id.in_(proposals)),
     )
     return {

@@ -97,3 +97,14 @@ def test_scheduled_announcement_is_found_once_it_appears(town, find):
     news.publish_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert find("Kürbisfest") == ["Kürbisfest"]
+
+
+def test_replies_below_a_hidden_reply_are_not_found(town, find):
+    thread = dialogue.open_thread(town["citizen"], "Brunnen", "x")
+    parent = dialogue.reply(thread, town["neighbour"], "Erste Antwort")
+    dialogue.reply(thread, town["citizen"], "Wasserspiel bitte", parent=parent)
+    db.session.commit()
+    assert len(find("Wasserspiel")) == 1
+    parent.moderation_status = PENDING
+    db.session.commit()
+    assert find("Wasserspiel") == []

@@ -37,9 +37,11 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.cli import register_cli
     from engage.core import pagecache
     from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from engage.search.index import include_object
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     include_object=include_object)  # fmt: skip
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     _configure_limiter(app)
@@ -49,6 +51,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.accounts import account_views, auth_views, register_privacy
     from engage.accounts.session import configure_login
     from engage.admin import views as admin_views
+    from engage.api import init_app as init_api
+    from engage.api import views as api_views
     from engage.boards import dialogue_views
     from engage.boards import register_privacy as register_board_privacy
     from engage.boards import views as board_views
@@ -61,6 +65,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from engage.proposals import register_privacy as register_proposal_privacy
     from engage.proposals import views as proposal_views
     from engage.reports import views as report_views
+    from engage.search import init_app as init_search
+    from engage.search import views as search_views
     from engage.volunteering import manage_views  # noqa: F401 (adds the staff routes)
     from engage.volunteering import register_privacy as register_volunteering_privacy
     from engage.volunteering import views as volunteering_views
@@ -85,6 +91,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         admin_views.bp,
         moderation_views.bp,
         report_views.bp,
+        api_views.bp,
+        search_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -96,6 +104,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     hooks.init_app(app)
     errors.init_app(app)
+    init_api(app)
+    init_search(app)
     register_cli(app)
     if app.config["ENV_NAME"] == "development":
         logging.basicConfig(level=logging.INFO)

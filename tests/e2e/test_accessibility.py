@@ -22,6 +22,9 @@ PUBLIC_PAGES = [
     "/barrierefreiheit",
     "/leichte-sprache",
     "/hilfe",
+    "/api",
+    "/search",
+    "/search?q=Zeppelin",
     "/seite-gibt-es-nicht",
 ]
 
@@ -124,6 +127,8 @@ ADMIN_PAGES = [
     "/reports",
     "/reports?since=2030-01-02&until=2030-01-01",  # with a form error
     "/reports/print",
+    "/search?q=Kinder",
+    "/search?q=Zebrastreifen",
 ]
 
 

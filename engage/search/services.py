@@ -1,0 +1,126 @@
+"""Searching the index: a safe query from the user's words, public items only, ranked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup, escape
+from sqlalchemy import Select, and_, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import aliased
+
+from engage.api import services as public
+from engage.boards.dialogue_models import Comment, Thread
+from engage.boards.models import Announcement
+from engage.core.moderation import ContentStatus
+from engage.extensions import db
+from engage.search.index import START, STOP
+from engage.volunteering.models import ServiceOffer
+
+PER_PAGE = 10
+MAX_WORDS = 8
+_WORD = re.compile(r"\w+")
+
+INDEX = table("search_index", column("kind"), column("item_id"), column("title"),
+              column("body"))  # fmt: skip
+
+
+def words(query: str | None) -> list[str]:
+    """The words of what the user typed; every operator and quote of FTS syntax is dropped."""
+    return [word[:40] for word in _WORD.findall((query or "")[:200])][:MAX_WORDS]
+
+
+def visible_ids() -> dict[str, Select]:
+    """Per kind, the ids the public may see now: checked at query time, whatever the index."""
+    threads = public.threads().with_only_columns(Thread.id).order_by(None)
+    proposals = public.public_proposal_ids()
+    # A reply shows only below visible replies: a hidden or pending one hides its sub-tree.
+    ancestor = aliased(Comment)
+    held_back_above = exists().where(
+        ancestor.id.in_([Comment.parent_id, Comment.root_id]),
+        ancestor.moderation_status != ContentStatus.VISIBLE.value,
+    )
+    replies = select(Comment.id).where(
+        Comment.moderation_status == ContentStatus.VISIBLE.value,
+        Comment.deleted_at.is_(None),
+        ~held_back_above,
+        or_(Comment.thread_id.in_(threads), Comment.proposal_id.in_(proposals)),
+    )
+    return {
+        "announcement": public.announcements().with_only_columns(Announcement.id).order_by(None),
+        "thread": threads,
+        "reply": replies,
+        "proposal": proposals,
+        "offer": public.offers().with_only_columns(ServiceOffer.id),
+    }
+
+
+def _visible():
+    return or_(*(and_(INDEX.c.kind == kind, INDEX.c.item_id.in_(ids))
+                 for kind, ids in visible_ids().items()))  # fmt: skip
+
+
+@dataclass
+class Hit:
+    kind: str
+    item_id: int
+    title: Markup
+    snippet: Markup
+
+
+def _marked(value: str | None) -> Markup:
+    """Escape the text, then turn the index's own match markers into <mark>."""
+    escaped = str(escape(value or ""))
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
+
+
+def _matches(terms: list[str]) -> tuple[Select, object]:
+    """The ranked selection of (kind, item_id, marked title, snippet), and the match condition."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = func.plainto_tsquery(text("'german'"), " ".join(terms))
+        headline = f'StartSel="{START}", StopSel="{STOP}"'
+        document = literal_column("document")
+        condition = document.op("@@")(query)
+        rank = func.ts_rank(document, query)
+        columns = [
+            func.ts_headline(text("'german'"), INDEX.c.title, query,
+                             f"HighlightAll=true, {headline}"),
+            func.ts_headline(text("'german'"), INDEX.c.body, query,
+                             f"MaxWords=35, MinWords=15, {headline}"),
+        ]  # fmt: skip
+        order = rank.desc()
+    else:
+        match = " ".join(f'"{term}"' for term in terms)  # quoted: plain words, never operators
+        condition = literal_column("search_index").op("MATCH")(match)
+        rank = func.bm25(literal_column("search_index"), 0.0, 0.0, 10.0, 1.0)
+        columns = [
+            func.highlight(literal_column("search_index"), 2, START, STOP),
+            func.snippet(literal_column("search_index"), 3, START, STOP, " … ", 24),
+        ]
+        order = rank
+    ranked = select(INDEX.c.kind, INDEX.c.item_id, *columns).select_from(INDEX)
+    return ranked.where(condition, _visible()).order_by(order, INDEX.c.item_id), condition
+
+
+class SearchPage(Pagination):
+    """One page of hits, with the paging helpers the templates already use."""
+
+    def _query_items(self) -> list[Hit]:
+        ranked, _condition = _matches(self._query_args["terms"])
+        rows = db.session.execute(ranked.limit(self.per_page).offset(self._query_offset))
+        return [Hit(kind, item_id, _marked(title), _marked(snippet))
+                for kind, item_id, title, snippet in rows]  # fmt: skip
+
+    def _query_count(self) -> int:
+        _ranked, condition = _matches(self._query_args["terms"])
+        query = select(func.count()).select_from(INDEX).where(condition, _visible())
+        return db.session.scalar(query)
+
+
+def search(query: str | None, page: int = 1) -> SearchPage | None:
+    """The page of public hits for what the user typed; None when it holds no word."""
+    terms = words(query)
+    if not terms:
+        return None
+    return SearchPage(page=page, per_page=PER_PAGE, error_out=False, terms=terms)

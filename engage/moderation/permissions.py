@@ -43,6 +43,13 @@ def can_view_decision(user, decision) -> bool:
     return is_moderator(user) or (is_signed_in(user) and decision.author_id == user.id)
 
 
+def can_see_hidden_offer(user, offer) -> bool:
+    """Moderators, and the department that runs the offer."""
+    from engage.accounts.permissions import works_in
+
+    return is_moderator(user) or works_in(user, offer.department_id)
+
+
 def skips_premoderation(user) -> bool:
     """Staff, moderators and admins publish without waiting for approval."""
     from engage.accounts.permissions import is_staff

@@ -350,3 +350,28 @@ def link_limit(user, *texts: str) -> int | None:
 def too_many_links(user, *texts: str) -> bool:
     limit = link_limit(user)
     return limit is not None and sum(len(LINK.findall(t or "")) for t in texts) > limit
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+def export_for(user) -> dict:
+    """The user's own reports and appeals, for the personal-data export."""
+    flags = db.session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id))
+    appeals = db.session.scalars(
+        select(Appeal).where(Appeal.author_id == user.id).order_by(Appeal.id)
+    )
+    return {
+        "reports": [{"content_type": f.content_type, "content_id": f.content_id,
+                     "reason": f.reason, "text": f.text, "created_at": f.created_at.isoformat()}
+                    for f in flags],
+        "appeals": [{"content_type": a.content_type, "content_id": a.content_id, "text": a.text,
+                     "status": a.status, "answer": a.answer,
+                     "created_at": a.created_at.isoformat()} for a in appeals],
+    }  # fmt: skip
+
+
+def forget_user(user) -> None:
+    """Account deletion: the texts of reports and appeals go; the counts stay."""
+    db.session.execute(update(Flag).where(Flag.user_id == user.id).values(text=""))
+    db.session.execute(update(Appeal).where(Appeal.author_id == user.id).values(text=""))

@@ -22,6 +22,13 @@ from engage.moderation.models import REASON_LABELS, Flag
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 
+@bp.record_once
+def _register_privacy(state) -> None:
+    from engage.moderation import register_privacy
+
+    register_privacy()
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -96,6 +103,17 @@ def flag_reason(code: str) -> str:
     """The label of a reason code, in the current language."""
     label = REASON_LABELS.get(code)
     return str(label) if label else code
+
+
+@bp.app_template_filter("month_name")
+def month_name(month: str) -> str:
+    """ "2026-11" as "November 2026" in the current language."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    year, number = (int(part) for part in month.split("-"))
+    return format_date(date(year, number, 1), "LLLL yyyy")
 
 
 ACTION_LABELS = {

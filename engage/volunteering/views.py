@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.permissions import can_administer
+from engage.core.moderation import ContentStatus
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
 from engage.extensions import db, limiter
+from engage.moderation import permissions as moderation
 from engage.organisation.models import all_departments, all_districts
 from engage.processes.services import published_processes
 from engage.volunteering import permissions, services
@@ -24,7 +26,9 @@ bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 @bp.get("")
 def index():
     offers = db.session.scalars(
-        db.select(ServiceOffer).order_by(ServiceOffer.created_at.desc())
+        db.select(ServiceOffer)
+        .where(ServiceOffer.moderation_status == ContentStatus.VISIBLE.value)
+        .order_by(ServiceOffer.created_at.desc())
     ).all()
     return render_template("volunteering/index.html", offers=offers, now=utcnow(),
                            can_create=permissions.can_create_offer(current_user))  # fmt: skip
@@ -56,6 +60,8 @@ def create():
 @bp.get("/<int:offer_id>")
 def detail(offer_id: int):
     offer = db.get_or_404(ServiceOffer, offer_id)
+    if not offer.is_visible and not moderation.can_see_hidden_offer(current_user, offer):
+        abort(404)  # hidden by moderation
     mine = {}
     if current_user.is_authenticated:
         for signup in db.session.scalars(

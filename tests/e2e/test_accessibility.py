@@ -22,6 +22,7 @@ PUBLIC_PAGES = [
     "/barrierefreiheit",
     "/leichte-sprache",
     "/hilfe",
+    "/moderation/transparency",
     "/seite-gibt-es-nicht",
 ]
 
@@ -96,7 +97,12 @@ ADMIN_PAGES = [
     "/admin/departments",
     "/admin/districts",
     "/admin/settings",
+    "/moderation",
+    "/moderation?status=hidden",
+    "/moderation/appeals",
     "/moderation/audit",
+    "/moderation/decisions/2",
+    "/moderation/transparency",
     "/processes/new",
     "/info",
     "/info/new",

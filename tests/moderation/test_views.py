@@ -206,3 +206,40 @@ def test_pending_reply_is_shown_to_its_author_as_under_review(client, auth, boar
     assert "Mein erster Beitrag" not in client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
     auth.login("mod@example.org")
     assert "Mein erster Beitrag" in client.get("/moderation?status=pending").get_data(as_text=True)
+
+
+def test_reported_offer_is_hidden_from_the_list_and_its_page(client, auth, board):
+    from engage.volunteering import services as volunteering
+
+    staff = board["staff"]
+    offer = volunteering.create_offer(staff, volunteering.OfferData(
+        title="Baumpflege im Park", description="Gießen", department_id=staff.department_id,
+    ))  # fmt: skip
+    db.session.commit()
+    auth.login("buerger@example.org")
+    assert f"flag-offer-{offer.id}" in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+    auth.logout()
+    for reporter in board["reporters"]:
+        auth.login(reporter.email)
+        post_form(client, f"/volunteer/{offer.id}", f"/moderation/flag/offer/{offer.id}",
+                  reason="other", text="Falsche Telefonnummer")  # fmt: skip
+        auth.logout()
+    assert "Baumpflege" not in client.get("/volunteer").get_data(as_text=True)
+    assert client.get(f"/volunteer/{offer.id}").status_code == 404
+    auth.login("umwelt@example.org")  # the department still sees its offer
+    assert client.get(f"/volunteer/{offer.id}").status_code == 200
+
+
+def test_export_contains_own_reports_and_appeals(board):
+    from engage.core.privacy import export_user_data
+
+    services.flag(board["reporters"][0], board["reply"], "other", "Stimmt nicht")
+    decision = services.decide(board["moderator"], board["reply"], "hide", "spam")
+    services.appeal(board["neighbour"], decision, "Bitte prüfen")
+    db.session.commit()
+    assert export_user_data(board["reporters"][0])["moderation"]["reports"][0]["text"] == (
+        "Stimmt nicht"
+    )
+    assert export_user_data(board["neighbour"])["moderation"]["appeals"][0]["text"] == (
+        "Bitte prüfen"
+    )

@@ -122,3 +122,14 @@ class AppealDecisionForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(message=_l("Please give a reason.")), Length(max=2000)],
     )
+
+
+class HideAllForm(FlaskForm):
+    reason_code = SelectField(
+        _l("Reason (template)"),
+        choices=reason_choices(),
+        validators=[InputRequired(message=_l("Please choose a reason."))],
+    )
+    text = TextAreaField(
+        _l("Additional explanation (optional)"), filters=[_strip], validators=[Length(max=400)]
+    )

@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from engage.accounts.models import User
+from engage.accounts.permissions import can_administer
 from engage.admin.services import AdminError
 from engage.core.policy import require
 from engage.core.sanitize import excerpt
 from engage.core.types import LOCAL_TIMEZONE
 from engage.extensions import db
 from engage.moderation import content, queue, services
-from engage.moderation.forms import AppealDecisionForm, BulkForm, QueueFilterForm
+from engage.moderation.forms import AppealDecisionForm, BulkForm, HideAllForm, QueueFilterForm
 from engage.moderation.models import Appeal
 from engage.moderation.permissions import can_decide_appeals, can_moderate
 from engage.moderation.views import bp
@@ -121,3 +123,22 @@ def decide_appeal(appeal_id: int):
     db.session.commit()
     flash(_("The appeal is decided; the author is told."), "success")
     return redirect(url_for("moderation.appeals"))
+
+
+@bp.post("/users/<int:user_id>/hide-all")
+def hide_all(user_id: int):
+    """Hide everything a blocked user wrote (from the admin page of the user)."""
+    require(can_moderate(current_user))
+    user = db.get_or_404(User, user_id)
+    form = HideAllForm()
+    if not user.is_blocked:
+        abort(409, description=_("Only the posts of blocked users are hidden all at once."))
+    if not form.validate_on_submit():
+        abort(400, description=_("Please choose a reason."))
+    count = services.hide_all_content(current_user, user, form.reason_code.data,
+                                      form.text.data or "")  # fmt: skip
+    db.session.commit()
+    flash(ngettext("%(num)d post hidden.", "%(num)d posts hidden.", count), "success")
+    if can_administer(current_user):
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    return redirect(url_for("moderation.queue"))

@@ -186,11 +186,31 @@ def decide(actor: User, item, action: Action | str, reason_code: str = "", text:
         item.hidden_at = item.hidden_reason = None
     _resolve_flags(item)
     decision = _record(actor, item, action, reason_code or Reason.OTHER.value, reason)
-    if notify and action != Action.DISMISS and decision.author_id != actor.id:
-        from engage.notifications import services as notifications
+    from engage.notifications import services as notifications
 
+    if action == Action.APPROVE:
+        _announce(item)
+    if notify and action != Action.DISMISS and decision.author_id != actor.id:
         notifications.notify_decision(decision, item)
     return decision
+
+
+def _announce(item) -> None:
+    """Send the news held back while the post waited for approval (followers, replied-to)."""
+    from engage.boards.dialogue_models import Comment, Thread
+    from engage.notifications import services as notifications
+
+    author = db.session.get(User, content.author_id_of(item))
+    if isinstance(item, Thread):
+        notifications.notify_new_thread(item, author)
+    elif isinstance(item, Comment):
+        parent = db.session.get(Comment, item.parent_id) if item.parent_id else None
+        if item.thread_id is not None:
+            thread = db.session.get(Thread, item.thread_id)
+            notifications.notify_reply(item, thread, author, replied_to=parent)
+        else:
+            proposal = content.load("proposal", item.proposal_id)
+            notifications.notify_proposal_comment(proposal, item, author, replied_to=parent)
 
 
 @dataclass
@@ -231,12 +251,13 @@ def _block_authors(actor, items, reason_code, text, until, result: BulkResult) -
     author_ids = {content.author_id_of(item) for item in items} - {None}
     authors = db.session.scalars(select(User).where(User.id.in_(author_ids))).all()
     for author in authors:
-        if author.is_blocked or author.id == actor.id or skips_premoderation(author):
+        if author.id == actor.id or skips_premoderation(author):
             result.skipped += 1  # staff are not blocked from the queue: an admin does that
             continue
-        admin.block_user(actor, author, reason, until)
+        if not author.is_blocked:  # already blocked (say, in /admin): only hide the content
+            admin.block_user(actor, author, reason, until)
+            result.blocked.append(author.display_name)
         result.done += hide_all_content(actor, author, reason_code, text)
-        result.blocked.append(author.display_name)
     return result
 
 

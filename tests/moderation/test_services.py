@@ -213,3 +213,26 @@ def test_transparency_counts_hidden_items_per_month_and_reason(board):
 
     [(month, counts, total)] = transparency()
     assert counts == {"spam": 1, "off_topic": 1} and total == 2
+
+
+def test_approving_a_pending_reply_tells_the_followers_then(board):
+    board["dialogue"].premoderated = True
+    from engage.boards import dialogue_services
+
+    thread = dialogue_services.open_thread(board["staff"], "Im Verfahren", "Text",
+                                           board["dialogue"])  # fmt: skip
+    reply = dialogue_services.reply(thread, board["citizen"], "Wartet")
+    db.session.commit()
+    told = select(Notification).where(Notification.comment_id == reply.id)
+    assert db.session.scalars(told).all() == []
+    services.decide(board["moderator"], reply, "approve")
+    db.session.commit()
+    assert [n.user_id for n in db.session.scalars(told)] == [board["staff"].id]
+
+
+def test_blocking_an_already_blocked_author_still_hides_their_content(board):
+    from engage.admin import services as admin
+
+    admin.block_user(board["admin"], board["neighbour"], "Spam")
+    result = services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    assert board["reply"].is_hidden and result.done == 1 and result.blocked == []

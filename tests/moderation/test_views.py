@@ -243,3 +243,19 @@ def test_export_contains_own_reports_and_appeals(board):
     assert export_user_data(board["neighbour"])["moderation"]["appeals"][0]["text"] == (
         "Bitte prüfen"
     )
+
+
+def test_admin_hides_all_posts_of_a_blocked_user_in_one_action(client, auth, board):
+    from engage.admin import services as admin
+
+    user_page = f"/admin/users/{board['neighbour'].id}"
+    auth.login("admin@example.org")
+    action = f"/moderation/users/{board['neighbour'].id}/hide-all"
+    assert post_form(client, user_page, action, reason_code="spam").status_code == 409
+    admin.block_user(board["admin"], board["neighbour"], "Werbung")
+    db.session.commit()
+    assert "Alle Beiträge ausblenden" in client.get(user_page).get_data(as_text=True)
+    response = post_form(client, user_page, action, reason_code="spam", text="")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert board["reply"].is_hidden

@@ -240,6 +240,9 @@ def _seed_moderation(users) -> None:
     decision = moderation.decide(by_email["moderation"], second, "hide", "spam",
                                  "Werbung ist hier nicht erlaubt.")  # fmt: skip
     moderation.appeal(spammer, decision, "Das ist ein nützlicher Hinweis, keine Werbung.")
+    from engage.admin import services as admin
+
+    admin.block_user(by_email["moderation"], spammer, "Wiederholt Werbung im Dialog.")
     other = db.session.scalar(db.select(Thread).where(Thread.title.like("Wie werden%")))
     moderation.flag(by_email["buerger"], other, "off_topic")
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from engage.accounts.forms import PlainActionForm
 from engage.accounts.models import User
 from engage.accounts.permissions import can_administer
 from engage.admin.services import AdminError
@@ -142,3 +143,29 @@ def hide_all(user_id: int):
     if can_administer(current_user):
         return redirect(url_for("admin.user_detail", user_id=user.id))
     return redirect(url_for("moderation.queue"))
+
+
+@bp.get("/blocked")
+def blocked():
+    """Blocked users, newest block first, each with an unblock form."""
+    require(can_moderate(current_user))
+    users = db.session.scalars(
+        db.select(User)
+        .where(User.blocked_at.is_not(None), User.deleted_at.is_(None))
+        .order_by(User.blocked_at.desc())
+    ).all()
+    return render_template("moderation/blocked.html", users=[u for u in users if u.is_blocked])
+
+
+@bp.post("/blocked/<int:user_id>/unblock")
+def unblock(user_id: int):
+    """Moderators lift a block; the user is told by mail."""
+    from engage.admin import services as admin
+
+    require(can_moderate(current_user))
+    user = db.get_or_404(User, user_id)
+    if PlainActionForm().validate_on_submit() and user.is_blocked:
+        admin.unblock_user(current_user, user, request.form.get("reason", "")[:500])
+        db.session.commit()
+        flash(_("%(name)s is no longer blocked.", name=user.display_name), "success")
+    return redirect(url_for("moderation.blocked"))

@@ -100,6 +100,7 @@ ADMIN_PAGES = [
     "/moderation",
     "/moderation?status=hidden",
     "/moderation/appeals",
+    "/moderation/blocked",
     "/moderation/audit",
     "/moderation/decisions/2",
     "/moderation/transparency",

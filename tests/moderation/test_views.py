@@ -76,7 +76,7 @@ def test_queue_and_appeals_are_for_moderators_and_admins(client, auth, board, ma
         emails[who] = make_user("council").email
     if who != "visitor":
         auth.login(emails[who])
-    for path in ("/moderation", "/moderation/appeals", "/moderation/audit"):
+    for path in ("/moderation", "/moderation/appeals", "/moderation/audit", "/moderation/blocked"):
         assert client.get(path).status_code == status, path
     assert client.get("/moderation/transparency").status_code == 200
 
@@ -259,3 +259,19 @@ def test_admin_hides_all_posts_of_a_blocked_user_in_one_action(client, auth, boa
     assert response.status_code == 302
     db.session.expire_all()
     assert board["reply"].is_hidden
+
+
+def test_moderators_see_blocked_users_and_lift_a_block(client, auth, board, outbox):
+    from engage.admin import services as admin
+
+    admin.block_user(board["admin"], board["neighbour"], "Werbung")
+    db.session.commit()
+    auth.login("mod@example.org")
+    page = client.get("/moderation/blocked").get_data(as_text=True)
+    assert "Nina" in page and "Werbung" in page
+    action = f"/moderation/blocked/{board['neighbour'].id}/unblock"
+    assert post_form(client, "/moderation/blocked", action, reason="Einsicht").status_code == 302
+    db.session.expire_all()
+    assert not board["neighbour"].is_blocked
+    client.get("/moderation/blocked")  # shows the flash message once
+    assert "Nina" not in client.get("/moderation/blocked").get_data(as_text=True)

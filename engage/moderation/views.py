@@ -95,7 +95,18 @@ def moderation_helpers() -> dict:
         return g.my_flags
 
     reasons = [(reason.value, label) for reason, label in REASON_LABELS.items()]
-    return {"mod_perm": permissions, "my_flags": my_flags, "flag_reasons": reasons}
+
+    def moderation_waiting() -> int:
+        """Items and appeals waiting for moderators (asked only in moderators' navigation)."""
+        from engage.moderation import queue
+
+        appeals = db.session.scalar(
+            db.select(db.func.count()).select_from(queue.open_appeals_query().subquery())
+        )
+        return queue.open_count() + appeals
+
+    return {"mod_perm": permissions, "my_flags": my_flags, "flag_reasons": reasons,
+            "moderation_waiting": moderation_waiting}  # fmt: skip
 
 
 @bp.app_template_filter("flag_reason")

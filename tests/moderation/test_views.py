@@ -275,3 +275,12 @@ def test_moderators_see_blocked_users_and_lift_a_block(client, auth, board, outb
     assert not board["neighbour"].is_blocked
     client.get("/moderation/blocked")  # shows the flash message once
     assert "Nina" not in client.get("/moderation/blocked").get_data(as_text=True)
+
+
+def test_queue_survives_bad_filters_and_counts_waiting_items_in_the_navigation(client, auth, board):
+    services.flag(board["reporters"][0], board["reply"], "spam")
+    db.session.commit()
+    auth.login("mod@example.org")
+    response = client.get("/moderation?status=bogus&kind=user&reason=x&page=abc")
+    assert response.status_code == 200
+    assert '1<span class="visually-hidden"> zu entscheiden' in response.get_data(as_text=True)

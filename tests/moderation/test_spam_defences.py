@@ -41,6 +41,8 @@ def test_thread_in_a_premoderated_process_waits_and_says_so(client, auth, town):
     assert "wird geprüft" in page
     auth.logout()
     assert "Bänke im Park" not in client.get("/dialogue").get_data(as_text=True)
+    process_page = client.get(f"/processes/{town['dialogue'].slug}").get_data(as_text=True)
+    assert "vor der Veröffentlichung" in process_page
     assert client.get(response.headers["Location"]).status_code == 404
 
 

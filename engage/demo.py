@@ -331,6 +331,33 @@ def _seed_neighbours(users, districts) -> None:
                            .values(created_at=moment))  # fmt: skip
 
 
+def _seed_moderation(users) -> None:
+    """A spam account: one reply hidden by three reports, one hidden by Mona and appealed."""
+    import secrets
+
+    from engage.boards import dialogue_services as dialogue
+    from engage.boards.dialogue_models import Thread
+    from engage.moderation import services as moderation
+
+    by_email = {u.email.split("@")[0]: u for u in users}
+    spammer = services.create_user("angebote@schnaeppchen.example", secrets.token_urlsafe(24),
+                                   Role.CITIZEN, display_name="Schnäppchen24")  # fmt: skip
+    thread = db.session.scalar(db.select(Thread).where(Thread.title.like("Mehr Schatten%")))
+    advert = dialogue.reply(thread, spammer, "Sonnensegel zum Sonderpreis! Nur heute 70 % "
+                            "Rabatt – schreiben Sie uns.")  # fmt: skip
+    for reporter in ("buerger", "buergerin", "rat"):
+        moderation.flag(by_email[reporter], advert, "spam")
+    second = dialogue.reply(thread, spammer, "Noch mehr Angebote für Ihren Garten bei uns!")
+    decision = moderation.decide(by_email["moderation"], second, "hide", "spam",
+                                 "Werbung ist hier nicht erlaubt.")  # fmt: skip
+    moderation.appeal(spammer, decision, "Das ist ein nützlicher Hinweis, keine Werbung.")
+    from engage.admin import services as admin
+
+    admin.block_user(by_email["moderation"], spammer, "Wiederholt Werbung im Dialog.")
+    other = db.session.scalar(db.select(Thread).where(Thread.title.like("Wie werden%")))
+    moderation.flag(by_email["buerger"], other, "off_topic")
+
+
 def _seed_processes(users, departments, districts) -> None:
     today = local_today()
     by_name = {d.name: d for d in districts}
@@ -377,5 +404,6 @@ def seed_demo() -> list[User]:
     _seed_proposals(users)
     _seed_volunteering(users)
     _seed_neighbours(users, districts)
+    _seed_moderation(users)
     db.session.flush()
     return users

@@ -6,7 +6,10 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from engage.accounts import permissions as accounts
+from engage.boards.dialogue_models import Comment
 from engage.core.types import utcnow
+from engage.moderation import permissions as moderation
+from engage.moderation.models import ModerationDecision
 from engage.organisation.models import Department
 from engage.processes import permissions as processes
 from engage.processes.models import Process
@@ -54,7 +57,25 @@ MATRIX = {
     "can_view_draft_process": {"staff", "admin"},
     "can_view_published_process": set(USERS),
     "can_choose_any_department": {"admin"},
+    "can_moderate": {"moderator", "admin"},
+    "can_decide_appeals": {"moderator", "admin"},
+    "can_flag_a_visible_reply": {
+        "citizen",
+        "other_staff",
+        "staff",
+        "moderator",
+        "council",
+        "admin",
+    },
+    "can_flag_a_hidden_reply": set(),
+    "can_appeal_own_hidden_reply": {"citizen"},
+    "skips_premoderation": {"other_staff", "staff", "moderator", "admin"},
 }
+
+
+def _reply(people, status: str) -> Comment:
+    """A reply by someone outside the matrix (users do not report their own posts)."""
+    return Comment(author_id=-1, body="x", moderation_status=status)
 
 
 def _check(name: str, user, people) -> bool:
@@ -72,6 +93,14 @@ def _check(name: str, user, people) -> bool:
             u, _process(people, True)
         ),
         "can_choose_any_department": processes.can_choose_any_department,
+        "can_moderate": moderation.can_moderate,
+        "can_decide_appeals": moderation.can_decide_appeals,
+        "can_flag_a_visible_reply": lambda u: moderation.can_flag(u, _reply(people, "visible")),
+        "can_flag_a_hidden_reply": lambda u: moderation.can_flag(u, _reply(people, "hidden")),
+        "can_appeal_own_hidden_reply": lambda u: moderation.can_appeal(
+            u, ModerationDecision(action="hide", author_id=people["citizen"].id), False
+        ),
+        "skips_premoderation": moderation.skips_premoderation,
     }
     return checks[name](user)
 

@@ -8,6 +8,7 @@ from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, Length
 
 from engage.boards.forms import _optional_int, _strip
+from engage.moderation.validators import LinkLimit
 
 MAX_POST_LENGTH = 10000
 
@@ -26,7 +27,7 @@ class ThreadForm(FlaskForm):
         _l("Your post"),
         filters=[_strip],
         validators=[DataRequired(message=_l("Please enter a text.")),
-                    Length(max=MAX_POST_LENGTH)],
+                    Length(max=MAX_POST_LENGTH), LinkLimit()],
         description=_l("Markdown is allowed: **bold**, lists with -, links."),
     )  # fmt: skip
     process_id = SelectField(_l("Participation process"), coerce=_optional_int)
@@ -42,7 +43,7 @@ class ReplyForm(FlaskForm):
         _l("Your reply"),
         filters=[_strip],
         validators=[DataRequired(message=_l("Please enter a text.")),
-                    Length(max=MAX_POST_LENGTH)],
+                    Length(max=MAX_POST_LENGTH), LinkLimit()],
     )  # fmt: skip
     parent_id = HiddenField(filters=[_optional_int])
     official = BooleanField(_l("Mark as official answer of my department"))
@@ -55,7 +56,7 @@ class EditPostForm(FlaskForm):
         _l("Text"),
         filters=[_strip],
         validators=[DataRequired(message=_l("Please enter a text.")),
-                    Length(max=MAX_POST_LENGTH)],
+                    Length(max=MAX_POST_LENGTH), LinkLimit()],
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
@@ -30,14 +30,17 @@ class ReplyTargetGone(DialogueError):
 
 def open_thread(author, title: str, body: str, process=None) -> Thread:
     """Open a thread; its author follows it (and is told so on the page)."""
+    from engage.moderation.services import initial_status
     from engage.notifications import services as notifications
 
     thread = Thread(author_id=author.id, title=title.strip(), body=body.strip(),
-                    process_id=process.id if process else None)  # fmt: skip
+                    process_id=process.id if process else None,
+                    moderation_status=initial_status(author, process))  # fmt: skip
     db.session.add(thread)
     db.session.flush()
     notifications.follow(author, thread=thread)
-    notifications.notify_new_thread(thread, author)
+    if thread.is_visible:  # pending threads are announced to nobody but moderators
+        notifications.notify_new_thread(thread, author)
     return thread
 
 
@@ -51,12 +54,15 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
     if parent is not None and (parent.thread_id != thread.id or parent.is_deleted
                                or not parent.is_visible):  # fmt: skip
         raise ReplyTargetGone(_("The post you replied to is no longer available."))
+    from engage.moderation.services import initial_status
+
     parent_id, depth = placement(parent)
     now = utcnow()
     comment = Comment(
         thread_id=thread.id, parent_id=parent_id, depth=depth, author_id=author.id,
         body=body.strip(), is_official=official, created_at=now,
         department_id=author.department_id if official else None,
+        moderation_status=initial_status(author, thread.process),
     )  # fmt: skip
     db.session.add(comment)
     db.session.flush()
@@ -72,7 +78,8 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
         audit.record("thread.official_answer", actor=author, target=thread, comment_id=comment.id)
     from engage.notifications import services as notifications
 
-    notifications.notify_reply(comment, thread, author, replied_to=parent)
+    if comment.is_visible:
+        notifications.notify_reply(comment, thread, author, replied_to=parent)
     return comment
 
 
@@ -182,18 +189,28 @@ def threads_query(filters: ThreadFilter) -> Select:
     return query.order_by(Thread.last_activity_at.desc(), Thread.id.desc())
 
 
-def top_level_query(thread: Thread | None = None, proposal=None) -> Select:
+def _shown_to(viewer):
+    """Visible replies, and the viewer's own ones waiting for approval ("under review")."""
+    visible = Comment.moderation_status == ContentStatus.VISIBLE.value
+    if viewer is None or not viewer.is_authenticated:
+        return visible
+    own_pending = and_(Comment.moderation_status == ContentStatus.PENDING.value,
+                       Comment.author_id == viewer.id)  # fmt: skip
+    return or_(visible, own_pending)
+
+
+def top_level_query(thread: Thread | None = None, proposal=None, viewer=None) -> Select:
     """Top-level replies of a thread or a proposal, official answers first."""
     subject = Comment.thread_id == thread.id if thread else Comment.proposal_id == proposal.id
     return (
         select(Comment)
         .where(subject, Comment.parent_id.is_(None))
-        .where(Comment.moderation_status == ContentStatus.VISIBLE.value)
+        .where(_shown_to(viewer))
         .order_by(Comment.is_official.desc(), Comment.created_at, Comment.id)
     )
 
 
-def replies_below(roots: list[Comment]) -> dict[int, list[Comment]]:
+def replies_below(roots: list[Comment], viewer=None) -> dict[int, list[Comment]]:
     """All nested replies of a page of top-level replies, in one query, grouped by parent."""
     children: dict[int, list[Comment]] = {}
     if not roots:
@@ -201,7 +218,7 @@ def replies_below(roots: list[Comment]) -> dict[int, list[Comment]]:
     nested = db.session.scalars(
         select(Comment)
         .where(Comment.root_id.in_([c.id for c in roots]), Comment.parent_id.is_not(None))
-        .where(Comment.moderation_status == ContentStatus.VISIBLE.value)
+        .where(_shown_to(viewer))
         .order_by(Comment.created_at, Comment.id)
     )
     for comment in nested:

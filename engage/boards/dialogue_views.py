@@ -22,6 +22,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
+from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
 from engage.processes.models import Process
 from engage.processes.services import published_processes
@@ -73,8 +74,11 @@ def create():
         process = db.session.get(Process, form.process_id.data) if form.process_id.data else None
         thread = services.open_thread(current_user, form.title.data, form.body.data, process)
         db.session.commit()
-        flash(_("Your discussion is open. You follow it and will be told about replies; "
-                "you can stop following on its page."), "success")  # fmt: skip
+        if not thread.is_visible:
+            flash(pending_message(), "success")
+        else:
+            flash(_("Your discussion is open. You follow it and will be told about replies; "
+                    "you can stop following on its page."), "success")  # fmt: skip
         return redirect(url_for("dialogue.detail", thread_id=thread.id))
     return render_template("boards/thread_form.html", form=form), 422 if form.errors else 200
 
@@ -87,8 +91,9 @@ def detail(thread_id: int):
 
 def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200):
     signed_in = current_user.is_authenticated
-    page = db.paginate(services.top_level_query(thread), per_page=REPLIES_PER_PAGE, error_out=False)
-    children = services.replies_below(page.items)
+    page = db.paginate(services.top_level_query(thread, viewer=current_user),
+                       per_page=REPLIES_PER_PAGE, error_out=False)  # fmt: skip
+    children = services.replies_below(page.items, viewer=current_user)
     all_ids = [c.id for c in page.items] + [c.id for group in children.values() for c in group]
     html = render_template(
         "boards/thread_detail.html",
@@ -140,8 +145,11 @@ def reply(thread_id: int):
     except services.ReplyTargetGone as error:
         abort(409, description=str(error))
     db.session.commit()
-    flash(_("Your official answer is published.") if official else _("Your reply is published."),
-          "success")  # fmt: skip
+    if not comment.is_visible:
+        flash(pending_message(), "success")
+    else:
+        flash(_("Your official answer is published.") if official
+              else _("Your reply is published."), "success")  # fmt: skip
     return redirect(url_for("dialogue.detail", thread_id=thread.id) + f"#c{comment.id}")
 
 

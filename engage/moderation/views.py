@@ -1,10 +1,10 @@
-"""The audit log for moderators and admins, with the chain's verification state."""
+"""Moderation pages: the audit log here; the queue and the public pages in their modules."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,8 +17,16 @@ from engage.core.audit import AuditEntry, verify_chain
 from engage.core.policy import require
 from engage.core.types import LOCAL_TIMEZONE
 from engage.extensions import db
+from engage.moderation.models import REASON_LABELS, Flag
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+
+@bp.record_once
+def _register_privacy(state) -> None:
+    from engage.moderation import register_privacy
+
+    register_privacy()
 
 
 class AuditFilterForm(FlaskForm):
@@ -65,3 +73,71 @@ def audit_log():
     return render_template(
         "moderation/audit.html", form=form, page=page, actors=actors, chain=verify_chain()
     )
+
+
+@bp.app_context_processor
+def moderation_helpers() -> dict:
+    """Templates ask the same predicates as views; my_flags() is one query per page at most."""
+    from engage.moderation import permissions
+
+    def my_flags() -> set[tuple[str, int]]:
+        if "my_flags" not in g:
+            g.my_flags = set()
+            if current_user.is_authenticated:
+                g.my_flags = {
+                    (row.content_type, row.content_id)
+                    for row in db.session.execute(
+                        db.select(Flag.content_type, Flag.content_id).where(
+                            Flag.user_id == current_user.id
+                        )
+                    )
+                }
+        return g.my_flags
+
+    reasons = [(reason.value, label) for reason, label in REASON_LABELS.items()]
+
+    def moderation_waiting() -> int:
+        """Items and appeals waiting for moderators (asked only in moderators' navigation)."""
+        from engage.moderation import queue
+
+        return queue.waiting_total()
+
+    return {"mod_perm": permissions, "my_flags": my_flags, "flag_reasons": reasons,
+            "moderation_waiting": moderation_waiting}  # fmt: skip
+
+
+@bp.app_template_filter("flag_reason")
+def flag_reason(code: str) -> str:
+    """The label of a reason code, in the current language."""
+    label = REASON_LABELS.get(code)
+    return str(label) if label else code
+
+
+@bp.app_template_filter("month_name")
+def month_name(month: str) -> str:
+    """ "2026-11" as "November 2026" in the current language."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    year, number = (int(part) for part in month.split("-"))
+    return format_date(date(year, number, 1), "LLLL yyyy")
+
+
+ACTION_LABELS = {
+    "hide": _l("hidden"),
+    "restore": _l("visible again"),
+    "dismiss": _l("reports dismissed"),
+    "approve": _l("approved"),
+    "reject": _l("not published"),
+    "auto_hide": _l("hidden after reports, waiting for review"),
+}
+
+
+@bp.app_template_filter("moderation_action")
+def moderation_action(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action
+
+
+from engage.moderation import manage_views, public_views  # noqa: E402,F401 (add routes to bp)

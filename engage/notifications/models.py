@@ -12,6 +12,7 @@ from engage.boards.dialogue_models import Thread
 from engage.boards.models import Announcement
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
+from engage.moderation.models import ModerationDecision
 from engage.processes.models import Process
 from engage.proposals.models import Proposal
 
@@ -55,6 +56,9 @@ class NotificationKind(enum.StrEnum):
     NEW_ANNOUNCEMENT = "new_announcement"
     PROPOSAL_CHANGED = "proposal_changed"
     PROPOSAL_COMMENT = "proposal_comment"
+    MODERATION_DECISION = "moderation_decision"  # to the author: hidden, restored …
+    APPEAL_DECIDED = "appeal_decided"  # to the author: the appeal was answered
+    AUTO_HIDDEN = "auto_hidden"  # to moderators: enough reports hid an item
 
 
 class Notification(db.Model):
@@ -80,6 +84,9 @@ class Notification(db.Model):
         ForeignKey("announcement.id", ondelete="CASCADE")
     )
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_decision.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -88,3 +95,4 @@ class Notification(db.Model):
     process: Mapped[Process | None] = relationship(lazy="joined")
     announcement: Mapped[Announcement | None] = relationship(lazy="joined")
     proposal: Mapped[Proposal | None] = relationship(lazy="joined")
+    decision: Mapped[ModerationDecision | None] = relationship(lazy="joined")

@@ -161,8 +161,101 @@ def notify_proposal_comment(proposal, comment, actor, replied_to=None) -> list[N
                    proposal_id=proposal.id, comment_id=comment.id)  # fmt: skip
 
 
+def notify_decision(decision, item) -> Notification | None:
+    """Tell the author about a moderation decision: in-app, and by mail with how to appeal."""
+    return _tell_author(decision, item, NotificationKind.MODERATION_DECISION,
+                        f"decision:{decision.id}", "moderation_decision")  # fmt: skip
+
+
+def notify_appeal_decided(appeal, item) -> Notification | None:
+    return _tell_author(appeal.decision, item, NotificationKind.APPEAL_DECIDED,
+                        f"appeal:{appeal.id}", "appeal_decided", appeal=appeal)  # fmt: skip
+
+
+def _tell_author(decision, item, kind: NotificationKind, event_key: str, template: str,
+                 **context) -> Notification | None:  # fmt: skip
+    from engage.moderation import content
+
+    author = db.session.get(User, decision.author_id) if decision.author_id else None
+    if author is None or author.is_deleted:
+        return None
+    notification = Notification(user_id=author.id, kind=kind.value, event_key=event_key,
+                                actor_id=decision.actor_id, decision_id=decision.id)  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None
+    # A decision about one's own content is a service message: mailed whatever the preference.
+    with force_locale(mail_locale(author)):
+        notification.decision = decision
+        queue_mail(
+            author.email,
+            describe(notification),
+            template,
+            user=author,
+            decision=decision,
+            title=content.title_of(item) if item is not None else "",
+            item_link=content.url_of(item, external=True) if item is not None else "",
+            appeal_link=url_for("moderation.decision", decision_id=decision.id, _external=True),
+            **context,
+        )
+    notification.mailed_at = utcnow()
+    return notification
+
+
+def notify_moderators(decision) -> list[Notification]:
+    """Tell moderators and admins that reports hid an item, so that they review it soon."""
+    from engage.accounts.permissions import MODERATOR_ROLES
+
+    moderators = db.session.scalars(
+        select(User).where(User.role.in_(MODERATOR_ROLES), User.deleted_at.is_(None))
+    ).all()
+    created = []
+    for user in moderators:
+        notification = Notification(user_id=user.id, kind=NotificationKind.AUTO_HIDDEN.value,
+                                    event_key=f"decision:{decision.id}",
+                                    decision_id=decision.id)  # fmt: skip
+        try:
+            with db.session.begin_nested():
+                db.session.add(notification)
+        except IntegrityError:
+            continue
+        created.append(notification)
+        if user.notify_frequency == NotifyFrequency.IMMEDIATELY.value and user.is_verified:
+            notification.decision = decision
+            _mail_now(user, notification)
+    return created
+
+
+MODERATION_KINDS = {
+    NotificationKind.MODERATION_DECISION.value,
+    NotificationKind.APPEAL_DECIDED.value,
+    NotificationKind.AUTO_HIDDEN.value,
+}
+
+
+def _describe_moderation(notification: Notification) -> str:
+    decision = notification.decision
+    kind = decision.kind_label if decision else ""
+    if notification.kind == NotificationKind.AUTO_HIDDEN.value:
+        return _("Reports hid a post (%(kind)s); please review it", kind=kind)
+    if notification.kind == NotificationKind.APPEAL_DECIDED.value:
+        return _("Your appeal has been decided (%(kind)s)", kind=kind)
+    action = decision.action if decision else ""
+    texts = {
+        "hide": _("Moderation hid your post (%(kind)s)", kind=kind),
+        "reject": _("Moderation did not publish your post (%(kind)s)", kind=kind),
+        "restore": _("Your post is visible again (%(kind)s)", kind=kind),
+        "approve": _("Your post was approved and is published (%(kind)s)", kind=kind),
+    }
+    return texts.get(action, _("A moderation decision about your post (%(kind)s)", kind=kind))
+
+
 def describe(notification: Notification) -> str:
     """One line saying what happened, in the current language."""
+    if notification.kind in MODERATION_KINDS:
+        return _describe_moderation(notification)
     if notification.kind == NotificationKind.PROPOSAL_COMMENT.value:
         return _("New comment on “%(title)s”", title=notification.proposal.title)
     if notification.proposal is not None:
@@ -181,6 +274,11 @@ def describe(notification: Notification) -> str:
 
 
 def link_for(notification: Notification, external: bool = False) -> str:
+    if notification.kind == NotificationKind.AUTO_HIDDEN.value:
+        return url_for("moderation.queue", _external=external)
+    if notification.kind in MODERATION_KINDS:
+        return url_for("moderation.decision", decision_id=notification.decision_id,
+                       _external=external)  # fmt: skip
     if notification.proposal_id is not None:
         anchor = f"#c{notification.comment_id}" if notification.comment_id else ""
         return url_for("proposals.detail", proposal_id=notification.proposal_id,
@@ -209,12 +307,18 @@ def _digest_lines(notifications: list[Notification]) -> list[tuple[str, str]]:
     """One line per item (thread or announcement), saying what is new there."""
     groups: dict[tuple, list[Notification]] = defaultdict(list)
     for notification in notifications:
-        key = (notification.thread_id, notification.announcement_id, notification.proposal_id)
+        key = (
+            notification.thread_id,
+            notification.announcement_id,
+            notification.proposal_id,
+            notification.decision_id,
+        )
         groups[key].append(notification)
     lines = []
     for items in groups.values():
         first = items[0]
-        if first.announcement is not None or first.proposal is not None:
+        if (first.announcement is not None or first.proposal is not None
+                or first.kind in MODERATION_KINDS):  # fmt: skip
             lines.append((describe(first), link_for(first, external=True)))
             continue
         counts = defaultdict(int)

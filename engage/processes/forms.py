@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from engage.processes.models import PhaseKind
@@ -52,6 +60,10 @@ class ProcessForm(FlaskForm):
         _l("Answer deadline (days)"),
         default=30,
         validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(1, 365)],
+    )
+    premoderated = BooleanField(
+        _l("Pre-moderation: posts wait for a moderator's approval"),
+        description=_l("For sensitive topics. Posts of staff are published at once."),
     )
 
     def set_choices(self, departments, districts) -> None:

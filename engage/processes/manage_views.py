@@ -45,6 +45,7 @@ def _data(form: ProcessForm) -> services.ProcessData:
         support_threshold=form.support_threshold.data,
         answer_deadline_days=form.answer_deadline_days.data,
         phases=form.phase_dates(),
+        premoderated=bool(form.premoderated.data),
     )
 
 

@@ -6,7 +6,17 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.core.types import UTCDateTime, utcnow
@@ -71,6 +81,8 @@ class Process(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Pre-moderation: posts in this process wait for a moderator's approval.
+    premoderated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     department: Mapped[Department] = relationship(lazy="joined")
     district: Mapped[District | None] = relationship(lazy="joined")

@@ -64,6 +64,7 @@ class ProcessData:
     answer_deadline_days: int
     slug: str = ""
     phases: list[PhaseDates] = field(default_factory=list)
+    premoderated: bool = False
 
 
 def check_phases(phases: list[PhaseDates]) -> None:
@@ -120,6 +121,7 @@ def _apply(process: Process, data: ProcessData) -> None:
     process.district_id = data.district_id
     process.support_threshold = data.support_threshold
     process.answer_deadline_days = data.answer_deadline_days
+    process.premoderated = data.premoderated
     existing = {phase.kind: phase for phase in process.phases}
     wanted = {phase.kind.value: phase for phase in data.phases}
     for kind, phase in existing.items():

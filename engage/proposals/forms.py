@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
+from engage.moderation.validators import LinkLimit
 from engage.proposals.models import CATEGORIES, ProposalStatus
 
 
@@ -29,7 +30,8 @@ class ProposalForm(FlaskForm):
     )  # fmt: skip
     idea = TextAreaField(
         _l("What is your idea?"), filters=[_strip],
-        validators=[_required(_l("Please describe your idea.")), Length(max=5000)],
+        validators=[_required(_l("Please describe your idea.")), Length(max=5000),
+                    LinkLimit(together=("problem", "intended_outcome"))],
     )  # fmt: skip
     intended_outcome = TextAreaField(
         _l("What effect should it have?"), filters=[_strip],

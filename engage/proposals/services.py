@@ -51,7 +51,10 @@ def _apply(proposal: Proposal, data: ProposalData) -> None:
 
 def save_proposal(author, process, data: ProposalData, submit: bool) -> Proposal:
     """Create a proposal as a draft, or submit it at once."""
-    proposal = Proposal(process_id=process.id, author_id=author.id, status=S.DRAFT.value)
+    from engage.moderation.services import initial_status
+
+    proposal = Proposal(process_id=process.id, author_id=author.id, status=S.DRAFT.value,
+                        moderation_status=initial_status(author, process))  # fmt: skip
     _apply(proposal, data)
     db.session.add(proposal)
     db.session.flush()
@@ -281,11 +284,14 @@ def comment(proposal: Proposal, author, body: str, parent=None, official: bool =
     if parent is not None and (parent.proposal_id != proposal.id or parent.is_deleted
                                or not parent.is_visible):  # fmt: skip
         raise ReplyTargetGone(_("The post you replied to is no longer available."))
+    from engage.moderation.services import initial_status
+
     parent_id, depth = placement(parent)
     new = Comment(
         proposal_id=proposal.id, parent_id=parent_id, depth=depth, author_id=author.id,
         body=body.strip(), is_official=official,
         department_id=author.department_id if official else None,
+        moderation_status=initial_status(author, proposal.process),
     )  # fmt: skip
     db.session.add(new)
     db.session.flush()
@@ -298,5 +304,6 @@ def comment(proposal: Proposal, author, body: str, parent=None, official: bool =
     )  # fmt: skip
     from engage.notifications.services import notify_proposal_comment
 
-    notify_proposal_comment(proposal, new, author, replied_to=parent)
+    if new.is_visible:
+        notify_proposal_comment(proposal, new, author, replied_to=parent)
     return new

@@ -14,6 +14,7 @@ from engage.boards.dialogue_forms import ReplyForm
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
+from engage.moderation.services import pending_message
 from engage.notifications.services import is_following
 from engage.organisation.models import all_districts
 from engage.processes.models import Process
@@ -107,8 +108,11 @@ def create():
     submit = "submit" in request.form
     proposal = services.save_proposal(current_user, process, _data(form), submit=submit)
     db.session.commit()
-    flash(_("Your proposal is submitted.") if submit else _("Your draft is saved; only you "
-          "can see it."), "success")  # fmt: skip
+    if submit and not proposal.is_visible:
+        flash(pending_message(), "success")
+    else:
+        flash(_("Your proposal is submitted.") if submit else _("Your draft is saved; only you "
+              "can see it."), "success")  # fmt: skip
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 
@@ -143,9 +147,9 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     supported = services.has_supported(current_user, proposal)
     if signed_in:
         result_form = result_form or ResultForm(obj=proposal, formdata=None)
-    comments = db.paginate(dialogue.top_level_query(proposal=proposal), per_page=50,
-                           error_out=False)  # fmt: skip
-    children = dialogue.replies_below(comments.items)
+    comments = db.paginate(dialogue.top_level_query(proposal=proposal, viewer=current_user),
+                           per_page=50, error_out=False)  # fmt: skip
+    children = dialogue.replies_below(comments.items, viewer=current_user)
     comment_ids = [c.id for c in comments.items] + [c.id for g in children.values() for c in g]
     return render_template(
         "proposals/detail.html",
@@ -274,5 +278,8 @@ def add_comment(proposal_id: int):
     except dialogue.ReplyTargetGone as error:
         abort(409, description=str(error))
     db.session.commit()
-    flash(_("Your comment is published."), "success")
+    if not new.is_visible:
+        flash(pending_message(), "success")
+    else:
+        flash(_("Your comment is published."), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id) + f"#c{new.id}")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from engage.accounts.services import mail_locale
 from engage.core import audit
 from engage.core.mail import queue_mail
+from engage.core.moderation import ContentStatus
 from engage.core.settings import get_settings
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -275,7 +276,9 @@ def _next_start(now: datetime):
 def offers_query(district_id: int | None = None, now: datetime | None = None):
     """Offers with upcoming shifts first (soonest first), then the others; by district."""
     next_start = _next_start(now or utcnow())
-    query = select(ServiceOffer)
+    query = select(ServiceOffer).where(
+        ServiceOffer.moderation_status == ContentStatus.VISIBLE.value
+    )
     if district_id:
         query = query.where((ServiceOffer.district_id == district_id)
                             | ServiceOffer.district_id.is_(None))  # fmt: skip
@@ -295,15 +298,17 @@ def next_shift_starts(offers: list[ServiceOffer], now: datetime | None = None) -
 
 def offers_of_process(process) -> list[ServiceOffer]:
     return list(db.session.scalars(
-        select(ServiceOffer).where(ServiceOffer.process_id == process.id)
+        select(ServiceOffer).where(ServiceOffer.process_id == process.id,
+                                   ServiceOffer.moderation_status == ContentStatus.VISIBLE.value)
         .order_by(ServiceOffer.title)
     ))  # fmt: skip
 
 
 def offers_from_proposal(proposal) -> list[ServiceOffer]:
-    """The co-produced services that put a proposal into practice."""
+    """The co-produced services that put a proposal into practice (those not hidden)."""
     return list(db.session.scalars(
-        select(ServiceOffer).where(ServiceOffer.proposal_id == proposal.id)
+        select(ServiceOffer).where(ServiceOffer.proposal_id == proposal.id,
+                                   ServiceOffer.moderation_status == ContentStatus.VISIBLE.value)
         .order_by(ServiceOffer.title)
     ))  # fmt: skip
 

@@ -12,6 +12,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today, utcnow
 from engage.extensions import db, limiter, login_manager
+from engage.moderation import permissions as moderation
 from engage.organisation.models import all_districts
 from engage.volunteering import attendance, calendar, permissions, services
 from engage.volunteering.forms import ShiftForm
@@ -35,6 +36,8 @@ def index():
 @bp.get("/<int:offer_id>")
 def detail(offer_id: int):
     offer = db.get_or_404(ServiceOffer, offer_id)
+    if not offer.is_visible and not moderation.can_see_hidden_offer(current_user, offer):
+        abort(404)  # hidden by moderation
     mine = {}
     if current_user.is_authenticated:
         for signup in db.session.scalars(

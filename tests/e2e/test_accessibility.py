@@ -25,6 +25,7 @@ PUBLIC_PAGES = [
     "/api",
     "/search",
     "/search?q=Zeppelin",
+    "/moderation/transparency",
     "/seite-gibt-es-nicht",
 ]
 
@@ -99,7 +100,13 @@ ADMIN_PAGES = [
     "/admin/departments",
     "/admin/districts",
     "/admin/settings",
+    "/moderation",
+    "/moderation?status=hidden",
+    "/moderation/appeals",
+    "/moderation/blocked",
     "/moderation/audit",
+    "/moderation/decisions/2",
+    "/moderation/transparency",
     "/processes/new",
     "/info",
     "/info/new",

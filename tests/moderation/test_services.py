@@ -1,0 +1,238 @@
+"""Moderation rules without HTTP: flags, auto-hide, decisions, bulk actions, appeals, blocking."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engage.core.audit import AuditEntry, verify_chain
+from engage.core.settings import settings_for_update
+from engage.extensions import db
+from engage.moderation import services
+from engage.moderation.models import Appeal, Flag, ModerationDecision
+from engage.notifications.models import Notification
+
+
+def _flag_by_all(board, item, reason="spam"):
+    for reporter in board["reporters"]:
+        services.flag(reporter, item, reason)
+    db.session.commit()
+
+
+def test_one_flag_per_user_and_item_is_enforced(board):
+    services.flag(board["reporters"][0], board["reply"], "insult")
+    with pytest.raises(services.AlreadyFlagged):
+        services.flag(board["reporters"][0], board["reply"], "spam")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Flag)) == 1
+
+
+def test_other_reason_needs_a_text(board):
+    with pytest.raises(services.ModerationError):
+        services.flag(board["reporters"][0], board["reply"], "other", "  ")
+    with pytest.raises(services.ModerationError):
+        services.flag(board["reporters"][0], board["reply"], "nonsense")
+
+
+def test_reply_is_hidden_at_the_threshold_and_moderators_are_told(board):
+    reply = board["reply"]
+    services.flag(board["reporters"][0], reply, "spam")
+    services.flag(board["reporters"][1], reply, "spam")
+    assert reply.is_visible
+    services.flag(board["reporters"][2], reply, "insult")
+    db.session.commit()
+    assert reply.is_hidden
+    decision = db.session.scalar(select(ModerationDecision))
+    assert (decision.action, decision.reason_code, decision.actor_id) == ("auto_hide", "spam", None)
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "auto_hidden")
+    )
+    assert set(told) == {board["moderator"].id, board["admin"].id}
+
+
+def test_threshold_comes_from_the_settings(board):
+    settings_for_update().flag_threshold = 1
+    db.session.commit()
+    services.flag(board["reporters"][0], board["thread"], "off_topic")
+    assert board["thread"].is_hidden
+
+
+def test_restore_notifies_the_author_and_needs_new_reports_to_hide_again(board, outbox):
+    reply = board["reply"]
+    _flag_by_all(board, reply)
+    services.decide(board["moderator"], reply, "restore")
+    db.session.commit()
+    assert reply.is_visible
+    note = db.session.scalar(select(Notification).where(Notification.user_id == reply.author_id))
+    assert note.kind == "moderation_decision" and note.decision.action == "restore"
+    assert any(m.recipient == "nachbar@example.org" for m in outbox())
+    assert services.open_flag_count(reply) == 0
+
+
+def test_hide_needs_a_reason_and_tells_the_author_how_to_appeal(board, outbox):
+    with pytest.raises(services.ModerationError):
+        services.decide(board["moderator"], board["reply"], "hide", "")
+    services.decide(board["moderator"], board["reply"], "hide", "insult", "Bitte sachlich.")
+    db.session.commit()
+    assert board["reply"].hidden_reason.endswith("Bitte sachlich.")
+    [mail] = [m for m in outbox() if m.recipient == "nachbar@example.org"]
+    assert "/moderation/decisions/" in mail.body and "Bitte sachlich." in mail.body
+
+
+def test_actions_that_do_not_fit_the_state_are_refused(board):
+    with pytest.raises(services.NotApplicable):
+        services.decide(board["moderator"], board["reply"], "restore")
+    with pytest.raises(services.NotApplicable):
+        services.decide(board["moderator"], board["reply"], "approve")
+
+
+def test_bulk_actions_apply_to_fitting_items_and_skip_the_rest(board):
+    keys = [("comment", board["reply"].id), ("thread", board["thread"].id), ("thread", 999)]
+    result = services.bulk(board["moderator"], keys, "hide", "spam")
+    assert (result.done, result.skipped) == (2, 1)
+    result = services.bulk(board["moderator"], keys[:1], "dismiss")
+    assert (result.done, result.skipped) == (0, 1)
+    result = services.bulk(board["moderator"], keys, "restore")
+    db.session.commit()
+    assert result.done == 2 and board["reply"].is_visible and board["thread"].is_visible
+
+
+def test_dismissing_reports_keeps_the_content_and_resolves_the_flags(board):
+    services.flag(board["reporters"][0], board["reply"], "spam")
+    services.bulk(board["moderator"], [("comment", board["reply"].id)], "dismiss")
+    db.session.commit()
+    assert board["reply"].is_visible and services.open_flag_count(board["reply"]) == 0
+
+
+def test_blocking_the_author_hides_all_their_content(board, outbox):
+    from engage.boards import dialogue_services
+
+    neighbour = board["neighbour"]
+    second = dialogue_services.reply(board["thread"], neighbour, "Noch mehr Werbung")
+    db.session.commit()
+    result = services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    db.session.commit()
+    assert neighbour.is_blocked and neighbour.blocked_reason == "Spam oder Werbung"
+    assert board["reply"].is_hidden and second.is_hidden
+    assert result.blocked == [neighbour.display_name] and result.done == 2
+    subjects = [m.subject for m in outbox() if m.recipient == neighbour.email]
+    assert any("gesperrt" in s or "blocked" in s for s in subjects)
+
+
+def test_staff_are_not_blocked_from_the_queue(board):
+    from engage.boards import dialogue_services
+
+    answer = dialogue_services.reply(board["thread"], board["staff"], "Antwort", official=True)
+    result = services.bulk(board["moderator"], [("comment", answer.id)], "block", "spam")
+    assert result.skipped == 1 and not board["staff"].is_blocked
+
+
+def test_author_appeals_once_and_a_granted_appeal_restores_the_post(board):
+    decision = services.decide(board["moderator"], board["reply"], "hide", "insult")
+    appeal = services.appeal(board["neighbour"], decision, "Das war keine Beleidigung.")
+    with pytest.raises(services.AlreadyAppealed):
+        services.appeal(board["neighbour"], decision, "Noch einmal")
+    services.decide_appeal(board["moderator"], appeal, grant=True, answer="Stimmt.")
+    db.session.commit()
+    assert board["reply"].is_visible and appeal.status == "granted"
+    assert db.session.scalar(select(func.count()).select_from(Appeal)) == 1
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == board["neighbour"].id)
+    ).all()
+    assert "appeal_decided" in kinds
+    with pytest.raises(services.NotApplicable):
+        services.decide_appeal(board["moderator"], appeal, grant=False, answer="Doch nicht")
+
+
+def test_rejected_appeal_keeps_the_post_hidden(board):
+    decision = services.decide(board["moderator"], board["reply"], "hide", "spam")
+    appeal = services.appeal(board["neighbour"], decision, "Bitte prüfen")
+    services.decide_appeal(board["moderator"], appeal, grant=False, answer="Bleibt Werbung.")
+    db.session.commit()
+    assert board["reply"].is_hidden and appeal.status == "rejected"
+
+
+def test_every_decision_lands_in_a_verifying_audit_chain(board):
+    _flag_by_all(board, board["reply"])  # auto_hide
+    services.decide(board["moderator"], board["reply"], "restore")
+    decision = services.decide(board["moderator"], board["thread"], "hide", "off_topic")
+    appeal = services.appeal(board["citizen"], decision, "Bitte")
+    services.decide_appeal(board["moderator"], appeal, grant=False, answer="Nein")
+    services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    moderation = [a for a in actions if a.startswith(("moderation.", "appeal.", "user.block"))]
+    assert moderation == ["moderation.auto_hide", "moderation.restore", "moderation.hide",
+                          "appeal.rejected", "user.block", "moderation.hide"]  # fmt: skip
+    decisions = db.session.scalar(select(func.count()).select_from(ModerationDecision))
+    assert decisions == 4
+    report = verify_chain()
+    assert report.ok, report.problems
+
+
+def test_first_posts_of_new_users_wait_for_approval(board, make_user):
+    from engage.boards import dialogue_services
+
+    settings_for_update().premoderated_first_posts = 1
+    db.session.commit()
+    newcomer = make_user("citizen")
+    thread = dialogue_services.open_thread(newcomer, "Neu hier", "Hallo")
+    assert thread.moderation_status == "pending"
+    services.decide(board["moderator"], thread, "approve")
+    second = dialogue_services.open_thread(newcomer, "Zweiter Beitrag", "Hallo")
+    assert second.is_visible
+    staff_thread = dialogue_services.open_thread(board["staff"], "Verwaltung", "Info")
+    assert staff_thread.is_visible
+
+
+def test_posts_in_a_premoderated_process_wait_for_approval(board):
+    from engage.boards import dialogue_services
+
+    board["dialogue"].premoderated = True
+    thread = dialogue_services.open_thread(board["citizen"], "Im Verfahren", "Text",
+                                           board["dialogue"])  # fmt: skip
+    assert thread.moderation_status == "pending"
+    reply = dialogue_services.reply(board["thread"], board["citizen"], "Stadtweit")
+    assert reply.is_visible
+
+
+def test_new_accounts_may_post_only_two_links(board, make_user):
+    newcomer = make_user("citizen")
+    assert not services.too_many_links(newcomer, "see https://a.example and www.b.example")
+    assert services.too_many_links(newcomer, "http://a.example http://b.example www.c.example")
+    assert not services.too_many_links(board["staff"], "http://a http://b http://c")
+
+
+def test_transparency_counts_hidden_items_per_month_and_reason(board):
+    _flag_by_all(board, board["reply"])
+    services.decide(board["moderator"], board["reply"], "restore")
+    services.decide(board["moderator"], board["reply"], "hide", "spam")
+    services.decide(board["moderator"], board["thread"], "hide", "off_topic")
+    db.session.commit()
+    from engage.moderation.queue import transparency
+
+    [(month, counts, total)] = transparency()
+    assert counts == {"spam": 1, "off_topic": 1} and total == 2
+
+
+def test_approving_a_pending_reply_tells_the_followers_then(board):
+    board["dialogue"].premoderated = True
+    from engage.boards import dialogue_services
+
+    thread = dialogue_services.open_thread(board["staff"], "Im Verfahren", "Text",
+                                           board["dialogue"])  # fmt: skip
+    reply = dialogue_services.reply(thread, board["citizen"], "Wartet")
+    db.session.commit()
+    told = select(Notification).where(Notification.comment_id == reply.id)
+    assert db.session.scalars(told).all() == []
+    services.decide(board["moderator"], reply, "approve")
+    db.session.commit()
+    assert [n.user_id for n in db.session.scalars(told)] == [board["staff"].id]
+
+
+def test_blocking_an_already_blocked_author_still_hides_their_content(board):
+    from engage.admin import services as admin
+
+    admin.block_user(board["admin"], board["neighbour"], "Spam")
+    result = services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    assert board["reply"].is_hidden and result.done == 1 and result.blocked == []

@@ -192,7 +192,8 @@ def support(proposal_id: int):
             services.add_support(proposal, current_user)
             flash(_("Thank you for your support."), "success")
         db.session.commit()
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    # The route's id, not proposal.id: after the commit that would reload the whole proposal.
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id))
 
 
 @bp.post("/<int:proposal_id>/move")

@@ -184,11 +184,14 @@ def _filtered(query: Select, filters: ProposalFilter) -> Select:
 def export_for(user) -> dict:
     proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id))
     supports = db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id))
+    ratings = db.session.scalars(select(Rating).where(Rating.user_id == user.id))
     return {
         "proposals": [{"id": p.id, "title": p.title, "status": p.status, "problem": p.problem,
                        "idea": p.idea, "intended_outcome": p.intended_outcome,
                        "indicator": p.indicator} for p in proposals],
         "supported_proposal_ids": list(supports),
+        "ratings": [{"proposal_id": r.proposal_id, "stars": r.stars,
+                     "created_at": r.created_at.isoformat()} for r in ratings],
     }  # fmt: skip
 
 

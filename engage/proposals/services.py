@@ -105,9 +105,12 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
 
 def add_support(proposal: Proposal, user) -> bool:
     """Support once; a second support (even a concurrent one) changes nothing. True if added."""
+    # Read the ids before the savepoint: a read inside it would pin an SQLite snapshot that a
+    # concurrent commit makes stale, and the insert would then fail with "database is locked".
+    support = Support(proposal_id=proposal.id, user_id=user.id)
     try:
         with db.session.begin_nested():
-            db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+            db.session.add(support)
     except IntegrityError:
         return False
     db.session.execute(

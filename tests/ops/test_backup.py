@@ -107,3 +107,38 @@ def test_postgresql_backup_and_restore_round_trip(app, runner, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the SQLite online backup")
+def test_sqlite_backup_while_the_app_writes_is_consistent(app, runner, tmp_path):
+    import threading
+
+    from engage.backup import validate
+    from engage.organisation.models import Department
+
+    stop, written = threading.Event(), []
+
+    def writer():
+        with app.app_context():
+            while not stop.is_set():
+                db.session.add(Department(name=f"Amt {len(written)}"))
+                db.session.commit()
+                written.append(1)
+            db.session.remove()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        paths = [tmp_path / f"b{n}.db" for n in range(3)]
+        for path in paths:
+            result = runner.invoke(args=["backup", str(path)])
+            assert result.exit_code == 0, result.output
+    finally:
+        stop.set()
+        thread.join()
+    assert written
+    for path in paths:
+        validate(path, db.engine.url)  # passes PRAGMA quick_check, has Engage's tables
+        with sqlite3.connect(path) as conn:
+            names = [n for (n,) in conn.execute("SELECT name FROM department ORDER BY id")]
+        assert names == [f"Amt {n}" for n in range(len(names))]  # a prefix: no torn writes

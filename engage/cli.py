@@ -26,6 +26,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(check_consistency_command)
+    from engage.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")

@@ -334,7 +334,9 @@ def export_account(user: User) -> dict:
         "email_verified_at": iso(user.email_verified_at),
         "last_login_at": iso(user.last_login_at),
         "blocked_at": iso(user.blocked_at),
+        "blocked_until": iso(user.blocked_until),
         "blocked_reason": user.blocked_reason,
+        "volunteer_milestones_public": user.milestones_public,
     }
 
 

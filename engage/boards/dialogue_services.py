@@ -263,9 +263,14 @@ def export_dialogue(user) -> dict:
 
     threads = db.session.scalars(select(Thread).where(Thread.author_id == user.id))
     comments = db.session.scalars(select(Comment).where(Comment.author_id == user.id))
+    reactions = db.session.scalars(
+        select(Reaction).where(Reaction.user_id == user.id).order_by(Reaction.id)
+    )
     return {
         "threads": [{"id": t.id, "title": t.title, "body": t.body,
                      "created_at": iso(t.created_at)} for t in threads],
-        "replies": [{"id": c.id, "thread_id": c.thread_id, "body": c.body,
-                     "created_at": iso(c.created_at)} for c in comments],
+        "replies": [{"id": c.id, "thread_id": c.thread_id, "proposal_id": c.proposal_id,
+                     "body": c.body, "created_at": iso(c.created_at)} for c in comments],
+        "helpful_marks": [{"comment_id": r.comment_id, "created_at": iso(r.created_at)}
+                          for r in reactions],
     }  # fmt: skip

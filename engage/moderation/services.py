@@ -377,10 +377,15 @@ def too_many_links(user, *texts: str) -> bool:
 
 
 def export_for(user) -> dict:
-    """The user's own reports and appeals, for the personal-data export."""
+    """The user's own reports and appeals and the decisions about their posts, for the export."""
     flags = db.session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.id))
     appeals = db.session.scalars(
         select(Appeal).where(Appeal.author_id == user.id).order_by(Appeal.id)
+    )
+    decisions = db.session.scalars(
+        select(ModerationDecision)
+        .where(ModerationDecision.author_id == user.id)
+        .order_by(ModerationDecision.id)
     )
     return {
         "reports": [{"content_type": f.content_type, "content_id": f.content_id,
@@ -389,6 +394,10 @@ def export_for(user) -> dict:
         "appeals": [{"content_type": a.content_type, "content_id": a.content_id, "text": a.text,
                      "status": a.status, "answer": a.answer,
                      "created_at": a.created_at.isoformat()} for a in appeals],
+        "decisions_about_your_posts": [
+            {"id": d.id, "content_type": d.content_type, "content_id": d.content_id,
+             "action": d.action, "reason_code": d.reason_code, "reason": d.reason,
+             "created_at": d.created_at.isoformat()} for d in decisions],
     }  # fmt: skip
 
 

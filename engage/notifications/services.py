@@ -41,9 +41,10 @@ def is_following(user, thread: Thread | None = None, process=None, proposal=None
 
 def follow(user, thread: Thread | None = None, process=None, proposal=None) -> None:
     """Follow a thread, a proposal or a process; following twice changes nothing."""
+    row = Follow(user_id=user.id, **_subject(thread, process, proposal))  # read before savepoint
     try:
         with db.session.begin_nested():
-            db.session.add(Follow(user_id=user.id, **_subject(thread, process, proposal)))
+            db.session.add(row)
     except IntegrityError:
         pass  # already following (the unique constraint says so)
 

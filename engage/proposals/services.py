@@ -105,9 +105,12 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
 
 def add_support(proposal: Proposal, user) -> bool:
     """Support once; a second support (even a concurrent one) changes nothing. True if added."""
+    # Read the ids before the savepoint: a read inside it would pin an SQLite snapshot that a
+    # concurrent commit makes stale, and the insert would then fail with "database is locked".
+    support = Support(proposal_id=proposal.id, user_id=user.id)
     try:
         with db.session.begin_nested():
-            db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+            db.session.add(support)
     except IntegrityError:
         return False
     db.session.execute(
@@ -184,11 +187,14 @@ def _filtered(query: Select, filters: ProposalFilter) -> Select:
 def export_for(user) -> dict:
     proposals = db.session.scalars(select(Proposal).where(Proposal.author_id == user.id))
     supports = db.session.scalars(select(Support.proposal_id).where(Support.user_id == user.id))
+    ratings = db.session.scalars(select(Rating).where(Rating.user_id == user.id))
     return {
         "proposals": [{"id": p.id, "title": p.title, "status": p.status, "problem": p.problem,
                        "idea": p.idea, "intended_outcome": p.intended_outcome,
                        "indicator": p.indicator} for p in proposals],
         "supported_proposal_ids": list(supports),
+        "ratings": [{"proposal_id": r.proposal_id, "stars": r.stars,
+                     "created_at": r.created_at.isoformat()} for r in ratings],
     }  # fmt: skip
 
 

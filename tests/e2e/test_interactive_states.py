@@ -24,7 +24,12 @@ def assert_errors_summarised_and_linked(page, where):
     error message (in German), and axe finds nothing."""
     summary = page.locator(".error-summary").first
     expect(summary).to_be_visible()
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    for _ in range(50):  # the script focuses the summary once the page is loaded (up to 5 s)
+        if page.evaluate("document.activeElement.classList.contains('error-summary')"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"the error summary on {where} does not get the focus")
     links = summary.locator("a")
     assert links.count() >= 1, where
     for href in links.evaluate_all("links => links.map((a) => a.getAttribute('href'))"):

@@ -18,7 +18,7 @@ from engage.proposals.services import accepted_proposals
 from engage.volunteering import attendance, permissions, services
 from engage.volunteering.forms import CancelShiftForm, EditShiftForm, OfferForm, ShiftForm
 from engage.volunteering.models import ServiceOffer, Shift, Signup
-from engage.volunteering.views import bp
+from engage.volunteering.views import bp, offer_page
 
 
 def _offer_form(offer: ServiceOffer | None = None) -> OfferForm:
@@ -86,7 +86,8 @@ def add_shifts(offer_id: int):
             db.session.commit()
             flash(_("%(n)d shift(s) added.", n=len(shifts)), "success")
     else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        # Errors next to their fields and summarised above the form, keeping what was typed.
+        return offer_page(offer.id, shift_form=form, status=422)
     return redirect(url_for("volunteer.detail", offer_id=offer.id))
 
 

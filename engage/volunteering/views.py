@@ -35,6 +35,11 @@ def index():
 
 @bp.get("/<int:offer_id>")
 def detail(offer_id: int):
+    return offer_page(offer_id)
+
+
+def offer_page(offer_id: int, shift_form: ShiftForm | None = None, status: int = 200):
+    """The offer's page; staff's shift form comes back with its errors when given."""
     offer = db.get_or_404(ServiceOffer, offer_id)
     if not offer.is_visible and not moderation.can_see_hidden_offer(current_user, offer):
         abort(404)  # hidden by moderation
@@ -52,10 +57,10 @@ def detail(offer_id: int):
         can_manage=permissions.can_manage_offer(current_user, offer),
         can_sign_up=permissions.can_sign_up(current_user), position=services.waiting_position,
         # Only staff see the shift form; visitors' pages stay free of tokens (and cacheable).
-        shift_form=ShiftForm(formdata=None) if permissions.can_manage_offer(current_user, offer)
-        else None,
+        shift_form=shift_form or ShiftForm(formdata=None)
+        if permissions.can_manage_offer(current_user, offer) else None,
         delivered=attendance.delivered_total(offer_id=offer.id),
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.get("/shifts/<int:shift_id>.ics")

@@ -119,3 +119,8 @@ def test_arbitrary_filters_and_pages_of_a_list_are_never_a_server_error(
     chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=5, unique=True))
     params = {name: data.draw(VALUE, label=name) for name in chosen}
     _no_server_error(client.get(page, query_string=params), f"{page} {params}")
+
+
+def test_a_nul_character_in_the_user_search_is_not_a_server_error(client, auth, town):
+    auth.login("admin@example.org")
+    assert client.get("/admin/users", query_string={"q": "a\x00b"}).status_code == 200

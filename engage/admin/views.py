@@ -49,7 +49,9 @@ def users():
     search.role.choices = [SelectChoice("", _l("All roles")), *forms.role_choices()]
     search.validate()
     # PostgreSQL refuses NUL in text; no one types it.
-    query = services.users_query((search.q.data or "").replace("\x00", ""), search.role.data or "")
+    query = services.users_query(
+        (search.q.data or "").replace("\x00", ""), (search.role.data or "").replace("\x00", "")
+    )
     page = db.paginate(query, per_page=25, error_out=False)
     return render_template("admin/users.html", search=search, page=page)
 

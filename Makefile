@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 TRANSLATIONS := engage/translations
 
-.PHONY: run test install dev translations extract-messages migrate lint format clean
+.PHONY: run test fuzz install dev translations extract-messages migrate lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ format: dev
 
 test: dev translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Many more examples than CI's small profile: arbitrary input into every form and list filter.
+fuzz: dev translations
+	ENGAGE_FUZZ_PROFILE=large $(BIN)/python -m pytest tests/security/test_fuzz.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

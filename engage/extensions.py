@@ -25,7 +25,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Beyond this, a ?page= number is an offset the database cannot hold (a server error).
+MAX_PAGE = 100_000
+
+
+class _SQLAlchemy(SQLAlchemy):
+    def paginate(self, select, **kwargs):
+        """As Flask-SQLAlchemy's, with the request's ?page= kept between 1 and MAX_PAGE."""
+        if kwargs.get("page") is None and request:
+            page = request.args.get("page", 1, type=int) or 1
+            kwargs["page"] = min(max(page, 1), MAX_PAGE)
+        return super().paginate(select, **kwargs)
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -29,6 +29,7 @@ from wtforms.validators import (
 
 from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
+from engage.core.types import optional_id
 
 
 def _strip(value):
@@ -54,13 +55,17 @@ def _static_file_exists(form, field):
     from flask import current_app
 
     folder = Path(current_app.static_folder).resolve()
-    target = (folder / (field.data or "")).resolve()
-    if folder not in target.parents or not target.is_file():
+    try:
+        target = (folder / (field.data or "")).resolve()
+        found = folder in target.parents and target.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte
+        found = False
+    if not found:
         raise ValidationError(_l("There is no such file in static/img/."))
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return optional_id(value)
 
 
 def role_choices(roles=tuple(Role)):

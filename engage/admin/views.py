@@ -48,7 +48,10 @@ def users():
     search = forms.UserSearchForm(request.args)
     search.role.choices = [SelectChoice("", _l("All roles")), *forms.role_choices()]
     search.validate()
-    query = services.users_query(search.q.data or "", search.role.data or "")
+    # PostgreSQL refuses NUL in text; no one types it.
+    query = services.users_query(
+        (search.q.data or "").replace("\x00", ""), (search.role.data or "").replace("\x00", "")
+    )
     page = db.paginate(query, per_page=25, error_out=False)
     return render_template("admin/users.html", search=search, page=page)
 

@@ -16,11 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from engage.core.types import LOCAL_TIMEZONE
+from engage.core.types import LOCAL_TIMEZONE, optional_id
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return optional_id(value)
 
 
 def _strip(value):

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# The largest id an integer primary key holds (PostgreSQL's INTEGER).
+MAX_ID = 2_147_483_647
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
@@ -43,3 +46,13 @@ LOCAL_TIMEZONE = ZoneInfo("Europe/Berlin")
 def local_today() -> date:
     """Today's date in the municipality's time zone (phases are calendar days there)."""
     return utcnow().astimezone(LOCAL_TIMEZONE).date()
+
+
+def optional_id(value) -> int | None:
+    """An id chosen in a form or filter: None when empty; ValueError when no row can have it."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_ID:  # the database would refuse to compare it (a server error)
+        raise ValueError(f"not an id: {value!r}")
+    return number

@@ -15,12 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from engage.core.types import optional_id
 from engage.processes.models import PhaseKind
 from engage.processes.services import PhaseDates
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return optional_id(value)
 
 
 class ProcessForm(FlaskForm):

@@ -28,7 +28,9 @@ class ReportScope:
     @property
     def until_utc(self) -> datetime | None:
         """The end of the last day (exclusive bound: midnight after it)."""
-        return _local_midnight(self.until + timedelta(days=1)) if self.until else None
+        if not self.until or self.until == date.max:  # the last day there is: no upper bound
+            return None
+        return _local_midnight(self.until + timedelta(days=1))
 
     def where(self, query, *, created, process=None, district=None, department=None):
         """Restrict a query to this scope, given the columns that carry each dimension.

@@ -10,7 +10,7 @@ from engage.accounts.forms import PlainActionForm
 from engage.accounts.models import User
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
-from engage.core.types import local_today, utcnow
+from engage.core.types import local_today, optional_id, utcnow
 from engage.extensions import db, limiter, login_manager
 from engage.moderation import permissions as moderation
 from engage.organisation.models import all_districts
@@ -24,7 +24,7 @@ bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 @bp.get("")
 def index():
     """Offers with the soonest shifts first; optionally those of one district (and city-wide)."""
-    district_id = request.args.get("district_id", type=int)
+    district_id = request.args.get("district_id", type=optional_id)
     page = db.paginate(services.offers_query(district_id), per_page=24, error_out=False)
     return render_template(
         "volunteering/index.html", page=page, next_starts=services.next_shift_starts(page.items),

@@ -136,11 +136,12 @@ def detail(proposal_id: int):
     return _detail(_visible_or_404(proposal_id))
 
 
-def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_form=None):
+def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_form=None,
+            move_form=None):  # fmt: skip
     # Visitors get no forms: a form's CSRF token would open a session and keep the page
     # out of the shared page cache.
     signed_in = current_user.is_authenticated
-    move_form = MoveForm(formdata=None) if signed_in else None
+    move_form = move_form or (MoveForm(formdata=None) if signed_in else None)
     moves = permissions.staff_moves(current_user, proposal)
     if move_form is not None:
         move_form.set_choices(moves)
@@ -210,8 +211,10 @@ def move(proposal_id: int):
     except ValueError:
         abort(400, description=_("Unknown state."))
     except services.NoteRequired as error:
-        flash(str(error), "error")
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#move")
+        # Shown at the note field and in the error summary, with the chosen step kept.
+        form = MoveForm()
+        form.note.errors = [str(error)]
+        return _detail(proposal, status=422, move_form=form)
     except services.InvalidTransition as error:
         abort(409, description=str(error))
     db.session.commit()

@@ -361,3 +361,17 @@ def test_an_official_comment_counts_as_answered_for_sorting(town, codesign):
     db.session.commit()
     first = db.session.scalars(services.proposals_query(services.ProposalFilter(sort="answered")))
     assert next(iter(first)).id == answered.id != later.id
+
+
+def test_a_step_without_its_required_note_shows_the_error_at_the_note_field(client, auth, town,
+                                                                             codesign):  # fmt: skip
+    proposal = _proposal(town, codesign, S.UNDER_REVIEW)
+    auth.login("umwelt@example.org")
+    url = f"/proposals/{proposal.id}"
+    response = post_form(client, url, action=f"{url}/move", to_status="accepted", note=" ")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="error-summary"' in html and 'href="#note"' in html
+    assert 'aria-invalid="true"' in html and '<option selected value="accepted">' in html
+    db.session.refresh(proposal)
+    assert proposal.status == S.UNDER_REVIEW.value  # nothing changed

@@ -22,12 +22,16 @@ PREFIX = "engage:report:"
 
 
 def _redis():
+    """One client (and connection pool) per app, made on first use, not one per request."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    import redis
+    if "engage_report_cache" not in current_app.extensions:
+        import redis
 
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.25)
+        current_app.extensions["engage_report_cache"] = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.25)  # fmt: skip
+    return current_app.extensions["engage_report_cache"]
 
 
 def _key(scope: ReportScope) -> str:

@@ -55,6 +55,16 @@ def test_a_password_change_ends_a_session_copied_elsewhere(app, make_user):
     assert thief.get("/account").status_code == 302
 
 
+def test_a_remember_cookie_logs_in_again_while_its_record_lives(app, make_user):
+    make_user(email="anna@example.org")
+    browser, later = app.test_client(), app.test_client()
+    page = browser.get("/auth/login")
+    browser.post("/auth/login", data={"email": "anna@example.org", "password": TEST_PASSWORD,
+                                      "remember": "y", "csrf_token": csrf_from(page)})  # fmt: skip
+    later.set_cookie("remember_token", _cookie(browser, "remember_token"))  # the browser restarted
+    assert later.get("/account").status_code == 200
+
+
 def _records(user_id: int):
     from sqlalchemy import select
 

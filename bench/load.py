@@ -46,6 +46,8 @@ FIRST_CITIZEN = 62  # seed-bench: user1 admin, 2-11 council, 12-61 staff, then c
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 COMMENT_RE = re.compile(r"#c(\d+)$")
 READ_SHARE = 0.7
+DEFAULT_TIMEOUT = 120.0  # seconds for one answer; queued behind 200 others it takes a while
+TIMEOUT = DEFAULT_TIMEOUT  # --timeout
 
 
 # --- a minimal HTTP/1.1 client on asyncio (gunicorn's sync workers close every connection) ---
@@ -63,7 +65,7 @@ class Answer:
 
 
 async def request(port: int, method: str, path: str, cookie: str = "", form: dict | None = None,
-                  timeout: float = 30.0) -> Answer:  # fmt: skip
+                  timeout: float | None = None) -> Answer:  # fmt: skip
     body = urllib.parse.urlencode(form).encode() if form is not None else b""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close",
              "User-Agent: engage-load/1", "Accept-Language: de"]  # fmt: skip
@@ -74,7 +76,7 @@ async def request(port: int, method: str, path: str, cookie: str = "", form: dic
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
     writer = None
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout or TIMEOUT):
             reader, writer = await asyncio.open_connection(HOST, port)
             writer.write(raw)
             await writer.drain()
@@ -506,8 +508,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help="seconds per answer")  # fmt: skip
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args(argv)
+    global TIMEOUT
+    TIMEOUT = options.timeout
     name = database_name(options.database)
     if not name.startswith("engage_load"):
         parser.error("the load writes into its database: use one named engage_load…")

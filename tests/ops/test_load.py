@@ -53,5 +53,5 @@ def test_a_short_load_with_killed_workers_loses_no_acknowledged_write(tmp_path):
     assert len(result["crashes"]) == 2
     for crash in result["crashes"]:
         assert crash["killed"] == 2
-        assert crash["answered_after_s"] is not None and crash["workers_back_after_s"] is not None
+        assert None not in crash.values(), crash  # forked, loaded and answering again
     assert process.returncode == 0, output[-5000:]

@@ -47,10 +47,20 @@ def load_user(user_key: str):
     if found is None:
         return None
     user, last_seen = found
+    idle = utcnow() - last_seen
+    if idle > idle_limit():
+        return None  # unused longer than a remember cookie lives; log_in deletes such records
     user.session_key = key
-    if utcnow() - last_seen > SEEN_EVERY:
+    if idle > SEEN_EVERY:
         _touch(key)
     return user
+
+
+def idle_limit() -> timedelta:
+    """A record unused this long is dead: the remember cookie's lifetime (Flask-Login's
+    default: 365 days); last_seen_at is refreshed hourly while it is in use."""
+    duration = current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+    return duration if isinstance(duration, timedelta) else timedelta(seconds=int(duration))
 
 
 def _touch(key: str) -> None:
@@ -70,6 +80,11 @@ def log_in(user, remember: bool = False) -> None:
 
     key = secrets.token_urlsafe(32)
     agent = request.user_agent.string[:120] if request.user_agent.string else None
+    # Browsers that never logged out leave records behind; the user's dead ones go now.
+    dead = utcnow() - idle_limit()
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < dead)
+    )
     db.session.add(UserSession(id=key, user_id=user.id, user_agent=agent))
     db.session.commit()
     user.session_key = key

@@ -148,6 +148,24 @@ def test_the_session_record_is_touched_at_most_once_an_hour(app, make_user):
         assert _records(anna.id)[0].last_seen_at > first_seen
 
 
+def test_a_record_unused_longer_than_a_remember_cookie_lives_is_dead_and_cleared(app, make_user):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from engage.core.types import utcnow
+
+    anna = make_user(email="anna@example.org")
+    old, new = app.test_client(), app.test_client()
+    start = utcnow()
+    with freeze_time(start) as clock:
+        AuthActions(old).login("anna@example.org")
+        clock.tick(timedelta(days=366))
+        assert old.get("/account").status_code == 302
+        AuthActions(new).login("anna@example.org")
+        assert len(_records(anna.id)) == 1  # the dead record is gone
+
+
 def test_deleting_the_account_deletes_its_session_records(client, auth, make_user):
     from tests.conftest import post_form
 

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import BIN, ROOT, prepare_database, sh  # noqa: E402 (bench/bench.py)
 
 HOST = "127.0.0.1"  # traffic goes to this machine only
-DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/engage_load"
+DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/engage_load_city"
 LOAD_SHIFTS = 120  # future shifts added for each run's sign-ups
 FIRST_CITIZEN = 62  # seed-bench: user1 admin, 2-11 council, 12-61 staff, then citizens
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -549,8 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     global TIMEOUT
     TIMEOUT = options.timeout
     name = database_name(options.database)
-    if not name.startswith("engage_load"):
-        parser.error("the load writes into its database: use one named engage_load…")
+    if not name.startswith("engage_load_"):
+        parser.error("the load writes into its database: use one named engage_load_…")
     psql = ("psql", "-h", HOST, "-U", "postgres", "-q")
     if options.fresh:
         sh(*psql, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

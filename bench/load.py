@@ -34,6 +34,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -174,16 +175,22 @@ def build_plan(database_url: str, users: list[int], seed: int) -> Plan:
         # citizens lets 200 of them log in within seconds (production keeps scrypt).
         cheap = generate_password_hash(BENCH_PASSWORD, "pbkdf2:sha256:1000")
         db.execute(update(User).where(User.id.in_(users)).values(password_hash=cheap))
-        offers = list(db.scalars(select(ServiceOffer.id).order_by(ServiceOffer.id)))
+        # Offers of their own (ten shifts each), so that offer pages keep a usual size.
+        load_offers = [ServiceOffer(title=f"Lastprobe-Angebot {i + 1}", description="Mithelfen.",
+                                    department_id=1 + i % 8, hour_value=Decimal("15.00"))
+                       for i in range(LOAD_SHIFTS // 10)]  # fmt: skip
+        db.add_all(load_offers)
+        db.flush()
         latest = db.scalar(select(func.max(Shift.ends_at)))
         start = max(datetime.now(UTC), latest or datetime.now(UTC)) + timedelta(days=1)
         start = start.replace(minute=0, second=0, microsecond=0)
-        new = [Shift(offer_id=offers[i % len(offers)], capacity=5, place="Lastprobe",
+        new = [Shift(offer_id=load_offers[i // 10].id, capacity=5, place="Lastprobe",
                      starts_at=start + timedelta(hours=2 * i),
                      ends_at=start + timedelta(hours=2 * i + 1))
                for i in range(LOAD_SHIFTS)]  # fmt: skip
         db.add_all(new)
         db.commit()
+        offers = list(db.scalars(select(ServiceOffer.id).order_by(ServiceOffer.id)))
         shift_ids = [s.id for s in new]
         rows = db.execute(select(Proposal.id, Proposal.status, Proposal.author_id)).all()
         open_ids = [r.id for r in rows if r.status in ("submitted", "under_review")]
@@ -219,6 +226,7 @@ class Citizen:
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    by_route: dict[str, list[float]] = field(default_factory=dict)  # "GET /proposals/<id>" → s
     statuses: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)  # no complete answer, by reason
     refused: Counter = field(default_factory=Counter)  # a redirect with an error message
@@ -299,7 +307,10 @@ class Load:
         answer = await request(self.port, method, path, cookie, form)
         if answer.status:
             self.last_answer_at = time.time()
-            self.stats.latencies.append(time.monotonic() - began)
+            took = time.monotonic() - began
+            self.stats.latencies.append(took)
+            route = f"{method} {re.sub(r'/[0-9]+', '/<id>', path.split('?', 1)[0])}"
+            self.stats.by_route.setdefault(route, []).append(took)
             self.stats.statuses[answer.status] += 1
             if answer.status >= 500:
                 self.stats.server_errors.append(f"{answer.status} {method} {path}")
@@ -407,14 +418,15 @@ def post_worker_init(worker):  # the worker has loaded the app and is about to a
 """
 
 
-def start_gunicorn(env: dict, workers: int, port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(env: dict, workers: int, port: int, log: Path,
+                   preload: bool = False) -> subprocess.Popen:  # fmt: skip
     """gunicorn as in production; a config hook notes when each worker is ready (log.ready)."""
     hooks = log.with_suffix(".conf.py")
     hooks.write_text(GUNICORN_HOOKS.format(ready=str(log.with_suffix(".ready"))))
     process = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "-c", str(hooks), "-w", str(workers), "-b", f"{HOST}:{port}",
          "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
-         "engage:create_app()"],
+         *(["--preload"] if preload else []), "engage:create_app()"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"),
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -533,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--crash", action="store_true", help="SIGKILL the workers during the load")
     parser.add_argument("--kills", type=int, default=3, help="with --crash: how many times")
+    parser.add_argument("--preload", action="store_true",
+                        help="gunicorn --preload: workers fork with the app loaded")  # fmt: skip
     parser.add_argument("--max-requests", type=int, default=500_000, help="stop after this many")
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13",
@@ -561,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = build_plan(options.database, users, options.seed)
     port = options.port or free_port()
     log = Path(tempfile.gettempdir()) / f"engage-load-{port}.log"
-    server = start_gunicorn(env, options.workers, port, log)
+    server = start_gunicorn(env, options.workers, port, log, options.preload)
     try:
         print(f"prepared in {time.monotonic() - started:.0f} s; logging in {len(users)} "
               f"citizens …", flush=True)  # fmt: skip
@@ -627,6 +641,9 @@ def report(options, result: dict, missing: dict[str, int], consistent: bool) -> 
         "missing": missing, "refused": dict(stats.refused),
         "unacknowledged_writes": stats.unacknowledged_writes,
         "counters_consistent": consistent, "crashes": result["crashes"],
+        "routes": {route: {"count": len(times), "p50_ms": round(percentile(times, 0.5), 1),
+                           "p95_ms": round(percentile(times, 0.95), 1)}
+                   for route, times in sorted(stats.by_route.items())},
     }  # fmt: skip
     print(f"""
 {figures['answered']} answers in {figures['seconds']} s at {options.connections} connections \
@@ -639,6 +656,9 @@ missing in the database: {sum(missing.values())} {missing}
 writes not acknowledged: {figures['unacknowledged_writes']}; refused by a rule: \
 {sum(stats.refused.values())} {figures['refused'] or ''}
 counters match their rows: {consistent}""", flush=True)  # fmt: skip
+    print("per route (count, p50, p95 in ms): " + "; ".join(
+        f"{route} {r['count']}, {r['p50_ms']:.0f}, {r['p95_ms']:.0f}"
+        for route, r in figures["routes"].items()))  # fmt: skip
     for number, crash in enumerate(figures["crashes"], start=1):
         print(f"crash {number}: {crash['killed']} workers killed; forked again after "
               f"{_s(crash['workers_back_after_s'])}, app loaded after "

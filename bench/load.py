@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -444,7 +445,8 @@ def ready_workers(log: Path) -> dict[int, float]:
     """pid → the wall-clock time its app was loaded."""
     ready = log.with_suffix(".ready")
     lines = ready.read_text().split("\n") if ready.exists() else []
-    return {int(pid): float(at) for pid, at in (line.split() for line in lines if line)}
+    fields = [line.split() for line in lines]
+    return {int(f[0]): float(f[1]) for f in fields if len(f) == 2}  # a line may be half written
 
 
 def workers_of(master: subprocess.Popen) -> list[int]:
@@ -472,7 +474,8 @@ async def crash_loop(master: subprocess.Popen, load: Load, log: Path, seconds: f
         victims = set(workers_of(master))
         killed_at = time.time()
         for pid in victims:
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have just exited
+                os.kill(pid, signal.SIGKILL)
         probe = asyncio.create_task(_first_answer(load.port, killed_at))
         found: dict[str, float | None] = dict.fromkeys(("workers_back", "ready", "answered"))
         while time.time() - killed_at < 30 and None in found.values():

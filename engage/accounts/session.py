@@ -37,7 +37,11 @@ def load_user(user_key: str):
     from engage.accounts.models import User, UserSession
 
     user_id, _, key = user_key.partition(":")
-    if not user_id.isdigit() or int(user_id) > MAX_ID or len(key) != KEY_LENGTH:
+    if (
+        not (user_id.isascii() and user_id.isdigit())
+        or int(user_id) > MAX_ID
+        or len(key) != KEY_LENGTH
+    ):
         return None
     found = db.session.execute(
         select(User, UserSession.last_seen_at)

@@ -122,7 +122,7 @@ def test_a_forged_or_malformed_session_key_is_logged_out(app, make_user):
     assert load_user(f"{anna.id}:{record.id}").id == anna.id
     other = make_user(email="bert@example.org")
     for key in (f"{other.id}:{record.id}", f"{anna.id}:{'A' * 43}", f"{anna.id}:1",
-                f"{anna.id}", "x:y", f"{10**12}:{record.id}", ":"):  # fmt: skip
+                f"²:{record.id}", f"{anna.id}", "x:y", f"{10**12}:{record.id}", ":"):  # fmt: skip
         assert load_user(key) is None, key
 
 

@@ -7,4 +7,5 @@ def register_privacy() -> None:
     from engage.core import privacy
 
     privacy.register_exporter("account", services.export_account)
+    privacy.register_exporter("sessions", services.export_sessions)
     privacy.register_anonymiser(services.forget_queued_mail)

@@ -6,9 +6,9 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from engage.accounts import forms, services
+from engage.accounts import forms, services, session
 from engage.core import privacy
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -92,8 +92,10 @@ def change_password():
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            # Other sessions ended with the new session version; keep this one.
-            login_user(current_user._get_current_object())
+            # Every session record ended with the new password; this browser gets a new one.
+            session.log_in(
+                current_user._get_current_object(), remember=session.has_remember_cookie()
+            )
             flash(_("Your password is changed. You were logged out on other devices."), "success")
             return redirect(url_for("account.overview"))
     return _page(password=form)

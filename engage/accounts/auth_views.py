@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from engage.accounts import forms, services, tokens
+from engage.accounts.session import log_in, log_out
 from engage.core.types import utcnow
 from engage.extensions import db, limiter
 from engage.i18n import _safe_next
@@ -57,7 +58,7 @@ def register():
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(user)
+            log_in(user)
             flash(
                 _("Welcome! We have sent a link to %(email)s. Please open it to confirm your "
                   "address; until then you can read but not write.", email=user.email),
@@ -124,7 +125,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("E-mail address or password is not correct."))
@@ -139,7 +140,7 @@ def logout():
         if request.form.get("everywhere"):
             services.end_all_sessions(current_user)
             db.session.commit()
-        logout_user()
+        log_out()
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.home"))
 
@@ -209,8 +210,8 @@ def accept_invitation(token: str):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            logout_user()
-            login_user(user)
+            log_out()
+            log_in(user)
             flash(_("Welcome, %(name)s! Your password is set.", name=user.display_name), "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/accept_invitation.html", form=form, invited=user), (

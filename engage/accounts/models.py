@@ -87,9 +87,13 @@ class User(UserMixin, db.Model):
     department: Mapped[Department | None] = relationship(lazy="joined")
     district: Mapped[District | None] = relationship(lazy="joined")
 
+    # The server-side session this user object was loaded for or logged in with (not a column).
+    session_key = None
+
     def get_id(self) -> str:
-        # The session version in the id ends every session when it is raised.
-        return f"{self.id}:{self.session_version}"
+        # Flask-Login stores this in the signed session and remember cookies: the record's key
+        # makes log-out (deleting the record) end every copy of those cookies.
+        return f"{self.id}:{self.session_key}"
 
     @property
     def is_active(self) -> bool:
@@ -125,3 +129,21 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One logged-in browser: its key travels in the signed cookies; deleting the row logs
+    that browser out, wherever its cookies were copied to."""
+
+    __tablename__ = "user_session"
+
+    # A random key (secrets.token_urlsafe(32)), never derived from the user.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Refreshed at most once per hour (see session.SEEN_EVERY), not on every page view.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A short hint for the person ("Firefox on Linux"-like: the start of the User-Agent).
+    user_agent: Mapped[str | None] = mapped_column(String(120))

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engage.accounts import tokens
-from engage.accounts.models import NotifyFrequency, Role, User
+from engage.accounts.models import NotifyFrequency, Role, User, UserSession
 from engage.core.mail import queue_mail
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -262,8 +262,19 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def end_all_sessions(user: User) -> None:
-    """Raise the session version: every cookie carrying the old one stops working."""
+    """Delete every session record of the user (every browser is logged out) and raise the
+    session version, which revokes the personal calendar link too."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     user.session_version = (user.session_version or 1) + 1
+
+
+def export_sessions(user: User) -> list[dict]:
+    """The account's logged-in browsers, for /account/export."""
+    rows = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at)
+    )
+    return [{"created_at": row.created_at.isoformat(), "last_seen_at": row.last_seen_at.isoformat(),
+             "user_agent": row.user_agent} for row in rows]  # fmt: skip
 
 
 def request_email_change(user: User, new_email: str, password: str) -> None:

@@ -1,27 +1,111 @@
-"""Flask-Login wiring: users are loaded by id and session version."""
+"""Flask-Login wiring with server-side session records.
+
+The signed session (and remember) cookie carries "user id:session key". A user is loaded only
+while the `user_session` row with that key exists, in the same query that loads the user, so
+log-out (deleting the row) ends every copy of the cookies (ASVS 3.3.1) without costing logged-in
+pages an extra query.
+"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+import secrets
+from datetime import timedelta
 
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import delete, select, update
+
+from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
+
+# last_seen_at is refreshed at most this often: no write per page view.
+SEEN_EVERY = timedelta(hours=1)
+KEY_LENGTH = 43  # secrets.token_urlsafe(32)
 
 
 def configure_login(login_manager: LoginManager) -> None:
-    from engage.accounts.models import User
-
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
 
-    @login_manager.user_loader
-    def load_user(user_key: str):
-        user_id, _, version = user_key.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.is_deleted or user.session_version != int(version):
-            return None
-        return user
+
+def load_user(user_key: str):
+    """The user of a live session record, or None (the cookie then counts as logged out)."""
+    from engage.accounts.models import User, UserSession
+
+    user_id, _, key = user_key.partition(":")
+    if (
+        not (user_id.isascii() and user_id.isdigit())
+        or int(user_id) > MAX_ID
+        or len(key) != KEY_LENGTH
+    ):
+        return None
+    found = db.session.execute(
+        select(User, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.id == key, User.deleted_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    user, last_seen = found
+    idle = utcnow() - last_seen
+    if idle > idle_limit():
+        return None  # unused longer than a remember cookie lives; log_in deletes such records
+    user.session_key = key
+    if idle > SEEN_EVERY:
+        _touch(key)
+    return user
+
+
+def idle_limit() -> timedelta:
+    """A record unused this long is dead: the remember cookie's lifetime (Flask-Login's
+    default: 365 days); last_seen_at is refreshed hourly while it is in use."""
+    duration = current_app.config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365))
+    return duration if isinstance(duration, timedelta) else timedelta(seconds=int(duration))
+
+
+def _touch(key: str) -> None:
+    """Note that the session is in use, in its own short transaction (the request's own unit of
+    work may be read-only and is never committed)."""
+    from engage.accounts.models import UserSession
+
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(UserSession).where(UserSession.id == key).values(last_seen_at=utcnow())
+        )
+
+
+def log_in(user, remember: bool = False) -> None:
+    """Start a session record for user in this browser and log it in (commits)."""
+    from engage.accounts.models import UserSession
+
+    key = secrets.token_urlsafe(32)
+    agent = request.user_agent.string[:120] if request.user_agent.string else None
+    # Browsers that never logged out leave records behind; the user's dead ones go now.
+    dead = utcnow() - idle_limit()
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < dead)
+    )
+    db.session.add(UserSession(id=key, user_id=user.id, user_agent=agent))
+    db.session.commit()
+    user.session_key = key
+    login_user(user, remember=remember)
+
+
+def log_out() -> None:
+    """End this browser's session: its record is deleted, so copied cookies stop working too."""
+    from engage.accounts.models import UserSession
+
+    key = getattr(current_user, "session_key", None) if current_user.is_authenticated else None
+    if key:
+        db.session.execute(delete(UserSession).where(UserSession.id == key))
+        db.session.commit()
+    logout_user()
+
+
+def has_remember_cookie() -> bool:
+    return bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME",
+                                                           "remember_token")))  # fmt: skip

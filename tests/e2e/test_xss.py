@@ -99,7 +99,9 @@ def _poison(w):
     neighbour.display_name = next(short)[:80]
     process = w["dialogue"]
     process.title, process.summary, process.body = next(short), next(short), text()
-    boards.publish_announcement(staff, boards.AnnouncementData(next(short), text(), process.id))
+    announcement = boards.publish_announcement(
+        staff, boards.AnnouncementData(next(short), text(), process.id)
+    )
     thread = dialogue_services.open_thread(citizen, next(short), text(), process)
     reply = dialogue_services.reply(thread, neighbour, text())
     proposal = proposals.save_proposal(
@@ -115,8 +117,20 @@ def _poison(w):
     start = (utcnow() + timedelta(days=4)).replace(microsecond=0)
     volunteering.add_shifts(offer, start, start + timedelta(hours=1), 3, next(short))
     moderation.flag(citizen, reply, "spam", text())
+    # Decisions about the citizen's posts, with the moderator's words, the appeal and its answer.
+    moderator = w["moderator"]
+    hidden_reply = dialogue_services.reply(thread, citizen, text())
+    hidden_comment = proposals.comment(proposal, citizen, text())
+    db.session.flush()
+    open_decision = moderation.decide(moderator, hidden_reply, "hide", "other", next(short))
+    moderation.appeal(citizen, open_decision, text())
+    answered = moderation.decide(moderator, hidden_comment, "hide", "insult", next(short))
+    moderation.decide_appeal(moderator, moderation.appeal(citizen, answered, text()), False,
+                             text())  # fmt: skip
     db.session.commit()
-    return {**w, "xss_thread": thread, "xss_proposal": proposal, "xss_offer": offer}
+    return {**w, "xss_thread": thread, "xss_proposal": proposal, "xss_offer": offer,
+            "xss_announcement": announcement,
+            "xss_decisions": [open_decision, answered]}  # fmt: skip
 
 
 def _login(context, base_url: str, email: str):
@@ -131,16 +145,20 @@ def _login(context, base_url: str, email: str):
 
 def test_no_payload_runs_on_any_page_even_without_csp(browser, live_server, poisoned):
     w = poisoned
+    decisions = [f"/moderation/decisions/{d.id}" for d in w["xss_decisions"]]
+    shown = {*decisions, "/moderation/appeals", f"/info/{w['xss_announcement'].id}"}
     pages = {
         "citizen@example": [
             f"/dialogue/{w['xss_thread'].id}", "/dialogue", f"/proposals/{w['xss_proposal'].id}",
             "/proposals", "/info", f"/volunteer/{w['xss_offer'].id}", "/volunteer",
             "/search?q=alert", "/search?q=script", f"/users/{w['citizen'].id}",
             f"/processes/{w['dialogue'].slug}", "/processes", "/notifications", "/",
+            f"/info/{w['xss_announcement'].id}", *decisions,
         ],
         "admin@example.org": [
             f"/admin/users/{w['citizen'].id}", "/admin/users", "/moderation", "/reports",
-            "/reports/print", f"/volunteer/{w['xss_offer'].id}/edit",
+            "/reports/print", f"/volunteer/{w['xss_offer'].id}/edit", "/moderation/appeals",
+            *decisions,
         ],
     }  # fmt: skip
     pages["buerger@example.org"] = pages.pop("citizen@example")
@@ -159,6 +177,8 @@ def test_no_payload_runs_on_any_page_even_without_csp(browser, live_server, pois
                 ran.append(f"window.__xss on {path}")
             if ran and not ran[-1].endswith(path):
                 ran[-1] += f" on {path}"
+            if path in shown:  # the payloads reach these pages, as text
+                assert "alert(1)" in tab.inner_text("main"), path
         tab.goto(f"{live_server.url}/dialogue/{w['xss_thread'].id}")
         assert "onerror=alert(1)" in tab.inner_text("main"), "the payloads are shown as text"
         context.close()

@@ -29,6 +29,7 @@ EXPORTED = {
     ("appeal", "author_id"): "moderation.appeals",
     ("moderation_decision", "author_id"): "moderation.decisions_about_your_posts",
     ("signup", "user_id"): "volunteering",
+    ("user_session", "user_id"): "sessions",
 }
 NOT_PERSONAL = {
     ("process", "created_by_id"): "an official act of staff for the municipality",

@@ -19,6 +19,8 @@ from engage.reports.scope import ReportScope
 log = logging.getLogger(__name__)
 TTL_SECONDS = 300
 PREFIX = "engage:report:"
+DASHBOARD_SUFFIX = ":dashboard"
+DASHBOARD_ROWS = {"outcomes": 50}  # the dashboard shows the first rows of these tables
 
 
 def _redis():
@@ -39,25 +41,39 @@ def _key(scope: ReportScope) -> str:
     return f"{PREFIX}{get_locale()}:" + "&".join(parts)
 
 
-def report(scope: ReportScope, refresh: bool = False) -> tuple[dict[str, tables.Table], datetime]:
-    """The report's tables and when they were computed (from the cache when fresh)."""
+def _get(client, key: str):
+    try:
+        return client.get(key)
+    except Exception:  # noqa: BLE001 (no cache: compute)
+        log.warning("report cache unavailable", exc_info=True)
+        return None
+
+
+def report(scope: ReportScope, refresh: bool = False,
+           dashboard: bool = False) -> tuple[dict[str, tables.Table], datetime]:  # fmt: skip
+    """The report's tables and when they were computed (from the cache when fresh).
+
+    Each computation is kept twice: whole (print view, exports) and as the dashboard shows it,
+    with only its first rows of the long tables and every cell's text already formatted, so
+    that a dashboard from the cache reads a few kilobytes and formats nothing.
+    """
     client = _redis()
     key = _key(scope)
     if client is not None and not refresh:
-        try:
-            stored = client.get(key)
-        except Exception:  # noqa: BLE001 (no cache: compute)
-            log.warning("report cache unavailable", exc_info=True)
-            stored = None
+        stored = _get(client, key + DASHBOARD_SUFFIX if dashboard else key)
         if stored:
             stamp, _, body = stored.decode().partition("\n")
             return tables.from_json(body), datetime.fromisoformat(stamp)
     computed_at = utcnow()
     result = tables.all_tables(scope)
     if client is not None:
+        stamp = computed_at.isoformat() + "\n"
         try:
-            client.set(key, computed_at.isoformat() + "\n" + tables.to_json(result),
-                       ex=TTL_SECONDS)  # fmt: skip
+            pipe = client.pipeline(transaction=False)
+            pipe.set(key, stamp + tables.to_json(result), ex=TTL_SECONDS)
+            pipe.set(key + DASHBOARD_SUFFIX, stamp + tables.to_json(
+                result, DASHBOARD_ROWS, shown=True), ex=TTL_SECONDS)  # fmt: skip
+            pipe.execute()
         except Exception:  # noqa: BLE001
             log.warning("report cache unavailable", exc_info=True)
     return result, computed_at

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, text
 
 from engage.accounts.models import User
-from engage.accounts.permissions import STAFF_ROLES
 from engage.boards.dialogue_models import Thread
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -17,23 +19,88 @@ from engage.processes.models import Process
 from engage.proposals.models import Proposal
 from engage.proposals.models import ProposalStatus as S
 from engage.reports import sources
-from engage.reports.scope import ReportScope, days_later, month_of, seconds_between
+from engage.reports.models import Participation as L
+from engage.reports.scope import ReportScope, days_later, seconds_between
 from engage.volunteering.models import ServiceOffer
 from engage.volunteering.models import SignupStatus as St
 
+KINDS = ("threads", "replies", "proposals", "supports", "signups")
 
-def _not_staff(user_column):
-    """Participation means residents and council members; staff answering is their job."""
-    return user_column.in_(select(User.id).where(User.role.not_in(sorted(STAFF_ROLES))))
+# --- over the participation ledger (engage/reports/models.py) ----------------------------------
+# One grouped pass gives every plain count; distinct people take one ordered pass per grouping.
+# Within `memo()` (one report) each query runs once however many tables use it.
+
+_memo: ContextVar[dict | None] = ContextVar("report_memo", default=None)
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Run each ledger query once while the block builds the tables of one report."""
+    token = _memo.set({})
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Compiling these scans to machine code (JIT) costs more than it saves at this size.
+        db.session.execute(text("SET LOCAL jit = off"))
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _once(key, compute):
+    store = _memo.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def _ledger(scope: ReportScope, *columns):
+    query = select(*columns).select_from(L)
+    return scope.where(query, created=L.created, process=L.process_id, district=L.district_id,
+                       department=L.department_id)  # fmt: skip
+
+
+def _tally(scope: ReportScope) -> list[tuple]:
+    """(kind, staff, process, district, month, contributions): the plain counts, grouped."""
+    keys = (L.kind, L.staff, L.process_id, L.district_id, L.month)
+    query = _ledger(scope, *keys, func.count()).group_by(*keys)
+    return _once(("tally", scope), lambda: [tuple(row) for row in db.session.execute(query)])
+
+
+TOTAL_WITH = "district_id"  # the grouping that also gives the total (see the ledger's indexes)
+
+
+def _people(scope: ReportScope, key: str) -> tuple[dict, int | None]:
+    """Distinct participants (staff left out) per value of a ledger column, and in all.
+
+    The pairs (person, value) come in person order; the first pair of each person counts them
+    once in all, so the total needs no pass of its own. DISTINCT in a subquery, not
+    count(DISTINCT …): the database may then drop repeats as they pass in index order.
+    """
+
+    def compute():
+        column = getattr(L, key)
+        # The columns in the order of the ledger's index for this grouping (see models.py).
+        order = (L.user_id, column.label("key")) if key == TOTAL_WITH else (
+            column.label("key"), L.user_id)  # fmt: skip
+        pairs = _ledger(scope, *order).where(~L.staff).distinct().subquery()
+        if key != TOTAL_WITH:
+            rows = db.session.execute(select(pairs.c.key, func.count(), literal(0))
+                                      .group_by(pairs.c.key)).all()  # fmt: skip
+            return {k: n for k, n, _first in rows}, None
+        first = func.row_number().over(partition_by=pairs.c.user_id, order_by=pairs.c.key)
+        flagged = select(pairs.c.key, case((first == 1, 1), else_=0).label("first")).subquery()
+        rows = db.session.execute(select(flagged.c.key, func.count(), func.sum(flagged.c.first))
+                                  .group_by(flagged.c.key)).all()  # fmt: skip
+        return {k: n for k, n, _first in rows}, sum(first for _k, _n, first in rows)
+
+    return _once(("people", key, scope), compute)
 
 
 def participants(scope: ReportScope) -> int:
-    """Distinct people who posted, proposed, supported or signed up, in one query."""
-    union = union_all(*[
-        s.select(scope, s.user.label("user_id")).where(_not_staff(s.user))
-        for s in sources.all_sources()
-    ]).subquery()  # fmt: skip
-    return db.session.scalar(select(func.count(func.distinct(union.c.user_id))))
+    """Distinct people who posted, proposed, supported or signed up."""
+    return _people(scope, TOTAL_WITH)[1]
 
 
 def registrations(scope: ReportScope) -> int | None:
@@ -46,8 +113,11 @@ def registrations(scope: ReportScope) -> int | None:
 
 
 def counts(scope: ReportScope) -> dict[str, int]:
-    """How many threads, replies, proposals, supports and sign-ups (one query each)."""
-    return {s.kind: db.session.scalar(s.count(scope)) for s in sources.all_sources()}
+    """How many threads, replies, proposals, supports and sign-ups (staff's included)."""
+    result = {kind: 0 for kind in KINDS}
+    for kind, _staff, _process, _district, _month, n in _tally(scope):
+        result[kind] += n
+    return result
 
 
 def _median(values_query) -> float | None:
@@ -174,35 +244,24 @@ def volunteering_by_district(scope: ReportScope) -> list[tuple[int | None, Volun
 
 
 def over_time(scope: ReportScope) -> dict[str, tuple[int, int]]:
-    """Per month: contributions and distinct participants (two grouped queries)."""
-    union = union_all(*[
-        s.select(scope, s.user.label("user_id"), month_of(s.created).label("month"))
-        .where(_not_staff(s.user))
-        for s in sources.all_sources()
-    ]).subquery()  # fmt: skip
-    rows = db.session.execute(
-        select(union.c.month, func.count(), func.count(func.distinct(union.c.user_id)))
-        .group_by(union.c.month).order_by(union.c.month)
-    ).all()  # fmt: skip
-    return {month: (contributions, people) for month, contributions, people in rows if month}
+    """Per month: contributions and distinct participants (staff left out)."""
+    contributions: dict[str, int] = {}
+    for _kind, staff, _process, _district, month, n in _tally(scope):
+        if not staff and month:
+            contributions[month] = contributions.get(month, 0) + n
+    people = _people(scope, "month")[0]
+    return {month: (contributions[month], people.get(month, 0)) for month in sorted(contributions)}
 
 
 def breakdown(scope: ReportScope, dimension: str) -> dict[int | None, dict[str, int]]:
-    """Per district or process: participants and each kind of contribution (two queries)."""
-    parts = [
-        s.select(scope, getattr(s, dimension).label("key"), s.user.label("user_id"),
-                 literal(s.kind).label("kind")).where(_not_staff(s.user))
-        for s in sources.all_sources()
-    ]  # fmt: skip
-    union = union_all(*parts).subquery()
+    """Per district or process: participants and each kind of contribution (staff left out)."""
     result: dict[int | None, dict[str, int]] = {}
-    for key, kind, n in db.session.execute(
-        select(union.c.key, union.c.kind, func.count()).group_by(union.c.key, union.c.kind)
-    ):
-        result.setdefault(key, {})[kind] = n
-    for key, people in db.session.execute(
-        select(union.c.key, func.count(func.distinct(union.c.user_id))).group_by(union.c.key)
-    ):
+    for kind, staff, process, district, _month, n in _tally(scope):
+        if not staff:
+            key = district if dimension == "district" else process
+            cell = result.setdefault(key, {})
+            cell[kind] = cell.get(kind, 0) + n
+    for key, people in _people(scope, f"{dimension}_id")[0].items():
         result.setdefault(key, {})["participants"] = people
     return result
 

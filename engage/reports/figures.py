@@ -20,6 +20,8 @@ from engage.proposals.models import Proposal
 from engage.proposals.models import ProposalStatus as S
 from engage.reports import sources
 from engage.reports.models import Participation as L
+from engage.reports.models import ParticipationPeople as People
+from engage.reports.models import ParticipationTally as Tally
 from engage.reports.scope import ReportScope, days_later, seconds_between
 from engage.volunteering.models import ServiceOffer
 from engage.volunteering.models import SignupStatus as St
@@ -63,9 +65,33 @@ def _ledger(scope: ReportScope, *columns):
 
 def _tally(scope: ReportScope) -> list[tuple]:
     """(kind, staff, process, district, month, contributions): the plain counts, grouped."""
-    keys = (L.kind, L.staff, L.process_id, L.district_id, L.month)
-    query = _ledger(scope, *keys, func.count()).group_by(*keys)
-    return _once(("tally", scope), lambda: [tuple(row) for row in db.session.execute(query)])
+
+    def compute():
+        if not scope.is_filtered:  # the whole city: the figures kept with the ledger
+            rows = db.session.execute(select(
+                Tally.kind, Tally.staff, Tally.process_key, Tally.district_key, Tally.month_key,
+                Tally.n).where(Tally.n != 0))  # fmt: skip
+            return [(kind, staff, process or None, district or None, month or None, n)
+                    for kind, staff, process, district, month, n in rows]  # fmt: skip
+        keys = (L.kind, L.staff, L.process_id, L.district_id, L.month)
+        query = _ledger(scope, *keys, func.count()).group_by(*keys)
+        return [tuple(row) for row in db.session.execute(query)]
+
+    return _once(("tally", scope), compute)
+
+
+def _kept_people(key: str) -> tuple[dict, int]:
+    """The whole city's distinct participants per value, and in all, kept with the ledger."""
+    dimension = key.removesuffix("_id")
+    values, everybody = {}, 0
+    rows = db.session.execute(select(People.dimension, People.key, People.people).where(
+        People.dimension.in_([dimension, "all"]), People.people != 0))  # fmt: skip
+    for kind, value, people in rows:
+        if kind == "all":
+            everybody = people
+        else:
+            values[None if value == "" else value if dimension == "month" else int(value)] = people
+    return values, everybody
 
 
 TOTAL_WITH = "district_id"  # the grouping that also gives the total (see the ledger's indexes)
@@ -80,6 +106,8 @@ def _people(scope: ReportScope, key: str) -> tuple[dict, int | None]:
     """
 
     def compute():
+        if not scope.is_filtered:
+            return _kept_people(key)
         column = getattr(L, key)
         # The columns in the order of the ledger's index for this grouping (see models.py).
         order = (L.user_id, column.label("key")) if key == TOTAL_WITH else (

@@ -12,10 +12,25 @@ this: `rebuild` writes the whole ledger anew, and `check-consistency` finds any 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 import click
-from sqlalchemy import delete, event, exists, func, insert, inspect, literal, or_, select, update
+from sqlalchemy import (
+    String,
+    cast,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from engage.accounts.models import User
@@ -26,6 +41,8 @@ from engage.processes.models import Process
 from engage.proposals.models import Proposal, Support
 from engage.reports import sources
 from engage.reports.models import Participation
+from engage.reports.models import ParticipationPeople as People
+from engage.reports.models import ParticipationTally as Tally
 from engage.reports.scope import month_of
 from engage.volunteering.models import ServiceOffer, Shift, Signup
 
@@ -56,9 +73,20 @@ def refresh(connection, kind: str, ids) -> None:
         if not ids:
             return
     source = _sources()[kind]
-    connection.execute(delete(P).where(P.kind == kind, P.item_id.in_(ids)))
-    connection.execute(insert(P).from_select(COLUMNS, ledger_select(source).where(
-        source.id.in_(ids))))  # fmt: skip
+    mine = (P.kind == kind, P.item_id.in_(ids))
+    users = set(connection.scalars(select(P.user_id).where(*mine).distinct()))
+    users |= set(
+        connection.scalars(
+            select(source.user).select_from(source.table).where(source.id.in_(ids)).distinct()
+        )
+    )
+
+    def rewrite():
+        connection.execute(delete(P).where(*mine))
+        connection.execute(insert(P).from_select(COLUMNS, ledger_select(source).where(
+            source.id.in_(ids))))  # fmt: skip
+
+    _tracked(connection, users, rewrite)
 
 
 def prune(connection, kinds: Iterable[str]) -> None:
@@ -66,8 +94,10 @@ def prune(connection, kinds: Iterable[str]) -> None:
     for kind in kinds:
         model = {"threads": Thread, "replies": Comment, "proposals": Proposal,
                  "supports": Support, "signups": Signup}[kind]  # fmt: skip
-        connection.execute(delete(P).where(P.kind == kind, ~exists().where(
-            model.id == P.item_id)))  # fmt: skip
+        orphan = (P.kind == kind, ~exists().where(model.id == P.item_id))
+        users = set(connection.scalars(select(P.user_id).where(*orphan).distinct()))
+        _tracked(connection, users, lambda orphan=orphan: connection.execute(
+            delete(P).where(*orphan)))  # fmt: skip
 
 
 def rebuild(session: Session) -> int:
@@ -78,11 +108,119 @@ def rebuild(session: Session) -> int:
         connection.execute(insert(P).from_select(COLUMNS, ledger_select(source)))
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("ANALYZE participation")
+    recount(connection)
     return session.scalar(select(func.count()).select_from(P))
 
 
+# --- the whole city's figures (ParticipationTally, ParticipationPeople) -------------------
+# A change to the ledger touches some people's rows: their rows are read before and after it,
+# and the differences are added to the kept figures. Beyond TRACKED_PEOPLE people at once (a
+# process moved to another district), everything is counted anew instead.
+
+TRACKED_PEOPLE = 2_000
+DIMENSIONS = {"district": P.district_id, "process": P.process_id, "month": P.month}
+
+
+def _key(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _tally_key(kind, staff, process, district, month) -> tuple:
+    return (kind, bool(staff), process or 0, district or 0, month or "")
+
+
+def _snapshot(connection, users: set[int]) -> tuple[Counter, set]:
+    """The tally of these people's rows, and their (dimension, value, person) pairs."""
+    tally: Counter = Counter()
+    pairs: set = set()
+    ordered = sorted(users)
+    for start in range(0, len(ordered), 500):
+        rows = connection.execute(select(
+            P.kind, P.staff, P.process_id, P.district_id, P.month, P.user_id,
+        ).where(P.user_id.in_(ordered[start:start + 500])))  # fmt: skip
+        for kind, staff, process, district, month, user in rows:
+            tally[_tally_key(kind, staff, process, district, month)] += 1
+            if not staff:
+                pairs |= {
+                    ("all", "", user),
+                    ("district", _key(district), user),
+                    ("process", _key(process), user),
+                    ("month", _key(month), user),
+                }
+    return tally, pairs
+
+
+def _tracked(connection, users: set[int], change) -> None:
+    """Run a change of these people's ledger rows and keep the whole city's figures with it."""
+    if len(users) > TRACKED_PEOPLE:
+        change()
+        recount(connection)
+        return
+    tally_before, pairs_before = _snapshot(connection, users)
+    change()
+    tally_after, pairs_after = _snapshot(connection, users)
+    tally = Counter(tally_after)
+    tally.subtract(tally_before)
+    people: Counter = Counter()
+    for dimension, key, _user in pairs_after - pairs_before:
+        people[(dimension, key)] += 1
+    for dimension, key, _user in pairs_before - pairs_after:
+        people[(dimension, key)] -= 1
+    # In key order, so that two transactions lock the rows they share in the same order.
+    for (kind, staff, process, district, month), n in sorted(tally.items()):
+        if n:
+            keys = {"kind": kind, "staff": staff, "process_key": process,
+                    "district_key": district, "month_key": month}  # fmt: skip
+            _add(connection, Tally, keys, "n", n)
+    for (dimension, key), n in sorted(people.items()):
+        if n:
+            _add(connection, People, {"dimension": dimension, "key": key}, "people", n)
+
+
+def _add(connection, model, keys: dict, column: str, n: int) -> None:
+    """column += n on the row with these keys (made if missing), in one statement."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    statement = upsert(model).values(**keys, **{column: n})
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=list(keys), set_={column: getattr(model, column) + n}))  # fmt: skip
+
+
+def _fresh_tally():
+    return select(P.kind, P.staff, func.coalesce(P.process_id, 0), func.coalesce(P.district_id, 0),
+                  func.coalesce(P.month, ""), func.count()).group_by(
+        P.kind, P.staff, P.process_id, P.district_id, P.month)  # fmt: skip
+
+
+def _fresh_people():
+    parts = [select(literal("all"), literal(""), func.count(func.distinct(P.user_id))).where(
+        ~P.staff)]  # fmt: skip
+    for dimension, column in DIMENSIONS.items():
+        parts.append(select(literal(dimension), func.coalesce(cast(column, String), ""),
+                            func.count(func.distinct(P.user_id))).where(~P.staff)
+                     .group_by(column))  # fmt: skip
+    everything = union_all(*parts).subquery()
+    return select(*everything.c)  # a plain select: SQLite cannot nest a UNION in an EXCEPT
+
+
+def recount(connection) -> None:
+    """Count the whole city's figures anew from the ledger."""
+    connection.execute(delete(Tally))
+    connection.execute(delete(People))
+    connection.execute(
+        insert(Tally).from_select(
+            ["kind", "staff", "process_key", "district_key", "month_key", "n"], _fresh_tally()
+        )
+    )
+    connection.execute(insert(People).from_select(["dimension", "key", "people"],
+                                                  _fresh_people()))  # fmt: skip
+
+
 def drift(limit: int = 50) -> list[str]:
-    """Ledger rows that differ from what the sources give (missing, extra or changed)."""
+    """Ledger rows that differ from what the sources give (missing, extra or changed), and
+    kept whole-city figures that differ from the ledger."""
     lines: list[str] = []
     for source in sources.all_sources():
         real = ledger_select(source)
@@ -90,6 +228,15 @@ def drift(limit: int = 50) -> list[str]:
         for label, rows in (("missing", real.except_(kept)), ("stale", kept.except_(real))):
             for row in db.session.execute(rows.limit(limit)):
                 lines.append(f"participation {row[0]} {row[1]}: {label} in the ledger")
+    kept_tally = select(Tally.kind, Tally.staff, Tally.process_key, Tally.district_key,
+                        Tally.month_key, Tally.n).where(Tally.n != 0)  # fmt: skip
+    kept_people = select(People.dimension, People.key, People.people).where(People.people != 0)
+    for name, real, kept in (("participation_tally", _fresh_tally(), kept_tally),
+                             ("participation_people", _fresh_people(), kept_people)):  # fmt: skip
+        for row in db.session.execute(kept.except_(real).limit(limit)):
+            lines.append(f"{name} {tuple(row[:-1])}: {row[-1]} kept, not the ledger's count")
+        for row in db.session.execute(real.except_(kept).limit(limit)):
+            lines.append(f"{name} {tuple(row[:-1])}: the ledger counts {row[-1]}")
     return lines[:limit]
 
 
@@ -153,8 +300,8 @@ def _changed(item, columns: set[str]) -> bool:
 
 
 def _role_changed(connection, user) -> None:
-    connection.execute(update(P).where(P.user_id == user.id).values(
-        staff=user.role in STAFF_ROLES))  # fmt: skip
+    _tracked(connection, {user.id}, lambda: connection.execute(update(P).where(
+        P.user_id == user.id).values(staff=user.role in STAFF_ROLES)))  # fmt: skip
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -220,12 +367,12 @@ def _do_orm_execute(state: ORMExecuteState):
         _inserted(state, model)
         return result
     if model is User and state.is_update and "role" in _column_names(state.statement):
-        result = state.invoke_statement()
         connection = state.session.connection()
-        connection.execute(update(P).where(
-            P.user_id.in_(select(User.id).where(state.statement.whereclause))
-        ).values(staff=select(User.role.in_(sorted(STAFF_ROLES))).where(
-            User.id == P.user_id).scalar_subquery()))  # fmt: skip
+        users = set(connection.scalars(select(User.id).where(state.statement.whereclause)))
+        result = state.invoke_statement()
+        _tracked(connection, users, lambda: connection.execute(update(P).where(
+            P.user_id.in_(users)).values(staff=select(User.role.in_(sorted(STAFF_ROLES))).where(
+                User.id == P.user_id).scalar_subquery())))  # fmt: skip
         return result
     if model not in WATCHED:
         return None

@@ -45,3 +45,31 @@ class Participation(db.Model):
     process_id: Mapped[int | None] = mapped_column(Integer)
     district_id: Mapped[int | None] = mapped_column(Integer)
     department_id: Mapped[int | None] = mapped_column(Integer)
+
+
+# The whole city's figures, kept as the ledger changes (engage/reports/ledger.py): the report
+# without filters reads these few rows instead of counting a million. No value is NULL here
+# (the primary key would not match it): 0 stands for "no process/district", "" for no month.
+
+
+class ParticipationTally(db.Model):
+    """Contributions per kind, staff or not, process, district and month (UTC)."""
+
+    __tablename__ = "participation_tally"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    staff: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    process_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    district_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month_key: Mapped[str] = mapped_column(String(7), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ParticipationPeople(db.Model):
+    """Distinct participants (staff left out) in all, and per district, process or month."""
+
+    __tablename__ = "participation_people"
+
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)

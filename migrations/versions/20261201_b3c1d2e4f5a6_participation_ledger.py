@@ -1,4 +1,4 @@
-"""participation ledger for the council report
+"""participation ledger and the whole city's figures for the council report
 
 Revision ID: b3c1d2e4f5a6
 Revises: f7f5ae174a5c
@@ -45,6 +45,24 @@ def upgrade():
     with op.batch_alter_table("participation", schema=None) as batch_op:
         for name, columns in INDEXES:
             batch_op.create_index(name, columns, postgresql_include=["staff"])
+    op.create_table(
+        "participation_tally",
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("staff", sa.Boolean(), nullable=False),
+        sa.Column("process_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("district_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("month_key", sa.String(length=7), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "staff", "process_key", "district_key", "month_key",
+                                name=op.f("pk_participation_tally")),
+    )  # fmt: skip
+    op.create_table(
+        "participation_people",
+        sa.Column("dimension", sa.String(length=10), nullable=False),
+        sa.Column("key", sa.String(length=20), nullable=False),
+        sa.Column("people", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "key", name=op.f("pk_participation_people")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # The planner's estimate of distinct (key, person) pairs decides between an ordered
         # pass over the index and a hash of a million pairs; these statistics make it right.
@@ -70,4 +88,6 @@ def downgrade():
     with op.batch_alter_table("participation", schema=None) as batch_op:
         for name, _columns in reversed(INDEXES):
             batch_op.drop_index(name)
+    op.drop_table("participation_people")
+    op.drop_table("participation_tally")
     op.drop_table("participation")

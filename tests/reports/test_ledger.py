@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
 
@@ -20,12 +20,20 @@ from engage.volunteering.models import Signup
 CITY = ReportScope()
 
 
+# Filtered, yet everything: counted from the ledger, not from the figures kept for the city.
+ALL_TIME = ReportScope(since=date(2000, 1, 1))
+
+
 def _step(expected_counts: dict[str, int], participants: int) -> None:
     db.session.commit()
     assert ledger.drift() == []
     counts = figures.counts(CITY)
     assert {k: counts[k] for k in expected_counts} == expected_counts
     assert figures.participants(CITY) == participants
+    for figure in (figures.counts, figures.participants, figures.over_time,
+                   lambda s: figures.breakdown(s, "district"),
+                   lambda s: figures.breakdown(s, "process")):  # fmt: skip
+        assert figure(CITY) == figure(ALL_TIME)
 
 
 def test_the_ledger_follows_posts_moderation_supports_roles_and_processes(city):

@@ -66,23 +66,26 @@ def ledger_select(source: sources.Source):
     )  # fmt: skip
 
 
-def refresh(connection, kind: str, ids) -> None:
-    """Write the rows of these items (a list or a select of ids) anew from the sources."""
+def refresh(connection, kind: str, ids, new_by: set[int] | None = None) -> None:
+    """Write the rows of these items (a list or a select of ids) anew from the sources.
+
+    new_by: the items were just made, by these people (no one to look up).
+    """
     if isinstance(ids, list | tuple | set):
         ids = sorted(ids)
         if not ids:
             return
     source = _sources()[kind]
     mine = (P.kind == kind, P.item_id.in_(ids))
-    users = set(connection.scalars(select(P.user_id).where(*mine).distinct()))
-    users |= set(
-        connection.scalars(
-            select(source.user).select_from(source.table).where(source.id.in_(ids)).distinct()
-        )
-    )
+    if new_by is not None:
+        users = new_by
+    else:
+        users = set(connection.scalars(select(P.user_id).where(*mine).distinct()))
+        authors = select(source.user).select_from(source.table).where(source.id.in_(ids))
+        users |= set(connection.scalars(authors.distinct()))
 
     def rewrite():
-        connection.execute(delete(P).where(*mine))
+        connection.execute(delete(P).where(*mine))  # (a new item too: ids may be reused)
         connection.execute(insert(P).from_select(COLUMNS, ledger_select(source).where(
             source.id.in_(ids))))  # fmt: skip
 
@@ -118,6 +121,7 @@ def rebuild(session: Session) -> int:
 # process moved to another district), everything is counted anew instead.
 
 TRACKED_PEOPLE = 2_000
+LOCK_CLASS = 0x7265  # the first number of the advisory locks on a person's ledger rows
 DIMENSIONS = {"district": P.district_id, "process": P.process_id, "month": P.month}
 
 
@@ -156,6 +160,13 @@ def _tracked(connection, users: set[int], change) -> None:
         change()
         recount(connection)
         return
+    if users and connection.dialect.name == "postgresql":
+        # One person's changes one after another: two transactions that each added someone's
+        # first contribution in a district would otherwise both count them as new there. An
+        # advisory lock, not the account's row: foreign keys share-lock that row (deadlocks).
+        # (SQLite has one writer at a time anyway.)
+        connection.execute(select(func.pg_advisory_xact_lock(LOCK_CLASS, User.id)).where(
+            User.id.in_(sorted(users))).order_by(User.id))  # fmt: skip
     tally_before, pairs_before = _snapshot(connection, users)
     change()
     tally_after, pairs_after = _snapshot(connection, users)
@@ -292,6 +303,8 @@ WATCHED = {
 # Kinds whose own rows live in a model (deleting it deletes them); the rest are its dependents.
 OWN = {Thread: "threads", Comment: "replies", Proposal: "proposals", Support: "supports",
        Signup: "signups"}  # fmt: skip
+OWN_USER = {Thread: "author_id", Comment: "author_id", Proposal: "author_id", Support: "user_id",
+            Signup: "user_id"}  # fmt: skip
 
 
 def _changed(item, columns: set[str]) -> bool:
@@ -307,10 +320,13 @@ def _role_changed(connection, user) -> None:
 def _after_flush(session: Session, flush_context) -> None:
     plans: dict[str, list] = {}
     pruned: set[str] = set()
+    made: dict[str, tuple[list, set]] = {}
     for item in session.new:
         model = type(item)
         if model in OWN:
-            plans.setdefault(OWN[model], []).append(item.id)
+            ids, users = made.setdefault(OWN[model], ([], set()))
+            ids.append(item.id)
+            users.add(getattr(item, OWN_USER[model]))
     for item in session.dirty:
         model = type(item)
         if model is User and _changed(item, {"role"}):
@@ -324,9 +340,11 @@ def _after_flush(session: Session, flush_context) -> None:
             plans.setdefault(OWN[model], []).append(item.id)
         if model in WATCHED:
             pruned |= set(WATCHED[model][1]) - {OWN.get(model)}
-    if not (plans or pruned):
+    if not (plans or pruned or made):
         return
     connection = session.connection()
+    for kind, (ids, users) in made.items():
+        refresh(connection, kind, ids, new_by=users)
     for kind, parts in plans.items():
         ids = [p for p in parts if isinstance(p, int)]
         refresh(connection, kind, ids)

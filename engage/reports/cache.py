@@ -1,4 +1,4 @@
-"""Finished reports kept for a few minutes: over a whole city the figures take seconds.
+"""Finished reports kept for a few minutes, so that a council session sees consistent figures.
 
 Reports are shown "as of" the moment they were computed; a council session needs consistent
 figures, not to-the-second ones. Without Redis every view computes afresh.

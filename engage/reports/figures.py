@@ -1,4 +1,9 @@
-"""The council's figures, each computed by aggregate SQL over the sources of participation."""
+"""The council's figures, by aggregate SQL.
+
+Participation (people and contributions) is counted from the participation ledger (models.py);
+the whole city without filters from the figures kept with it. Answers, sign-up hours and
+outcomes come from their own tables.
+"""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 LUA = Path(__file__).resolve().parent / "report.lua"
 SUPPORT_LUA = Path(__file__).resolve().parent / "support.lua"
-PORT = 8100
+PORT = int(os.environ.get("BENCH_PORT", "8100"))  # another port where two runs share a machine
 
 
 def sh(*args, env=None, check=True, capture=True) -> str:

@@ -6,7 +6,9 @@ figures, not to-the-second ones. Without Redis every view computes afresh.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
@@ -20,6 +22,7 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 300
 PREFIX = "engage:report:"
 DASHBOARD_SUFFIX = ":dashboard"
+HTML_SUFFIX = ":html:"
 DASHBOARD_ROWS = {"outcomes": 50}  # the dashboard shows the first rows of these tables
 
 
@@ -77,3 +80,29 @@ def report(scope: ReportScope, refresh: bool = False,
         except Exception:  # noqa: BLE001
             log.warning("report cache unavailable", exc_info=True)
     return result, computed_at
+
+
+def dashboard(scope: ReportScope, variant: str, render: Callable[[dict], str],
+              refresh: bool = False) -> tuple[str, datetime]:  # fmt: skip
+    """The dashboard's report part as HTML, and when its figures were computed.
+
+    The part is the same for everyone with the same filters (variant: the query string, which
+    its links repeat), so it is kept rendered until its report expires: a dashboard from the
+    cache formats and renders nothing of the report.
+    """
+    client = _redis()
+    key = f"{_key(scope)}{HTML_SUFFIX}{hashlib.sha256(variant.encode()).hexdigest()[:16]}"
+    if client is not None and not refresh:
+        stored = _get(client, key)
+        if stored:
+            stamp, _, html = stored.decode().partition("\n")
+            return html, datetime.fromisoformat(stamp)
+    tables_, computed_at = report(scope, refresh=refresh, dashboard=True)
+    html = render(tables_)
+    left = TTL_SECONDS - int((utcnow() - computed_at).total_seconds())
+    if client is not None and left > 0:
+        try:
+            client.set(key, computed_at.isoformat() + "\n" + html, ex=left)
+        except Exception:  # noqa: BLE001
+            log.warning("report cache unavailable", exc_info=True)
+    return html, computed_at

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from engage.core.policy import require
@@ -73,12 +75,18 @@ def _charts(report: dict[str, tables.Table]) -> dict:
 @login_required
 def dashboard():
     form, scope = _filters()
-    report, computed_at = cache.report(scope, refresh=request.args.get("refresh") == "1",
-                                       dashboard=True)  # fmt: skip
-    return render_template("reports/dashboard.html", form=form, report=report, scope=scope,
-                           charts=_charts(report), computed_at=computed_at,
-                           query=request.query_string.decode(),
-                           outcome_rows=cache.DASHBOARD_ROWS["outcomes"])  # fmt: skip
+
+    def sections(report: dict[str, tables.Table]) -> str:
+        return render_template("reports/_sections.html", report=report, charts=_charts(report),
+                               outcome_rows=cache.DASHBOARD_ROWS["outcomes"])  # fmt: skip
+
+    variant = urlencode(sorted((k, v) for k, v in request.args.items(multi=True)
+                               if k != "refresh"))  # fmt: skip
+    html, computed_at = cache.dashboard(scope, variant, sections,
+                                        refresh=request.args.get("refresh") == "1")  # fmt: skip
+    return render_template("reports/dashboard.html", form=form, scope=scope,
+                           sections=Markup(html), computed_at=computed_at,  # noqa: S704 (our own rendered, escaped template)
+                           query=request.query_string.decode())  # fmt: skip
 
 
 @bp.get("/print")

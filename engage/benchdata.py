@@ -23,6 +23,7 @@ from engage.extensions import db
 from engage.organisation.models import Department, District
 from engage.processes.models import Phase, PhaseKind, Process
 from engage.proposals.models import Proposal, Support
+from engage.reports import ledger
 from engage.volunteering.models import ServiceOffer, Shift, Signup
 
 BATCH = 10_000
@@ -174,6 +175,7 @@ def seed(sizes: Sizes, progress: Callable[[str], None] = print) -> None:
     _recount()
     _reset_sequences()
     progress("counters recounted")
+    progress(f"participation ledger: {ledger.rebuild(db.session)} rows")
     db.session.commit()
     db.session.execute(text("ANALYZE"))  # planner statistics, as after any bulk load
     progress("statistics updated")

@@ -1,4 +1,5 @@
-"""Counters kept on rows (supports, comments, replies) against the rows they count."""
+"""Counters kept on rows (supports, comments, replies) and the report's participation ledger
+against the rows they are derived from."""
 
 from __future__ import annotations
 
@@ -27,4 +28,7 @@ def drift(limit: int = 50) -> list[str]:
         )
         lines += [f"{name} {row_id}: {column_name} is {kept}, real {actual}"
                   for row_id, kept, actual in rows]  # fmt: skip
+    from engage.reports.ledger import drift as ledger_drift
+
+    lines += ledger_drift(limit)
     return lines[:limit]

@@ -1,15 +1,22 @@
-"""The council's figures, each computed by aggregate SQL over the sources of participation."""
+"""The council's figures, by aggregate SQL.
+
+Participation (people and contributions) is counted from the participation ledger (models.py);
+the whole city without filters from the figures kept with it. Answers, sign-up hours and
+outcomes come from their own tables.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, text
 
 from engage.accounts.models import User
-from engage.accounts.permissions import STAFF_ROLES
 from engage.boards.dialogue_models import Thread
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -17,23 +24,116 @@ from engage.processes.models import Process
 from engage.proposals.models import Proposal
 from engage.proposals.models import ProposalStatus as S
 from engage.reports import sources
-from engage.reports.scope import ReportScope, days_later, month_of, seconds_between
+from engage.reports.models import Participation as L
+from engage.reports.models import ParticipationPeople as People
+from engage.reports.models import ParticipationTally as Tally
+from engage.reports.scope import ReportScope, days_later, seconds_between
 from engage.volunteering.models import ServiceOffer
 from engage.volunteering.models import SignupStatus as St
 
+KINDS = ("threads", "replies", "proposals", "supports", "signups")
 
-def _not_staff(user_column):
-    """Participation means residents and council members; staff answering is their job."""
-    return user_column.in_(select(User.id).where(User.role.not_in(sorted(STAFF_ROLES))))
+# --- over the participation ledger (engage/reports/models.py) ----------------------------------
+# One grouped pass gives every plain count; distinct people take one ordered pass per grouping.
+# Within `memo()` (one report) each query runs once however many tables use it.
+
+_memo: ContextVar[dict | None] = ContextVar("report_memo", default=None)
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Run each ledger query once while the block builds the tables of one report."""
+    token = _memo.set({})
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Compiling these scans to machine code (JIT) costs more than it saves at this size.
+        db.session.execute(text("SET LOCAL jit = off"))
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _once(key, compute):
+    store = _memo.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def _ledger(scope: ReportScope, *columns):
+    query = select(*columns).select_from(L)
+    return scope.where(query, created=L.created, process=L.process_id, district=L.district_id,
+                       department=L.department_id)  # fmt: skip
+
+
+def _tally(scope: ReportScope) -> list[tuple]:
+    """(kind, staff, process, district, month, contributions): the plain counts, grouped."""
+
+    def compute():
+        if not scope.is_filtered:  # the whole city: the figures kept with the ledger
+            rows = db.session.execute(select(
+                Tally.kind, Tally.staff, Tally.process_key, Tally.district_key, Tally.month_key,
+                Tally.n).where(Tally.n != 0))  # fmt: skip
+            return [(kind, staff, process or None, district or None, month or None, n)
+                    for kind, staff, process, district, month, n in rows]  # fmt: skip
+        keys = (L.kind, L.staff, L.process_id, L.district_id, L.month)
+        query = _ledger(scope, *keys, func.count()).group_by(*keys)
+        return [tuple(row) for row in db.session.execute(query)]
+
+    return _once(("tally", scope), compute)
+
+
+def _kept_people(key: str) -> tuple[dict, int]:
+    """The whole city's distinct participants per value, and in all, kept with the ledger."""
+    dimension = key.removesuffix("_id")
+    values, everybody = {}, 0
+    rows = db.session.execute(select(People.dimension, People.key, People.people).where(
+        People.dimension.in_([dimension, "all"]), People.people != 0))  # fmt: skip
+    for kind, value, people in rows:
+        if kind == "all":
+            everybody = people
+        else:
+            values[None if value == "" else value if dimension == "month" else int(value)] = people
+    return values, everybody
+
+
+TOTAL_WITH = "district_id"  # the grouping that also gives the total (see the ledger's indexes)
+
+
+def _people(scope: ReportScope, key: str) -> tuple[dict, int | None]:
+    """Distinct participants (staff left out) per value of a ledger column, and in all.
+
+    The pairs (person, value) come in person order; the first pair of each person counts them
+    once in all, so the total needs no pass of its own. DISTINCT in a subquery, not
+    count(DISTINCT …): the database may then drop repeats as they pass in index order.
+    """
+
+    def compute():
+        if not scope.is_filtered:
+            return _kept_people(key)
+        column = getattr(L, key)
+        # The columns in the order of the ledger's index for this grouping (see models.py).
+        order = (L.user_id, column.label("key")) if key == TOTAL_WITH else (
+            column.label("key"), L.user_id)  # fmt: skip
+        pairs = _ledger(scope, *order).where(~L.staff).distinct().subquery()
+        if key != TOTAL_WITH:
+            rows = db.session.execute(select(pairs.c.key, func.count(), literal(0))
+                                      .group_by(pairs.c.key)).all()  # fmt: skip
+            return {k: n for k, n, _first in rows}, None
+        first = func.row_number().over(partition_by=pairs.c.user_id, order_by=pairs.c.key)
+        flagged = select(pairs.c.key, case((first == 1, 1), else_=0).label("first")).subquery()
+        rows = db.session.execute(select(flagged.c.key, func.count(), func.sum(flagged.c.first))
+                                  .group_by(flagged.c.key)).all()  # fmt: skip
+        return {k: n for k, n, _first in rows}, sum(first for _k, _n, first in rows)
+
+    return _once(("people", key, scope), compute)
 
 
 def participants(scope: ReportScope) -> int:
-    """Distinct people who posted, proposed, supported or signed up, in one query."""
-    union = union_all(*[
-        s.select(scope, s.user.label("user_id")).where(_not_staff(s.user))
-        for s in sources.all_sources()
-    ]).subquery()  # fmt: skip
-    return db.session.scalar(select(func.count(func.distinct(union.c.user_id))))
+    """Distinct people who posted, proposed, supported or signed up."""
+    return _people(scope, TOTAL_WITH)[1]
 
 
 def registrations(scope: ReportScope) -> int | None:
@@ -46,8 +146,11 @@ def registrations(scope: ReportScope) -> int | None:
 
 
 def counts(scope: ReportScope) -> dict[str, int]:
-    """How many threads, replies, proposals, supports and sign-ups (one query each)."""
-    return {s.kind: db.session.scalar(s.count(scope)) for s in sources.all_sources()}
+    """How many threads, replies, proposals, supports and sign-ups (staff's included)."""
+    result = {kind: 0 for kind in KINDS}
+    for kind, _staff, _process, _district, _month, n in _tally(scope):
+        result[kind] += n
+    return result
 
 
 def _median(values_query) -> float | None:
@@ -174,41 +277,52 @@ def volunteering_by_district(scope: ReportScope) -> list[tuple[int | None, Volun
 
 
 def over_time(scope: ReportScope) -> dict[str, tuple[int, int]]:
-    """Per month: contributions and distinct participants (two grouped queries)."""
-    union = union_all(*[
-        s.select(scope, s.user.label("user_id"), month_of(s.created).label("month"))
-        .where(_not_staff(s.user))
-        for s in sources.all_sources()
-    ]).subquery()  # fmt: skip
-    rows = db.session.execute(
-        select(union.c.month, func.count(), func.count(func.distinct(union.c.user_id)))
-        .group_by(union.c.month).order_by(union.c.month)
-    ).all()  # fmt: skip
-    return {month: (contributions, people) for month, contributions, people in rows if month}
+    """Per month: contributions and distinct participants (staff left out)."""
+    contributions: dict[str, int] = {}
+    for _kind, staff, _process, _district, month, n in _tally(scope):
+        if not staff and month:
+            contributions[month] = contributions.get(month, 0) + n
+    people = _people(scope, "month")[0]
+    return {month: (contributions[month], people.get(month, 0)) for month in sorted(contributions)}
 
 
 def breakdown(scope: ReportScope, dimension: str) -> dict[int | None, dict[str, int]]:
-    """Per district or process: participants and each kind of contribution (two queries)."""
-    parts = [
-        s.select(scope, getattr(s, dimension).label("key"), s.user.label("user_id"),
-                 literal(s.kind).label("kind")).where(_not_staff(s.user))
-        for s in sources.all_sources()
-    ]  # fmt: skip
-    union = union_all(*parts).subquery()
+    """Per district or process: participants and each kind of contribution (staff left out)."""
     result: dict[int | None, dict[str, int]] = {}
-    for key, kind, n in db.session.execute(
-        select(union.c.key, union.c.kind, func.count()).group_by(union.c.key, union.c.kind)
-    ):
-        result.setdefault(key, {})[kind] = n
-    for key, people in db.session.execute(
-        select(union.c.key, func.count(func.distinct(union.c.user_id))).group_by(union.c.key)
-    ):
+    for kind, staff, process, district, _month, n in _tally(scope):
+        if not staff:
+            key = district if dimension == "district" else process
+            cell = result.setdefault(key, {})
+            cell[kind] = cell.get(kind, 0) + n
+    for key, people in _people(scope, f"{dimension}_id")[0].items():
         result.setdefault(key, {})["participants"] = people
     return result
 
 
-def outcomes(scope: ReportScope) -> list[Proposal]:
-    """Implemented proposals: indicator, baseline, target, measured value, citizens' rating."""
+@dataclass(frozen=True)
+class Outcome:
+    title: str
+    indicator: str
+    baseline: str
+    target: str
+    measured_value: str | None
+    rating_sum: int
+    rating_count: int
+
+    @property
+    def average_rating(self) -> float | None:  # as Proposal.average_rating
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+
+
+def outcomes(scope: ReportScope) -> list[Outcome]:
+    """Implemented proposals: indicator, baseline, target, measured value, citizens' rating.
+
+    Plain rows, not proposals: a city has thousands, and loading each with its process, district
+    and author took longer than every other figure together.
+    """
     done = [S.IMPLEMENTED.value, S.EVALUATED.value]
-    query = sources.proposals().select(scope, Proposal).where(Proposal.status.in_(done))
-    return list(db.session.scalars(query.order_by(Proposal.title)))
+    query = sources.proposals().select(
+        scope, Proposal.title, Proposal.indicator, Proposal.baseline, Proposal.target,
+        Proposal.measured_value, Proposal.rating_sum, Proposal.rating_count,
+    ).where(Proposal.status.in_(done))  # fmt: skip
+    return [Outcome(*row) for row in db.session.execute(query.order_by(Proposal.title))]

@@ -24,6 +24,7 @@ class Source:
 
     kind: str
     table: Any
+    id: Any
     user: Any
     created: Any
     process: Any
@@ -43,7 +44,7 @@ class Source:
 def threads() -> Source:
     return Source(
         "threads", join(Thread, Process, Thread.process_id == Process.id, isouter=True),
-        Thread.author_id, Thread.created_at, Thread.process_id, Process.district_id,
+        Thread.id, Thread.author_id, Thread.created_at, Thread.process_id, Process.district_id,
         Process.department_id,
         (Thread.deleted_at.is_(None), Thread.moderation_status == VISIBLE),
     )  # fmt: skip
@@ -58,7 +59,7 @@ def replies() -> Source:
               isouter=True)
     )  # fmt: skip
     return Source(
-        "replies", table, Comment.author_id, Comment.created_at,
+        "replies", table, Comment.id, Comment.author_id, Comment.created_at,
         func.coalesce(Thread.process_id, Proposal.process_id),
         func.coalesce(Proposal.district_id, Process.district_id), Process.department_id,
         (Comment.deleted_at.is_(None), Comment.moderation_status == VISIBLE,
@@ -69,7 +70,7 @@ def replies() -> Source:
 def proposals() -> Source:
     return Source(
         "proposals", join(Proposal, Process, Proposal.process_id == Process.id),
-        Proposal.author_id, Proposal.submitted_at, Proposal.process_id,
+        Proposal.id, Proposal.author_id, Proposal.submitted_at, Proposal.process_id,
         func.coalesce(Proposal.district_id, Process.district_id), Process.department_id,
         (Proposal.status != ProposalStatus.DRAFT.value, Proposal.moderation_status == VISIBLE),
     )  # fmt: skip
@@ -79,7 +80,7 @@ def supports() -> Source:
     table = join(Support, Proposal, Support.proposal_id == Proposal.id).join(
         Process, Proposal.process_id == Process.id)  # fmt: skip
     return Source(
-        "supports", table, Support.user_id, Support.created_at, Proposal.process_id,
+        "supports", table, Support.id, Support.user_id, Support.created_at, Proposal.process_id,
         func.coalesce(Proposal.district_id, Process.district_id), Process.department_id,
         (Proposal.moderation_status == VISIBLE,),
     )  # fmt: skip
@@ -90,7 +91,7 @@ def signups() -> Source:
     table = join(Signup, Shift, Signup.shift_id == Shift.id).join(
         ServiceOffer, Shift.offer_id == ServiceOffer.id)  # fmt: skip
     return Source(
-        "signups", table, Signup.user_id, Shift.starts_at, ServiceOffer.process_id,
+        "signups", table, Signup.id, Signup.user_id, Shift.starts_at, ServiceOffer.process_id,
         ServiceOffer.district_id, ServiceOffer.department_id,
         (Signup.status != SignupStatus.CANCELLED.value,),
     )  # fmt: skip

@@ -31,12 +31,15 @@ class Cell:
 
     value: Any
     kind: str = "count"
+    shown: str | None = field(default=None, compare=False)  # display() kept by the cache
 
     @property
     def masked(self) -> bool:
         return self.kind == "people" and self.value is not None and 0 < self.value < MIN_PEOPLE
 
     def display(self) -> str:
+        if self.shown is not None:
+            return self.shown
         if self.masked:
             return MASK
         if self.value is None:
@@ -80,6 +83,11 @@ class Table:
     title: Any
     columns: list[Any]
     rows: list[list[Cell]] = field(default_factory=list)
+    total: int | None = None  # rows of the whole table, where only the first ones are kept
+
+    @property
+    def row_count(self) -> int:
+        return self.total if self.total is not None else len(self.rows)
 
 
 def _names(model, ids) -> dict[int, str]:
@@ -190,19 +198,30 @@ BUILDERS = {"overview": overview, "funnel": funnel, "participation": over_time,
 
 
 def all_tables(scope: ReportScope) -> dict[str, Table]:
-    return {name: build(scope) for name, build in BUILDERS.items()}
+    with figures.memo():
+        return {name: build(scope) for name, build in BUILDERS.items()}
 
 
-def to_json(report: dict[str, Table]) -> str:
-    """The tables as JSON text (for the cache): texts resolved, decimals kept exact."""
+def to_json(report: dict[str, Table], limits: dict[str, int] | None = None,
+            shown: bool = False) -> str:  # fmt: skip
+    """The tables as JSON text (for the cache): texts resolved, decimals kept exact.
+
+    With limits, only the first rows of those tables are kept (and their number); with shown,
+    every cell's display text too, so that a page from the cache formats no numbers.
+    """
+    limits = limits or {}
 
     def value(v):
         if isinstance(v, Decimal):
             return {"decimal": str(v)}
         return v if isinstance(v, int | float | type(None)) else str(v)
 
+    def cell(c: Cell) -> list:
+        return [value(c.value), c.kind, c.display()] if shown else [value(c.value), c.kind]
+
     return json.dumps({name: {"title": str(t.title), "columns": [str(c) for c in t.columns],
-                              "rows": [[[value(c.value), c.kind] for c in row] for row in t.rows]}
+                              "total": t.row_count,
+                              "rows": [[cell(c) for c in row] for row in t.rows[:limits.get(name)]]}
                        for name, t in report.items()})  # fmt: skip
 
 
@@ -211,5 +230,6 @@ def from_json(text: str) -> dict[str, Table]:
         return Decimal(v["decimal"]) if isinstance(v, dict) else v
 
     return {name: Table(name, t["title"], t["columns"],
-                        [[Cell(value(v), kind) for v, kind in row] for row in t["rows"]])
+                        [[Cell(value(c[0]), *c[1:]) for c in row] for row in t["rows"]],
+                        t.get("total") if t.get("total") != len(t["rows"]) else None)
             for name, t in json.loads(text).items()}  # fmt: skip

@@ -5,24 +5,43 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
 
 from engage.core.policy import require
 from engage.core.types import local_today
+from engage.extensions import db
 from engage.organisation.models import all_departments, all_districts
-from engage.processes.services import published_processes
+from engage.processes.models import Process, ProcessStatus
 from engage.reports import cache, charts, permissions, tables
 from engage.reports.forms import ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
+@bp.record_once
+def _keep_the_ledger(state) -> None:
+    """The participation ledger follows every write; `flask reports-rebuild` writes it anew."""
+    from engage.reports.ledger import listen, rebuild_command
+
+    listen()
+    state.app.cli.add_command(rebuild_command)
+
+
 @bp.app_context_processor
 def report_permissions() -> dict:
     return {"can_view_reports": permissions.can_view_reports}
+
+
+def _published_processes():
+    """Id and title of every published process (the choices need no phases or texts)."""
+    return db.session.execute(select(Process.id, Process.title).where(
+        Process.status == ProcessStatus.PUBLISHED.value).order_by(Process.title)).all()  # fmt: skip
 
 
 def _filters():
@@ -33,7 +52,7 @@ def _filters():
     departments = all_departments()
     if not whole_city:
         departments = [d for d in departments if d.id == current_user.department_id]
-    form.set_choices(published_processes(), all_districts(), departments)
+    form.set_choices(_published_processes(), all_districts(), departments)
     form.validate()
     own = None if whole_city else (current_user.department_id or -1)
     return form, form.scope(department_id=own)
@@ -56,9 +75,17 @@ def _charts(report: dict[str, tables.Table]) -> dict:
 @login_required
 def dashboard():
     form, scope = _filters()
-    report, computed_at = cache.report(scope, refresh=request.args.get("refresh") == "1")
-    return render_template("reports/dashboard.html", form=form, report=report, scope=scope,
-                           charts=_charts(report), computed_at=computed_at,
+
+    def sections(report: dict[str, tables.Table]) -> str:
+        return render_template("reports/_sections.html", report=report, charts=_charts(report),
+                               outcome_rows=cache.DASHBOARD_ROWS["outcomes"])  # fmt: skip
+
+    variant = urlencode(sorted((k, v) for k, v in request.args.items(multi=True)
+                               if k != "refresh"))  # fmt: skip
+    html, computed_at = cache.dashboard(scope, variant, sections,
+                                        refresh=request.args.get("refresh") == "1")  # fmt: skip
+    return render_template("reports/dashboard.html", form=form, scope=scope,
+                           sections=Markup(html), computed_at=computed_at,  # noqa: S704 (our own rendered, escaped template)
                            query=request.query_string.decode())  # fmt: skip
 
 

@@ -39,6 +39,8 @@ NOT_PERSONAL = {
     ("appeal", "decided_by_id"): "a moderator's official act; the appellant's view is exported",
     ("moderation_decision", "actor_id"): "a moderator's official act, kept for accountability",
     ("notification", "actor_id"): "the recipient's data; the actor's own post is exported",
+    ("participation", "user_id"): "the report's derived index of posts, proposals, supports and "
+    "sign-ups, which are exported in their own sections; rebuilt from them",
 }
 # Columns of user_account that are not in the account section, and why.
 ACCOUNT_NOT_EXPORTED = {

@@ -1,0 +1,95 @@
+"""The participation ledger stays equal to its sources through every kind of write."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import delete, insert, select
+
+from engage.boards import dialogue_services as dialogue
+from engage.boards.dialogue_models import Comment, Thread
+from engage.extensions import db
+from engage.moderation import services as moderation
+from engage.proposals import services as proposals
+from engage.proposals.models import Support
+from engage.reports import figures, ledger
+from engage.reports.models import Participation
+from engage.reports.scope import ReportScope
+from engage.volunteering.models import Signup
+
+CITY = ReportScope()
+
+
+# Filtered, yet everything: counted from the ledger, not from the figures kept for the city.
+ALL_TIME = ReportScope(since=date(2000, 1, 1))
+
+
+def _step(expected_counts: dict[str, int], participants: int) -> None:
+    db.session.commit()
+    assert ledger.drift() == []
+    counts = figures.counts(CITY)
+    assert {k: counts[k] for k in expected_counts} == expected_counts
+    assert figures.participants(CITY) == participants
+    for figure in (figures.counts, figures.participants, figures.over_time,
+                   lambda s: figures.breakdown(s, "district"),
+                   lambda s: figures.breakdown(s, "process")):  # fmt: skip
+        assert figure(CITY) == figure(ALL_TIME)
+
+
+def test_the_ledger_follows_posts_moderation_supports_roles_and_processes(city):
+    people = city["people"]
+    _step({"threads": 3, "replies": 3, "supports": 5, "signups": 2}, 7)
+    reply_of_d = db.session.scalar(select(Comment).where(Comment.author_id == people["d"].id))
+    moderation.auto_hide(reply_of_d)  # an UPDATE statement, not a flush
+    _step({"replies": 2}, 7)  # d still supports the bike proposal
+    proposals.withdraw_support(city["bike"], people["f"])  # a DELETE statement
+    _step({"supports": 4}, 7)  # f still replied
+    people["c"].role = "staff"  # staff answering is their job: c no longer counts as a person
+    _step({"threads": 3, "supports": 4}, 6)
+    people["c"].role = "citizen"
+    _step({"threads": 3}, 7)
+    city["voting"].district_id = None  # the process moves out of the district
+    nord = ReportScope(district_id=city["nord"].id)
+    _step({"proposals": 2}, 7)
+    assert figures.counts(nord)["proposals"] == 0 and figures.counts(nord)["supports"] == 0
+    signup = db.session.scalar(select(Signup).where(Signup.user_id == people["b"].id))
+    signup.status = "cancelled"
+    _step({"signups": 1}, 7)
+    shift, today = signup.shift, signup.created_at.date()
+    shift.ends_at += timedelta(days=400)
+    shift.starts_at += timedelta(days=400)  # sign-ups count in the period of the shift
+    _step({"signups": 1}, 7)
+    assert figures.counts(ReportScope(until=today))["signups"] == 0
+    assert figures.counts(ReportScope(since=today + timedelta(days=390)))["signups"] == 1
+    thread = db.session.scalar(select(Thread).where(Thread.author_id == people["c"].id))
+    dialogue.delete_post(thread)
+    _step({"threads": 2}, 7)
+    first = db.session.scalar(select(Thread).where(Thread.author_id == people["a"].id))
+    dialogue.reply(first, people["g"], "Noch eine Antwort")
+    _step({"replies": 3}, 7)
+
+
+def test_an_insert_statement_through_the_session_reaches_the_ledger(city):
+    g = city["people"]["g"]
+    db.session.execute(insert(Support).values(proposal_id=city["bike"].id, user_id=g.id))
+    _step({"supports": 6}, 7)
+
+
+def test_replies_leave_the_ledger_with_their_deleted_thread(city):
+    first = db.session.scalar(select(Thread).where(Thread.author_id == city["people"]["a"].id))
+    db.session.delete(first)  # the database deletes its replies with it
+    db.session.commit()
+    assert ledger.drift() == []
+    assert figures.counts(CITY)["replies"] == 0
+
+
+def test_check_consistency_names_ledger_drift_and_rebuild_repairs_it(runner, city):
+    db.session.execute(delete(Participation).where(Participation.kind == "supports"))
+    db.session.commit()
+    result = runner.invoke(args=["check-consistency"])
+    assert result.exit_code == 1
+    assert "participation supports" in result.output and "missing" in result.output
+    result = runner.invoke(args=["reports-rebuild"])
+    assert result.exit_code == 0 and "rebuilt" in result.output
+    assert runner.invoke(args=["check-consistency"]).exit_code == 0
+    assert figures.counts(CITY)["supports"] == 5

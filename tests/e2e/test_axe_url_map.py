@@ -82,7 +82,7 @@ def _axe_script() -> str:
     return str(Path(sync_playwright.__file__).with_name("axe.min.js"))
 
 
-def scan_plan(app, world, empty=False):  # noqa: F811 (a fixture's value)
+def scan_plan(app, items, empty=False):
     """The (role, URL, expected status) triples to scan, and the HTML GET routes left unfilled.
 
     empty: the list pages of an empty city, for EMPTY_ROLES, without variants or error pages.
@@ -95,15 +95,15 @@ def scan_plan(app, world, empty=False):  # noqa: F811 (a fixture's value)
         if empty and (rule.arguments or rule.endpoint in FIXED_TEXT):
             continue
         if rule.endpoint in SPECIAL:
-            pairs += [(role, url, "200") for role, url in SPECIAL[rule.endpoint](world)]
+            pairs += [(role, url, "200") for role, url in SPECIAL[rule.endpoint](items)]
             continue
         codes = EXPECTED.get(rule.endpoint, {}).get("GET", "").split()
         if "200" not in codes:
             unfilled.append(rule.endpoint)
             continue
-        url = url_of(app, rule, world) if empty else _url(app, rule, world)
+        url = url_of(app, rule, items) if empty else _url(app, rule, items)
         for role, code in zip(ROLES, codes, strict=True):
-            if role not in roles or empty and code != "200":
+            if role not in roles or (empty and code != "200"):
                 continue
             if code == "200":
                 pairs.append((role, url, code))
@@ -196,6 +196,9 @@ def scan(browser, base_url, pairs) -> list[str]:
             response = tab.goto(url)
             if str(response.status) != code:
                 problems.append(f"{role} {url}: status {response.status}, expected {code}")
+                continue
+            if "text/html" not in response.headers.get("content-type", ""):
+                problems.append(f"{role} {url}: no HTML page (add its route to NOT_HTML)")
                 continue
             result = tab.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
             for violation in result["violations"]:

@@ -33,7 +33,6 @@ NOT_HTML = {
     "volunteer.my_calendar": "iCalendar feed",
     "volunteer.shift_ics": "iCalendar file",
     "account.export": "JSON download of one's data",
-    "accounts.verify": "redirects after verifying (a bad token: the 400 page, scanned)",
     "notifications.open_notification": "redirects to the notified item",
     "language_link": "redirects after switching the language",
     **dict.fromkeys(
@@ -43,12 +42,17 @@ NOT_HTML = {
         "JSON of the open-data API",
     ),
 }  # fmt: skip
-# Pages the matrix reaches only with bad tokens or another person's item: (role, URL) here.
+# Pages the matrix reaches only with bad tokens or another person's item: (role, URL, status).
 SPECIAL = {
-    "accounts.accept_invitation": lambda w: [("visitor", f"/auth/invite/{w['invite_token']}")],
-    "accounts.reset_with_token": lambda w: [("visitor", f"/auth/reset/{w['reset_token']}")],
-    "dialogue.edit_reply": lambda w: [("citizen", f"/dialogue/replies/{w['own_reply'].id}/edit")],
-}
+    "accounts.accept_invitation": lambda w: [("visitor", f"/auth/invite/{w['invite_token']}",
+                                              "200")],
+    "accounts.reset_with_token": lambda w: [("visitor", f"/auth/reset/{w['reset_token']}", "200")],
+    "dialogue.edit_reply": lambda w: [("citizen", f"/dialogue/replies/{w['own_reply'].id}/edit",
+                                       "200")],
+    # A good link confirms the address and redirects; a bad one shows the 400 page.
+    "accounts.verify": lambda w: [(role, "/auth/verify/not-a-valid-token", "400")
+                                  for role in ("visitor", "citizen")],
+}  # fmt: skip
 # More states of a page: filters, results, a form error (scanned for each role that sees it).
 VARIANTS = {
     "search.index": ["q=Schule", "q=Zebrastreifen"],
@@ -95,7 +99,7 @@ def scan_plan(app, items, empty=False):
         if empty and (rule.arguments or rule.endpoint in FIXED_TEXT):
             continue
         if rule.endpoint in SPECIAL:
-            pairs += [(role, url, "200") for role, url in SPECIAL[rule.endpoint](items)]
+            pairs += SPECIAL[rule.endpoint](items)
             continue
         codes = EXPECTED.get(rule.endpoint, {}).get("GET", "").split()
         if "200" not in codes:

@@ -89,7 +89,8 @@ def detail(thread_id: int):
     return _render_thread(_thread_or_404(thread_id))
 
 
-def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200):
+def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200,
+                   close_form: CloseForm | None = None):  # fmt: skip
     signed_in = current_user.is_authenticated
     page = db.paginate(services.top_level_query(thread, viewer=current_user),
                        per_page=REPLIES_PER_PAGE, error_out=False)  # fmt: skip
@@ -105,7 +106,7 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         official=services.official_answer(thread) if thread.answered_at else None,
         # Visitors get no forms: a token would open a session and bypass the page cache.
         reply_form=reply_form or (ReplyForm(formdata=None) if signed_in else None),
-        close_form=CloseForm(formdata=None) if signed_in else None,
+        close_form=close_form or (CloseForm(formdata=None) if signed_in else None),
         following=notifications.is_following(current_user, thread=thread),
         board_perm=permissions,
         render=render_user_text,
@@ -226,12 +227,12 @@ def close(thread_id: int):
             flash(_("The discussion is open again."), "success")
         return redirect(url_for("dialogue.detail", thread_id=thread.id))
     form = CloseForm()
-    if form.validate_on_submit():
-        services.close_thread(thread, current_user, form.reason.data)
-        db.session.commit()
-        flash(_("The discussion is closed."), "success")
-    else:
-        flash(_("Please give a reason."), "error")
+    if not form.validate_on_submit():
+        # Shown at the reason field and in the error summary, keeping what was typed.
+        return _render_thread(thread, close_form=form, status=422)
+    services.close_thread(thread, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("The discussion is closed."), "success")
     return redirect(url_for("dialogue.detail", thread_id=thread.id))
 
 

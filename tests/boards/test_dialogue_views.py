@@ -169,3 +169,19 @@ def test_empty_reply_shows_the_error_at_the_form(client, auth, town, thread):
                          body="   ")  # fmt: skip
     assert response.status_code == 422
     assert 'id="body-error"' in response.get_data(as_text=True)
+
+
+def test_closing_without_a_reason_shows_the_error_at_the_reason_field(client, auth, town, thread):
+    auth.login("umwelt@example.org")
+    url = f"/dialogue/{thread.id}"
+    response = post_form(client, url, action=f"{url}/close", reason="  ")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="error-summary"' in html and 'href="#reason"' in html
+    assert 'aria-invalid="true"' in html and "Bitte geben Sie eine Begründung an." in html
+    assert '<details class="staff-tools" open>' in html  # the form is shown, not folded away
+    db.session.refresh(thread)
+    assert not thread.is_closed
+    too_long = post_form(client, url, action=f"{url}/close", reason="Erledigt. " * 60)
+    assert too_long.status_code == 422
+    assert "Erledigt. Erledigt." in too_long.get_data(as_text=True)  # what was typed is kept

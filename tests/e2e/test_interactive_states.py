@@ -59,6 +59,10 @@ def test_interactive_states_have_no_axe_violations(browser, live_server, runner,
         admin.goto(path)
         admin.get_by_role("button", name=button, exact=True).click()
         assert_errors_summarised_and_linked(admin, path)
+    admin.goto("/dialogue/1")  # closing a discussion needs a reason
+    admin.get_by_text("Diskussion schließen", exact=True).click()
+    admin.get_by_role("button", name="Schließen", exact=True).click()
+    assert_errors_summarised_and_linked(admin, "/dialogue/1/close")
     admin.goto("/reports?since=2030-01-02&until=2030-01-01")
     assert_errors_summarised_and_linked(admin, "/reports")
     # A flash message.

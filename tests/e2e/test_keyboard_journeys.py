@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engage.demo import DEMO_PASSWORD
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, path_of
 from tests.e2e.keyboard import assert_focus_visible, tab_through, tab_to, type_into
 
 
@@ -172,3 +172,66 @@ def test_the_phone_menu_and_the_report_disclosure_work_by_keyboard(browser, live
     _press_on(page, re.compile("^Melden"))
     tab_to(page, re.compile("Beleidigung|Werbung|Sonstig|Thema"))
     assert tab_through(page) < 250
+
+
+def test_an_admin_invites_a_person_who_accepts_and_sets_a_password_by_keyboard(
+    browser, live_server, demo, outbox
+):
+    page = _keyboard_login(browser, live_server, "admin@musterstadt.example")
+    _press_on(page, "Administration")
+    _press_on(page, "Einladen")
+    assert tab_through(page) < 120
+    page.goto("/admin/invite")
+    type_into(page, "E-Mail-Adresse", "nele@example.org")
+    type_into(page, "Name", "Nele Neu")
+    tab_to(page, "Rolle")
+    page.keyboard.type("Mitarbeit")
+    tab_to(page, re.compile("^Fachbereich"))
+    page.keyboard.type("Fachbereich Bildung")
+    _press_on(page, "Einladung senden")
+    expect(page.locator(".flash-success")).to_contain_text("nele@example.org")
+    _press_on(page, "Abmelden")
+
+    page.goto(path_of(outbox.last_link(to="nele@example.org")))
+    assert tab_through(page) < 80
+    type_into(page, "Neues Passwort", "Wiesen und Wälder 2026")
+    type_into(page, "Neues Passwort wiederholen", "Wiesen und Wälder 2026")
+    _press_on(page, "Passwort speichern")
+    expect(page.locator(".flash-success")).to_contain_text("Willkommen, Nele Neu!")
+    _press_on(page, "Aufgaben")  # she is staff of the department now
+    expect(page).to_have_url(re.compile("/proposals/manage$"))
+    page.context.close()
+
+
+def test_an_admin_changes_a_role_a_department_and_the_settings_by_keyboard(
+    browser, live_server, demo
+):
+    page = _keyboard_login(browser, live_server, "admin@musterstadt.example")
+    page.goto("/admin/users")
+    assert tab_through(page) < 250
+    page.goto("/admin/users")
+    _press_on(page, "Berta Bürgerin")
+    assert tab_through(page) < 120
+    tab_to(page, "Rolle", limit=120)
+    page.keyboard.type("Ratsmitglied")
+    _press_on(page, "Speichern")
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("#user-role")).to_have_value("council")
+
+    page.goto("/admin/departments")
+    assert tab_through(page) < 120
+    page.goto("/admin/departments")
+    _press_on(page, "Fachbereich Umwelt und Grün")
+    type_into(page, "Kürzel", "Grün")
+    _press_on(page, "Speichern")
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("(Grün)")
+
+    page.goto("/admin/settings")
+    assert tab_through(page) < 120
+    page.goto("/admin/settings")
+    type_into(page, "Name der Kommune", "Musterstadt am See")
+    _press_on(page, "Einstellungen speichern", limit=150)
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator(".brand-name")).to_have_text("Musterstadt am See")
+    page.context.close()

@@ -57,3 +57,37 @@ def test_pages_reflow_at_every_width_and_at_double_text_size(app, page, runner):
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert wide <= 0, f"{where} scrolls sideways by {wide}px"
             assert page.evaluate(_CLIPPED_JS) == [], f"{where} cuts text off"
+
+
+_ROWS_JS = """() => {
+  // The highest and lowest vertical middle of a row's items (items of one line share it).
+  const middles = (selector) => [...document.querySelectorAll(selector)].map((el) => {
+    const r = el.getBoundingClientRect(); return r.top + r.height / 2; });
+  const span = (selector) => [Math.min(...middles(selector)), Math.max(...middles(selector))];
+  return {nav: span('.nav-list > li'), user: span('.user-nav > *'),
+          height: document.querySelector('.site-header').getBoundingClientRect().height};
+}"""
+
+
+def test_the_header_has_two_tidy_rows_at_1280_px_in_german(app, browser, live_server, runner):
+    """Brand, search and the user's links in one row; the main navigation, with all of the
+    admin's links, on one line below (it used to wrap "Hilfe" onto a line of its own)."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    for email in (None, "buerger@musterstadt.example", "moderation@musterstadt.example",
+                  "admin@musterstadt.example"):  # fmt: skip
+        context = browser.new_context(locale="de-DE", base_url=live_server.url,
+                                      viewport={"width": 1280, "height": 900})  # fmt: skip
+        page = context.new_page()
+        if email:
+            page.goto("/auth/login")
+            page.get_by_label("E-Mail-Adresse").fill(email)
+            page.get_by_label("Passwort", exact=True).fill(DEMO_PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Anmelden").click()
+        page.goto("/moderation/transparency")
+        rows = page.evaluate(_ROWS_JS)
+        (nav_top, nav_bottom), (user_top, user_bottom) = rows["nav"], rows["user"]
+        assert nav_bottom - nav_top < 4 and user_bottom - user_top < 4, (email, rows)  # one line
+        assert user_bottom < nav_top, (email, rows)  # the user's links above the navigation
+        assert rows["height"] < 110, (email, rows)
+        context.close()

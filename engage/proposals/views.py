@@ -11,6 +11,7 @@ from engage.accounts.permissions import is_admin, is_staff
 from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
 from engage.boards.dialogue_forms import ReplyForm
+from engage.core import fragments
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
@@ -43,8 +44,15 @@ def _visible_or_404(proposal_id: int) -> Proposal:
 
 @bp.get("")
 def index():
+    # The list is the same for everyone: rendered once per content version (core/fragments.py).
+    listing = fragments.cached(("proposals.index", request.full_path), _listing)
+    return render_template("proposals/index.html", listing=listing)
+
+
+def _listing() -> str:
     form = ProposalFilterForm(request.args)
-    form.set_choices(published_processes(), all_districts())
+    processes = published_processes()
+    form.set_choices(processes, all_districts())
     form.validate()
     filters = services.ProposalFilter(
         process_id=None if form.process_id.errors else form.process_id.data,
@@ -54,8 +62,8 @@ def index():
         sort=form.sort.data or "supports",
     )
     page = db.paginate(services.proposals_query(filters), per_page=PER_PAGE, error_out=False)
-    open_processes = [p for p in published_processes() if permissions.in_proposal_phase(p)]
-    return render_template("proposals/index.html", form=form, page=page,
+    open_processes = [p for p in processes if permissions.in_proposal_phase(p)]
+    return render_template("proposals/_listing.html", form=form, page=page,
                            open_processes=open_processes)  # fmt: skip
 
 
@@ -148,10 +156,9 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     supported = services.has_supported(current_user, proposal)
     if signed_in:
         result_form = result_form or ResultForm(obj=proposal, formdata=None)
-    comments = db.paginate(dialogue.top_level_query(proposal=proposal, viewer=current_user),
-                           per_page=50, error_out=False)  # fmt: skip
-    children = dialogue.replies_below(comments.items, viewer=current_user)
-    comment_ids = [c.id for c in comments.items] + [c.id for g in children.values() for c in g]
+    # Loaded only if the rendered comments are not kept already (dialogue.ReplyPage).
+    replies = dialogue.ReplyPage(dialogue.top_level_query(proposal=proposal, viewer=current_user),
+                                 50, current_user, proposal=proposal)  # fmt: skip
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -166,9 +173,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
         can_withdraw=permissions.can_move(current_user, proposal, "withdrawn"),
         can_submit=permissions.can_move(current_user, proposal, "submitted"),
         move_form=move_form if moves else None,
-        comments=comments,
-        children=children,
-        helpful=dialogue.helpful_marks(current_user, comment_ids),
+        replies=replies,
         comment_form=_comment_form(comment_form) if signed_in else None,
         can_comment=permissions.can_comment(current_user, proposal),
         can_answer_officially=permissions.can_answer_officially(current_user, proposal),
@@ -183,15 +188,17 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
 @limiter.limit("60 per minute")
 def support(proposal_id: int):
     """Support a proposal, or withdraw one's support."""
-    proposal = _visible_or_404(proposal_id)
+    # Only what the permission check needs: the proposal with its process and phases in one
+    # query (no author, district or department), then one INSERT or DELETE and the counter.
+    proposal = services.proposal_for_support(proposal_id)
+    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
+        abort(404)
     require(permissions.can_support(current_user, proposal))
     if PlainActionForm().validate_on_submit():
-        if services.has_supported(current_user, proposal):
-            services.withdraw_support(proposal, current_user)
-            flash(_("Your support is withdrawn."), "success")
-        else:
-            services.add_support(proposal, current_user)
+        if services.toggle_support(proposal, current_user):
             flash(_("Thank you for your support."), "success")
+        else:
+            flash(_("Your support is withdrawn."), "success")
         db.session.commit()
     # The route's id, not proposal.id: after the commit that would reload the whole proposal.
     return redirect(url_for("proposals.detail", proposal_id=proposal_id))

@@ -314,7 +314,10 @@ class ReplyPage:
     def shared_key(self) -> tuple | None:
         """The key of this page's replies as every such viewer sees them, or None."""
         from engage.accounts.permissions import can_write
+        from engage.core.pagecache import worker_version
 
+        if worker_version() is None:
+            return None  # nothing can be kept (no Redis): spare the query below
         user = self.viewer
         if user is not None and user.is_authenticated and _touches(user, self._where):
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from engage.accounts.forms import PlainActionForm
 from engage.boards import dialogue_services as services
@@ -32,8 +33,12 @@ PER_PAGE = 20
 REPLIES_PER_PAGE = 50
 
 
+# One thread: its author and the process's phases in the same query (two fewer).
+_ONE = (joinedload(Thread.author), joinedload(Thread.process).joinedload(Process.phases))
+
+
 def _thread_or_404(thread_id: int) -> Thread:
-    thread = db.get_or_404(Thread, thread_id)
+    thread = db.get_or_404(Thread, thread_id, options=_ONE)
     if not permissions.can_view_thread(current_user, thread):
         abort(404)
     return thread

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.permissions import is_admin, is_staff
@@ -35,8 +36,12 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 PER_PAGE = 20
 
 
+# One proposal: its author and the process's phases in the same query (two fewer).
+_ONE = (joinedload(Proposal.author), joinedload(Proposal.process).joinedload(Process.phases))
+
+
 def _visible_or_404(proposal_id: int) -> Proposal:
-    proposal = db.get_or_404(Proposal, proposal_id)
+    proposal = db.get_or_404(Proposal, proposal_id, options=_ONE)
     if not permissions.can_view_proposal(current_user, proposal):
         abort(404)
     return proposal
@@ -61,7 +66,11 @@ def _listing() -> str:
         category=form.category.data or None,
         sort=form.sort.data or "supports",
     )
-    page = db.paginate(services.proposals_query(filters), per_page=PER_PAGE, error_out=False)
+    # The list shows neither authors nor phases: loading them would cost two queries.
+    query = services.proposals_query(filters).options(
+        lazyload(Proposal.author), defaultload(Proposal.process).lazyload(Process.phases)
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     open_processes = [p for p in processes if permissions.in_proposal_phase(p)]
     return render_template("proposals/_listing.html", form=form, page=page,
                            open_processes=open_processes)  # fmt: skip

@@ -52,7 +52,8 @@ def _page(client, path: str) -> str:
 
 
 def _fragments() -> set:
-    return {key for key in fragments.store.items if key[0] != "value"}
+    """The kept comments and pages of replies (the header differs with the user's rights)."""
+    return {key for key in fragments.store.items if key[1] in ("comment", "replies")}
 
 
 def test_each_user_gets_their_own_token_in_shared_fragments(app, town, discussed):
@@ -124,3 +125,23 @@ def test_a_new_redis_epoch_drops_what_workers_kept(app, town, discussed):
     redis.Redis.from_url(REDIS_URL).flushdb()  # Redis restarted empty: the count starts again
     _page(reader, f"/proposals/{proposal.id}")
     assert fragments.store.version not in versions
+
+
+def test_logged_in_pages_served_from_fragments_need_few_queries(app, town, discussed):
+    from engage.boards import dialogue_services as dialogue
+    from tests.perf.test_query_counts import counted
+
+    proposal = discussed[0]
+    thread = dialogue.open_thread(town["citizen"], "Licht am Weg", "Zu dunkel.", town["dialogue"])
+    dialogue.reply(thread, town["citizen"], "Ja, sehr dunkel.")
+    db.session.commit()
+    reader = _logged_in(app, "verkehr@example.org")
+    # The user, the proposal (with process, phases and author), whether the user supports,
+    # follows, wrote, marked or reported anything here, offers, history: no comment, count,
+    # settings or unread query.
+    for path, most in (("/proposals", 1), (f"/proposals/{proposal.id}", 8),
+                       (f"/dialogue/{thread.id}", 5)):  # fmt: skip
+        _page(reader, path)
+        with counted() as statements:
+            _page(reader, path)
+        assert len(statements) <= most, (path, [" ".join(s.split())[:90] for s in statements])

@@ -112,10 +112,11 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         board_perm=permissions,
         render=render_user_text,
     )
-    if current_user.is_authenticated and g.get("unread_notifications", 1):
+    if (current_user.is_authenticated and g.get("unread_notifications", 1)
+            and notifications.has_unread(current_user, thread=thread)):  # fmt: skip
         # Reading the thread is seeing its news. Committed after rendering: a commit expires
-        # the loaded replies, which would then reload one by one. Skipped when the header
-        # counted no unread news: a write would also raise the content version for everyone.
+        # the loaded replies, which would then reload one by one. Only when there is news: a
+        # write raises the content version, which renews every cached page and fragment.
         notifications.mark_read(current_user, thread=thread)
         db.session.commit()
     return html, status

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 CSRF_PLACEHOLDER = "\x00engage-csrf\x00"
 MAX_ENTRIES = 4000
+MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
 # Like the page cache: some content changes with the clock alone (phases, edit windows are
 # in the keys), so a version's fragments are dropped after a minute even without a write.
 TTL_SECONDS = 60
@@ -36,8 +37,8 @@ TTL_SECONDS = 60
 class _Store:
     """One worker's fragments of one content version, the least recently used dropped first."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
+        self.max_entries, self.max_chars, self.chars = max_entries, max_chars, 0
         self.version: str | None = None
         self.started = 0.0
         self.items: OrderedDict[tuple, object] = OrderedDict()
@@ -59,13 +60,21 @@ class _Store:
         with self.lock:
             if not self._current(version):
                 self.version, self.started, self.items = version, time.monotonic(), OrderedDict()
+                self.chars = 0
+            if key in self.items:
+                self.chars -= _size(self.items.pop(key))
             self.items[key] = html
-            while len(self.items) > self.max_entries:
-                self.items.popitem(last=False)
+            self.chars += _size(html)
+            while len(self.items) > self.max_entries or self.chars > self.max_chars:
+                self.chars -= _size(self.items.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self.lock:
-            self.version, self.items = None, OrderedDict()
+            self.version, self.items, self.chars = None, OrderedDict(), 0
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, str) else 64
 
 
 store = _Store()

@@ -131,6 +131,8 @@ def main() -> None:
         "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench"
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--only", help="a regular expression: measure only the rows it finds "
+                        "(the baseline always runs)")  # fmt: skip
     options = parser.parse_args()
 
     env = {**os.environ, "ENGAGE_ENV": "production", "ENGAGE_SECRET_KEY": secrets.token_hex(32),
@@ -151,7 +153,11 @@ def main() -> None:
                  ("/volunteer", "/volunteer", None)]  # fmt: skip
         sessions = login_sessions(32)
         pages += [("/proposals logged in", listing, sessions[1][0]),
+                  ("proposal with 500 comments, logged in", "/proposals/1", sessions[2][0]),
+                  ("thread with 2,000 replies, logged in", "/dialogue/1", sessions[3][0]),
                   ("/reports (council, whole city)", "/reports", None)]  # fmt: skip
+        if options.only:
+            pages = [pages[0]] + [p for p in pages[1:] if re.search(options.only, p[0])]
         for label, path, cookie in pages:
             if path == "/reports":
                 cookie = _council_cookie()
@@ -166,6 +172,8 @@ def main() -> None:
                          headers={"Cookie": cookie} if cookie else None)  # fmt: skip
             rows.append((label, result))
             print(f"{label:40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms", flush=True)
+        if options.only and not re.search(options.only, "POST support"):
+            raise _Done
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
             data.write("sessions = " + _lua_table(sessions) + "\n")
         os.environ.update(
@@ -176,8 +184,10 @@ def main() -> None:
         result = wrk("/proposals/1/support", options.seconds, options.connections, SUPPORT_LUA)
         rows.append(("POST support (32 users, random proposals)", result))
         print(f"POST support {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms", flush=True)
-        rss = worker_rss_mb(server)
+    except _Done:
+        pass
     finally:
+        rss = worker_rss_mb(server)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     write_results(options, rows, rss)
@@ -204,6 +214,10 @@ def sequential(path: str, cookie: str, seconds: int) -> dict:
 
     return {"rps": len(times) / (sum(times) / 1000), "p50": at(0.5), "p95": at(0.95),
             "p99": at(0.99), "errors": 0, "requests": len(times)}  # fmt: skip
+
+
+class _Done(Exception):
+    """The rows asked for with --only are measured."""
 
 
 def _get(path: str, cookie: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, delete, func, or_, select, update
@@ -274,3 +275,64 @@ def export_dialogue(user) -> dict:
         "helpful_marks": [{"comment_id": r.comment_id, "created_at": iso(r.created_at)}
                           for r in reactions],
     }  # fmt: skip
+
+
+class ReplyPage:
+    """One page of replies with their sub-trees, loaded only when a template reads them.
+
+    A viewer who wrote, marked or reported none of the replies here sees them like any other
+    viewer with the same right to write: `shared_key` names that case, and the page keeps the
+    rendered replies as one fragment (core/fragments.py), so a hit loads no reply at all.
+    """
+
+    def __init__(self, query: Select, per_page: int, viewer, *, thread=None, proposal=None):
+        from flask import request
+
+        from engage.extensions import MAX_PAGE
+
+        self.query, self.per_page, self.viewer = query, per_page, viewer
+        self.subject = ("thread", thread.id) if thread else ("proposal", proposal.id)
+        self._where = (
+            Comment.thread_id == thread.id if thread else Comment.proposal_id == proposal.id
+        )
+        self.number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+
+    @cached_property
+    def page(self):
+        return db.paginate(self.query, page=self.number, per_page=self.per_page, error_out=False)
+
+    @cached_property
+    def children(self) -> dict[int, list[Comment]]:
+        return replies_below(self.page.items, viewer=self.viewer)
+
+    @cached_property
+    def helpful(self) -> set[int]:
+        ids = [c.id for c in self.page.items] + [c.id for g in self.children.values() for c in g]
+        return helpful_marks(self.viewer, ids)
+
+    @cached_property
+    def shared_key(self) -> tuple | None:
+        """The key of this page's replies as every such viewer sees them, or None."""
+        from engage.accounts.permissions import can_write
+        from engage.core.pagecache import worker_version
+
+        if worker_version() is None:
+            return None  # nothing can be kept (no Redis): spare the query below
+        user = self.viewer
+        if user is not None and user.is_authenticated and _touches(user, self._where):
+            return None
+        return (*self.subject, self.number, can_write(user))
+
+
+def _touches(user, where) -> bool:
+    """Whether the user wrote, marked helpful or reported any reply matching where (one query)."""
+    from sqlalchemy import exists
+
+    from engage.moderation.models import Flag
+
+    here = select(Comment.id).where(where)
+    wrote = exists().where(where, Comment.author_id == user.id)
+    marked = exists().where(Reaction.user_id == user.id, Reaction.comment_id.in_(here))
+    flagged = exists().where(Flag.user_id == user.id, Flag.content_type == "comment",
+                             Flag.content_id.in_(here))  # fmt: skip
+    return bool(db.session.scalar(select(or_(wrote, marked, flagged))))

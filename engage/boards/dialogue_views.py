@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from engage.accounts.forms import PlainActionForm
 from engage.boards import dialogue_services as services
@@ -32,8 +33,12 @@ PER_PAGE = 20
 REPLIES_PER_PAGE = 50
 
 
+# One thread: its author and the process's phases in the same query (two fewer).
+_ONE = (joinedload(Thread.author), joinedload(Thread.process).joinedload(Process.phases))
+
+
 def _thread_or_404(thread_id: int) -> Thread:
-    thread = db.get_or_404(Thread, thread_id)
+    thread = db.get_or_404(Thread, thread_id, options=_ONE)
     if not permissions.can_view_thread(current_user, thread):
         abort(404)
     return thread
@@ -92,17 +97,14 @@ def detail(thread_id: int):
 def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200,
                    close_form: CloseForm | None = None):  # fmt: skip
     signed_in = current_user.is_authenticated
-    page = db.paginate(services.top_level_query(thread, viewer=current_user),
-                       per_page=REPLIES_PER_PAGE, error_out=False)  # fmt: skip
-    children = services.replies_below(page.items, viewer=current_user)
-    all_ids = [c.id for c in page.items] + [c.id for group in children.values() for c in group]
+    # Loaded only if the rendered replies are not kept already (services.ReplyPage).
+    replies = services.ReplyPage(services.top_level_query(thread, viewer=current_user),
+                                 REPLIES_PER_PAGE, current_user, thread=thread)  # fmt: skip
     html = render_template(
         "boards/thread_detail.html",
         thread=thread,
         body_html=render_user_text(thread.body),
-        page=page,
-        children=children,
-        helpful=services.helpful_marks(current_user, all_ids),
+        replies=replies,
         official=services.official_answer(thread) if thread.answered_at else None,
         # Visitors get no forms: a token would open a session and bypass the page cache.
         reply_form=reply_form or (ReplyForm(formdata=None) if signed_in else None),
@@ -111,9 +113,11 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         board_perm=permissions,
         render=render_user_text,
     )
-    if current_user.is_authenticated:
+    if (current_user.is_authenticated and g.get("unread_notifications", 1)
+            and notifications.has_unread(current_user, thread=thread)):  # fmt: skip
         # Reading the thread is seeing its news. Committed after rendering: a commit expires
-        # the loaded replies, which would then reload one by one.
+        # the loaded replies, which would then reload one by one. Only when there is news: a
+        # write raises the content version, which renews every cached page and fragment.
         notifications.mark_read(current_user, thread=thread)
         db.session.commit()
     return html, status

@@ -9,6 +9,7 @@ Anyone with a session (logged in, a chosen language, a form in progress) bypasse
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "engage:content-version"
+EPOCH_KEY = "engage:content-epoch"
 PAGE_PREFIX = "engage:page:"
 TTL_SECONDS = 60
 SKIPPED_PREFIXES = ("/static/", "/auth/", "/account", "/healthz", "/admin", "/moderation",
@@ -41,15 +43,18 @@ def _key() -> str | None:
 def _serve_cached() -> Response | None:
     key = _key()
     if key is None:
+        if request.method in ("GET", "HEAD") and not request.path.startswith(SKIPPED_PREFIXES):
+            content_version()  # read before any data, for the fragments (core/fragments.py)
         return None
     g.page_cache_key = key
     try:
-        version, stored = _client().mget(VERSION_KEY, key)
+        version, epoch, stored = _client().mget(VERSION_KEY, EPOCH_KEY, key)
     except Exception:  # noqa: BLE001 (Redis away: render the page as if there were no cache)
         log.warning("page cache unavailable", exc_info=True)
         return None
     version = (version or b"0").decode()
     g.page_cache_version = version
+    g.content_epoch = epoch
     if stored is None:
         return None
     stored_version, _, body = stored.partition(b"\n")
@@ -59,6 +64,51 @@ def _serve_cached() -> Response | None:
     response = Response(body, mimetype="text/html")
     response.headers["X-Engage-Cache"] = "hit"
     return response
+
+
+def content_version() -> str | None:
+    """The content version, read once per request; None without Redis (nothing may be kept).
+
+    It must be read before the data a cached fragment shows: a version read afterwards could
+    already count a change that the data, read earlier, misses.
+    """
+    if "page_cache_version" in g:
+        return g.page_cache_version
+    client = _client()
+    if client is None:
+        return None
+    try:
+        version, epoch = client.mget(VERSION_KEY, EPOCH_KEY)
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unavailable", exc_info=True)
+        return None
+    g.page_cache_version = (version or b"0").decode()
+    g.content_epoch = epoch
+    return g.page_cache_version
+
+
+def worker_version() -> str | None:
+    """The version under which a worker may keep things in its memory (core/fragments.py).
+
+    It is the content version read at the start of this request (never later), prefixed by
+    the epoch of the Redis data: when Redis starts empty, the count starts again at 0, and
+    the new epoch keeps the old version numbers from meaning the old content.
+    """
+    version = g.get("page_cache_version")
+    if version is None:
+        return None
+    epoch = g.get("content_epoch")
+    if epoch is None:
+        try:
+            _client().set(EPOCH_KEY, secrets.token_hex(8), nx=True)
+            epoch = _client().get(EPOCH_KEY)
+        except Exception:  # noqa: BLE001
+            log.warning("page cache unavailable", exc_info=True)
+            return None
+        if epoch is None:
+            return None
+        g.content_epoch = epoch
+    return f"{epoch.decode()}:{version}"
 
 
 def _store(response: Response) -> Response:
@@ -103,6 +153,9 @@ def _forget_change(session_) -> None:
 
 def init_app(app: Flask) -> None:
     """Switch the cache on when Redis is configured (and ENGAGE_PAGE_CACHE is not off)."""
+    from engage.core.fragments import FragmentCacheExtension
+
+    app.jinja_env.add_extension(FragmentCacheExtension)  # {% cache %} works with or without Redis
     url = app.config.get("REDIS_URL")
     if not url or not app.config.get("PAGE_CACHE", True):
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import CheckConstraint, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,11 +57,34 @@ def _defaults() -> SiteSettings:
     )
 
 
+# (content version, a detached copy): the row is read again once any data has changed.
+_worker_copy: tuple[str, SiteSettings] | None = None
+
+
+def _copy(row: SiteSettings) -> SiteSettings:
+    """A transient copy, outside every session: safe to keep between requests."""
+    return SiteSettings(**{c.key: getattr(row, c.key) for c in SiteSettings.__table__.columns})
+
+
 def get_settings() -> SiteSettings:
-    """The stored settings, read once per request; defaults until an admin saves them."""
+    """The stored settings, read once per request; defaults until an admin saves them.
+
+    With the page cache's content version (Redis), each worker keeps a copy until the version
+    changes, so most pages need no query for them.
+    """
+    global _worker_copy
     if has_app_context() and "site_settings" in g:
         return g.site_settings
-    settings = db.session.get(SiteSettings, SETTINGS_ID) or _defaults()
+    from engage.core.pagecache import worker_version
+
+    version = worker_version() if has_request_context() else None
+    if version is not None and _worker_copy is not None and _worker_copy[0] == version:
+        settings = _worker_copy[1]
+    else:
+        row = db.session.get(SiteSettings, SETTINGS_ID)
+        settings = row or _defaults()
+        if version is not None and not db.session.info.get("engage_changed"):
+            _worker_copy = (version, _copy(row) if row is not None else settings)
     if has_app_context():
         g.site_settings = settings
     return settings

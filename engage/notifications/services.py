@@ -378,6 +378,15 @@ def unread_count(user) -> int:
     )
 
 
+def has_unread(user, thread: Thread) -> bool:
+    """Whether the user has unread news about this thread."""
+    return bool(db.session.scalar(
+        select(Notification.id).where(Notification.user_id == user.id,
+                                      Notification.read_at.is_(None),
+                                      Notification.thread_id == thread.id).limit(1)
+    ))  # fmt: skip
+
+
 def mark_read(user, notification_ids: list[int] | None = None, thread: Thread | None = None):
     query = update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)

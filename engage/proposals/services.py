@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, and_, bindparam, case, delete, func, select, update
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.core import audit
 from engage.core.moderation import ContentStatus
 from engage.core.types import utcnow
 from engage.extensions import db
+from engage.processes.models import Process
 from engage.proposals import permissions
 from engage.proposals.models import Proposal, ProposalEvent, Rating, Support
 from engage.proposals.models import ProposalStatus as S
@@ -103,38 +105,81 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
     return event
 
 
+def _insert_support(proposal_id: int, user_id: int) -> bool:
+    """One INSERT that does nothing when the support exists already (even a concurrent one)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Support).values(proposal_id=proposal_id, user_id=user_id,
+                                       created_at=utcnow()).on_conflict_do_nothing()  # fmt: skip
+    return db.session.execute(statement.returning(Support.id)).first() is not None
+
+
+def _count_support(proposal: Proposal, step: int, threshold: int | None = None) -> None:
+    """Move the counter by the row just inserted or deleted, in the same transaction.
+
+    The counter only moves when this transaction changed a row, and the row change and the
+    counter change commit together: concurrent supports and withdrawals cannot drift apart.
+    Reaching the process's threshold marks the proposal qualified in the same statement.
+    """
+    values: dict = {"support_count": Proposal.support_count + step}
+    if step > 0 and threshold:
+        values["qualified_at"] = case(
+            (and_(Proposal.qualified_at.is_(None), Proposal.support_count + step >= threshold),
+             utcnow()),
+            else_=Proposal.qualified_at,
+        )  # fmt: skip
+    count, qualified_at = db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id).values(**values)
+        .returning(Proposal.support_count, Proposal.qualified_at)
+        .execution_options(synchronize_session=False)
+    ).one()  # fmt: skip
+    # The object shows the stored values without being marked as changed.
+    set_committed_value(proposal, "support_count", count)
+    set_committed_value(proposal, "qualified_at", qualified_at)
+
+
 def add_support(proposal: Proposal, user) -> bool:
     """Support once; a second support (even a concurrent one) changes nothing. True if added."""
-    # Read the ids before the savepoint: a read inside it would pin an SQLite snapshot that a
-    # concurrent commit makes stale, and the insert would then fail with "database is locked".
-    support = Support(proposal_id=proposal.id, user_id=user.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(support)
-    except IntegrityError:
+    if not _insert_support(proposal.id, user.id):
         return False
-    db.session.execute(
-        update(Proposal).where(Proposal.id == proposal.id)
-        .values(support_count=Proposal.support_count + 1)
-    )  # fmt: skip
-    db.session.refresh(proposal, ["support_count"])
-    threshold = proposal.process.support_threshold
-    if proposal.qualified_at is None and threshold and proposal.support_count >= threshold:
-        proposal.qualified_at = utcnow()
+    _count_support(proposal, +1, proposal.process.support_threshold)
     return True
 
 
 def withdraw_support(proposal: Proposal, user) -> bool:
+    """Remove the user's support; the counter drops only if this call deleted the row."""
     removed = db.session.execute(
         delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
-    ).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
     if removed:
-        db.session.execute(
-            update(Proposal).where(Proposal.id == proposal.id)
-            .values(support_count=Proposal.support_count - 1)
-        )  # fmt: skip
-        db.session.refresh(proposal, ["support_count"])
+        _count_support(proposal, -1)
     return bool(removed)
+
+
+# Built once: constructing the loader options costs more than the query itself.
+_FOR_SUPPORT = (
+    select(Proposal).where(Proposal.id == bindparam("proposal_id"))
+    .options(lazyload(Proposal.author), lazyload(Proposal.district),
+             joinedload(Proposal.process).options(
+                 lazyload(Process.department), lazyload(Process.district),
+                 joinedload(Process.phases)))
+)  # fmt: skip
+
+
+def proposal_for_support(proposal_id: int) -> Proposal | None:
+    """The proposal with just what support's permission check reads: process and phases."""
+    return db.session.scalars(_FOR_SUPPORT, {"proposal_id": proposal_id}).unique().first()
+
+
+def toggle_support(proposal: Proposal, user) -> bool:
+    """Support, or withdraw an existing support, without reading first. True if now supported."""
+    if add_support(proposal, user):
+        return True
+    withdraw_support(proposal, user)
+    return False
 
 
 def has_supported(user, proposal) -> bool:
@@ -229,8 +274,6 @@ class Inbox:
 def department_inbox(department_id: int | None, now=None) -> Inbox:
     """What the department has to do: new proposals, qualified ones without answer, overdue ones."""
     from datetime import timedelta
-
-    from engage.processes.models import Process
 
     now = now or utcnow()
     base = select(Proposal).join(Process, Process.id == Proposal.process_id)

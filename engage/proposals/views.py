@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.permissions import is_admin, is_staff
 from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
 from engage.boards.dialogue_forms import ReplyForm
+from engage.core import fragments
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
@@ -34,8 +36,12 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 PER_PAGE = 20
 
 
+# One proposal: its author and the process's phases in the same query (two fewer).
+_ONE = (joinedload(Proposal.author), joinedload(Proposal.process).joinedload(Process.phases))
+
+
 def _visible_or_404(proposal_id: int) -> Proposal:
-    proposal = db.get_or_404(Proposal, proposal_id)
+    proposal = db.get_or_404(Proposal, proposal_id, options=_ONE)
     if not permissions.can_view_proposal(current_user, proposal):
         abort(404)
     return proposal
@@ -43,8 +49,15 @@ def _visible_or_404(proposal_id: int) -> Proposal:
 
 @bp.get("")
 def index():
+    # The list is the same for everyone: rendered once per content version (core/fragments.py).
+    listing = fragments.cached(("proposals.index", request.full_path), _listing)
+    return render_template("proposals/index.html", listing=listing)
+
+
+def _listing() -> str:
     form = ProposalFilterForm(request.args)
-    form.set_choices(published_processes(), all_districts())
+    processes = published_processes()
+    form.set_choices(processes, all_districts())
     form.validate()
     filters = services.ProposalFilter(
         process_id=None if form.process_id.errors else form.process_id.data,
@@ -53,9 +66,13 @@ def index():
         category=form.category.data or None,
         sort=form.sort.data or "supports",
     )
-    page = db.paginate(services.proposals_query(filters), per_page=PER_PAGE, error_out=False)
-    open_processes = [p for p in published_processes() if permissions.in_proposal_phase(p)]
-    return render_template("proposals/index.html", form=form, page=page,
+    # The list shows neither authors nor phases: loading them would cost two queries.
+    query = services.proposals_query(filters).options(
+        lazyload(Proposal.author), defaultload(Proposal.process).lazyload(Process.phases)
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    open_processes = [p for p in processes if permissions.in_proposal_phase(p)]
+    return render_template("proposals/_listing.html", form=form, page=page,
                            open_processes=open_processes)  # fmt: skip
 
 
@@ -148,10 +165,9 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     supported = services.has_supported(current_user, proposal)
     if signed_in:
         result_form = result_form or ResultForm(obj=proposal, formdata=None)
-    comments = db.paginate(dialogue.top_level_query(proposal=proposal, viewer=current_user),
-                           per_page=50, error_out=False)  # fmt: skip
-    children = dialogue.replies_below(comments.items, viewer=current_user)
-    comment_ids = [c.id for c in comments.items] + [c.id for g in children.values() for c in g]
+    # Loaded only if the rendered comments are not kept already (dialogue.ReplyPage).
+    replies = dialogue.ReplyPage(dialogue.top_level_query(proposal=proposal, viewer=current_user),
+                                 50, current_user, proposal=proposal)  # fmt: skip
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -166,9 +182,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
         can_withdraw=permissions.can_move(current_user, proposal, "withdrawn"),
         can_submit=permissions.can_move(current_user, proposal, "submitted"),
         move_form=move_form if moves else None,
-        comments=comments,
-        children=children,
-        helpful=dialogue.helpful_marks(current_user, comment_ids),
+        replies=replies,
         comment_form=_comment_form(comment_form) if signed_in else None,
         can_comment=permissions.can_comment(current_user, proposal),
         can_answer_officially=permissions.can_answer_officially(current_user, proposal),
@@ -183,15 +197,17 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
 @limiter.limit("60 per minute")
 def support(proposal_id: int):
     """Support a proposal, or withdraw one's support."""
-    proposal = _visible_or_404(proposal_id)
+    # Only what the permission check needs: the proposal with its process and phases in one
+    # query (no author, district or department), then one INSERT or DELETE and the counter.
+    proposal = services.proposal_for_support(proposal_id)
+    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
+        abort(404)
     require(permissions.can_support(current_user, proposal))
     if PlainActionForm().validate_on_submit():
-        if services.has_supported(current_user, proposal):
-            services.withdraw_support(proposal, current_user)
-            flash(_("Your support is withdrawn."), "success")
-        else:
-            services.add_support(proposal, current_user)
+        if services.toggle_support(proposal, current_user):
             flash(_("Thank you for your support."), "success")
+        else:
+            flash(_("Your support is withdrawn."), "success")
         db.session.commit()
     # The route's id, not proposal.id: after the commit that would reload the whole proposal.
     return redirect(url_for("proposals.detail", proposal_id=proposal_id))

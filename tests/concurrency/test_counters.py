@@ -113,3 +113,22 @@ def test_concurrent_supports_withdrawals_and_replies_leave_no_drift(app, runner,
     assert db.session.get(Thread, thread.id).reply_count == 20
     result = runner.invoke(args=["check-consistency"])
     assert result.exit_code == 0 and "All counters match" in result.output, result.output
+
+
+def test_a_support_and_its_counter_are_written_together_or_not_at_all(town, proposal):
+    """The row and the counter share one transaction, so no other writer sees one alone.
+
+    (A savepoint outside a transaction once committed the support row on its own on SQLite,
+    and a concurrent withdrawal then found a row while the counter was still 0.)
+    """
+    user = town["neighbour"]
+    assert proposals.add_support(proposal, user)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Support)) == 0
+    assert db.session.get(Proposal, proposal.id).support_count == 0
+    assert proposals.add_support(proposal, user)
+    db.session.commit()
+    assert proposals.withdraw_support(proposal, user)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Support)) == 1
+    assert db.session.get(Proposal, proposal.id).support_count == 1

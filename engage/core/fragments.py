@@ -1,0 +1,164 @@
+"""Rendered fragments that are the same for many users, kept in each worker per data version.
+
+Logged-in pages cannot come from the page cache, but most of what they show is the same for
+everyone: a list of proposals, a comment with its author and text, the buttons under it for
+everyone who may report and reply. Such fragments are kept in the worker's memory under the
+page cache's content version (see engage/core/pagecache.py): every commit that changes data
+raises it, and a new version starts with an empty store.
+
+A key names everything per-user that the fragment shows (a "may edit" or "marked helpful"
+flag), so two users share a fragment only when it reads the same for both. A fragment never
+keeps a user's CSRF token: the token of the request that rendered it is swapped for a
+placeholder, and every request that serves the fragment puts its own token back.
+Without Redis there is no content version, and nothing is cached.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import current_app, g, has_request_context
+from flask_babel import get_locale
+from jinja2 import nodes
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+CSRF_PLACEHOLDER = "\x00engage-csrf\x00"
+MAX_ENTRIES = 4000
+MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
+# Like the page cache: some content changes with the clock alone (phases, edit windows are
+# in the keys), so a version's fragments are dropped after a minute even without a write.
+TTL_SECONDS = 60
+
+
+class _Store:
+    """One worker's fragments of one content version, the least recently used dropped first."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
+        self.max_entries, self.max_chars, self.chars = max_entries, max_chars, 0
+        self.version: str | None = None
+        self.started = 0.0
+        self.items: OrderedDict[tuple, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def _current(self, version: str) -> bool:
+        return version == self.version and time.monotonic() - self.started < TTL_SECONDS
+
+    def get(self, version: str, key: tuple):
+        with self.lock:
+            if not self._current(version):
+                return None
+            html = self.items.get(key)
+            if html is not None:
+                self.items.move_to_end(key)
+            return html
+
+    def put(self, version: str, key: tuple, html: object) -> None:
+        with self.lock:
+            if not self._current(version):
+                self.version, self.started, self.items = version, time.monotonic(), OrderedDict()
+                self.chars = 0
+            if key in self.items:
+                self.chars -= _size(self.items.pop(key))
+            self.items[key] = html
+            self.chars += _size(html)
+            while len(self.items) > self.max_entries or self.chars > self.max_chars:
+                self.chars -= _size(self.items.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.version, self.items, self.chars = None, OrderedDict(), 0
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, str) else 64
+
+
+store = _Store()
+
+
+def _usable_version() -> str | None:
+    """The content version, or None when fragments must be rendered afresh."""
+    if not has_request_context() or not current_app.config.get("FRAGMENT_CACHE", True):
+        return None
+    if db_changed():
+        return None  # this request changed data it has not committed yet
+    from engage.core.pagecache import worker_version
+
+    return worker_version()
+
+
+def db_changed() -> bool:
+    from engage.extensions import db
+
+    return bool(db.session.info.get("engage_changed"))
+
+
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _with_token(html: str) -> str:
+    if CSRF_PLACEHOLDER not in html:
+        return html
+    from flask_wtf.csrf import generate_csrf
+
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+
+
+def cached(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+    """The fragment stored under key for this version and language, rendered when missing.
+
+    render() returns template output (already escaped), so the stored HTML is markup.
+    """
+    version = _usable_version()
+    if version is None:
+        return Markup(render())  # noqa: S704 (template output)
+    full_key = (str(get_locale()), *key)
+    html = store.get(version, full_key)
+    if html is None:
+        html = str(render())
+        token = g.get(_csrf_field())
+        stored = html.replace(token, CSRF_PLACEHOLDER) if token else html
+        if not db_changed():
+            store.put(version, full_key, stored)
+        return Markup(html)  # noqa: S704 (template output)
+    return Markup(_with_token(html))  # noqa: S704 (template output, with this request's token)
+
+
+def remembered(key: tuple[Hashable, ...], compute: Callable[[], object]) -> object:
+    """A value kept like a fragment, under this version (a per-user key for personal values)."""
+    version = _usable_version()
+    if version is None:
+        return compute()
+    full_key = ("value", *key)
+    value = store.get(version, full_key)
+    if value is None:
+        value = compute()
+        if not db_changed():
+            store.put(version, full_key, value)
+    return value
+
+
+class FragmentCacheExtension(Extension):
+    """``{% cache "name", part, … %}…{% endcache %}``: the body rendered once per key.
+
+    The parts must name everything the body shows that differs between users.
+    """
+
+    tags = {"cache"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        parts = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            parts.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        call = self.call_method("_fragment", [nodes.List(parts)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, parts: list, caller) -> Markup:
+        return cached(tuple(parts), caller)

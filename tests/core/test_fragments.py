@@ -1,0 +1,147 @@
+"""Logged-in pages share rendered fragments, but never a user's token or personal switches."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import redis
+
+from engage.core import fragments
+from engage.extensions import db
+from engage.proposals import services as proposals
+from tests.conftest import AuthActions, post_form
+
+REDIS_URL = os.environ.get("ENGAGE_TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL, reason="ENGAGE_TEST_REDIS_URL is not set (CI sets it)"
+)
+TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+@pytest.fixture
+def app_config(app_config):
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the test's own Redis database
+    fragments.store.clear()
+    return {**app_config, "REDIS_URL": REDIS_URL}
+
+
+@pytest.fixture
+def discussed(town):
+    """A proposal open for support with two comments, one of them by the neighbour."""
+    proposal = proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+        title="Bank am Teich", problem="Keine Bank.", idea="Eine Bank.",
+        intended_outcome="Ausruhen.", indicator="Bänke"), submit=True)  # fmt: skip
+    first = proposals.comment(proposal, town["citizen"], "Gute Idee, Bernd hier.")
+    own = proposals.comment(proposal, town["neighbour"], "Nina findet das auch.")
+    db.session.commit()
+    return proposal, first, own
+
+
+def _logged_in(app, email: str):
+    client = app.test_client()
+    AuthActions(client).login(email)
+    return client
+
+
+def _page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _fragments() -> set:
+    """The kept comments and pages of replies (the header differs with the user's rights)."""
+    return {key for key in fragments.store.items if key[1] in ("comment", "replies")}
+
+
+def test_each_user_gets_their_own_token_in_shared_fragments(app, town, discussed):
+    proposal = discussed[0]
+    # Logging in is a write (it raises the version): all log in before the pages are read.
+    staff, admin = _logged_in(app, "umwelt@example.org"), _logged_in(app, "admin@example.org")
+    first = _page(staff, f"/proposals/{proposal.id}")
+    kept = _fragments()
+    assert kept, "the comments were kept"
+    second = _page(admin, f"/proposals/{proposal.id}")
+    assert _fragments() == kept, "the second page came from the kept fragments"
+    tokens_first, tokens_second = set(TOKEN_RE.findall(first)), set(TOKEN_RE.findall(second))
+    assert len(tokens_first) == 1 and len(tokens_second) == 1
+    assert tokens_first != tokens_second
+    assert fragments.CSRF_PLACEHOLDER not in second
+    for html in fragments.store.items.values():
+        assert not any(token in str(html) for token in tokens_first | tokens_second)
+    # The token served from a kept fragment is valid for its user: a reply form works.
+    response = post_form(admin, f"/proposals/{proposal.id}", body="Admin antwortet.",
+                         action=f"/proposals/{proposal.id}/comments")  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_personal_switches_are_not_shared(app, town, discussed):
+    from engage.boards import dialogue_services as dialogue
+
+    proposal, first, own = discussed
+    path = f"/proposals/{proposal.id}"
+    staff, author = _logged_in(app, "umwelt@example.org"), _logged_in(app, "nachbar@example.org")
+    other, admin = _logged_in(app, "verkehr@example.org"), _logged_in(app, "admin@example.org")
+    _page(staff, path)  # fills the store
+    version = fragments.store.version
+    mine = _page(author, path)
+    # The author may delete her own comment; nobody else sees that button on it.
+    assert f"/dialogue/replies/{own.id}/delete" in mine
+    assert f"/dialogue/replies/{own.id}/delete" not in _page(other, path)
+    assert f"/dialogue/replies/{first.id}/delete" not in mine
+    assert fragments.store.version == version, "all pages were served in one version"
+    # A helpful mark shows as pressed for the one who set it only.
+    dialogue.toggle_helpful(first, town["staff"])
+    db.session.commit()
+    marked, unmarked = _page(staff, path), _page(admin, path)
+    button = (f'action="/dialogue/replies/{first.id}/helpful"'
+              r'[^>]*>\s*<input[^>]*>\s*<button[^>]*aria-pressed="{}"')  # fmt: skip
+    assert re.search(button.format("true"), marked)
+    assert re.search(button.format("false"), unmarked)
+
+
+def test_a_change_shows_at_once_for_logged_in_users(app, town, discussed):
+    proposal = discussed[0]
+    reader = _logged_in(app, "umwelt@example.org")
+    _page(reader, "/proposals")
+    assert "Neuer Gedanke" not in _page(reader, f"/proposals/{proposal.id}")
+    assert "Zweite Bank" not in _page(reader, "/proposals")
+    proposals.comment(proposal, town["neighbour"], "Neuer Gedanke zur Bank.")
+    proposals.save_proposal(town["neighbour"], town["voting"], proposals.ProposalData(
+        title="Zweite Bank", problem="P", idea="I", intended_outcome="W", indicator="Z"),
+        submit=True)  # fmt: skip
+    db.session.commit()
+    assert "Neuer Gedanke zur Bank." in _page(reader, f"/proposals/{proposal.id}")
+    assert "Zweite Bank" in _page(reader, "/proposals")
+
+
+def test_a_new_redis_epoch_drops_what_workers_kept(app, town, discussed):
+    proposal = discussed[0]
+    reader = _logged_in(app, "umwelt@example.org")
+    _page(reader, f"/proposals/{proposal.id}")
+    versions = {fragments.store.version}
+    redis.Redis.from_url(REDIS_URL).flushdb()  # Redis restarted empty: the count starts again
+    _page(reader, f"/proposals/{proposal.id}")
+    assert fragments.store.version not in versions
+
+
+def test_logged_in_pages_served_from_fragments_need_few_queries(app, town, discussed):
+    from engage.boards import dialogue_services as dialogue
+    from tests.perf.test_query_counts import counted
+
+    proposal = discussed[0]
+    thread = dialogue.open_thread(town["citizen"], "Licht am Weg", "Zu dunkel.", town["dialogue"])
+    dialogue.reply(thread, town["citizen"], "Ja, sehr dunkel.")
+    db.session.commit()
+    reader = _logged_in(app, "verkehr@example.org")
+    # The user, the proposal (with process, phases and author), whether the user supports,
+    # follows, wrote, marked or reported anything here, offers, history: no comment, count,
+    # settings or unread query.
+    for path, most in (("/proposals", 1), (f"/proposals/{proposal.id}", 8),
+                       (f"/dialogue/{thread.id}", 5)):  # fmt: skip
+        _page(reader, path)
+        with counted() as statements:
+            _page(reader, path)
+        assert len(statements) <= most, (path, [" ".join(s.split())[:90] for s in statements])

@@ -75,6 +75,22 @@ def test_an_insert_statement_through_the_session_reaches_the_ledger(city):
     _step({"supports": 6}, 7)
 
 
+def test_a_support_that_returns_its_id_writes_just_its_own_row(city):
+    """The lean support path (INSERT … RETURNING id) needs no search for rows without a
+    ledger entry: a support missing from the ledger from before stays missing (drift that
+    check-consistency reports), and the new one is written."""
+    g, d = city["people"]["g"], city["people"]["d"]
+    db.session.execute(delete(Participation).where(
+        Participation.kind == "supports", Participation.user_id == d.id))  # fmt: skip
+    db.session.commit()
+    assert proposals.add_support(city["bike"], g)
+    db.session.commit()
+    rows = set(db.session.execute(select(Participation.kind, Participation.user_id)))
+    assert ("supports", g.id) in rows
+    assert ("supports", d.id) not in rows
+    assert any("missing in the ledger" in line for line in ledger.drift())
+
+
 def test_replies_leave_the_ledger_with_their_deleted_thread(city):
     first = db.session.scalar(select(Thread).where(Thread.author_id == city["people"]["a"].id))
     db.session.delete(first)  # the database deletes its replies with it

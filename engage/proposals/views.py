@@ -204,7 +204,18 @@ def support(proposal_id: int):
         abort(404)
     require(permissions.can_support(current_user, proposal))
     if PlainActionForm().validate_on_submit():
-        if services.toggle_support(proposal, current_user):
+        # The button says what it does: pressing "Support" on a page opened before (another
+        # tab) keeps the support instead of withdrawing it. Without an intent it toggles.
+        intent = request.form.get("intent")
+        if intent == "withdraw":
+            services.withdraw_support(proposal, current_user)
+            supported = False
+        elif intent == "support":
+            services.add_support(proposal, current_user)
+            supported = True
+        else:
+            supported = services.toggle_support(proposal, current_user)
+        if supported:
             flash(_("Thank you for your support."), "success")
         else:
             flash(_("Your support is withdrawn."), "success")

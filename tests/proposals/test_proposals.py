@@ -177,6 +177,28 @@ def test_invalid_step_is_409_and_support_button_works(client, auth, town, codesi
     assert response.status_code == 409
 
 
+def test_the_support_button_does_what_it_says_when_pressed_twice(client, auth, town, codesign):
+    """Two tabs opened before supporting: "Support" pressed in both keeps one support, and
+    "Withdraw support" pressed in both leaves none (the button carries its intent)."""
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    page = f"/proposals/{proposal.id}"
+    action = f"/proposals/{proposal.id}/support"
+
+    def supports() -> int:
+        db.session.expire_all()
+        return db.session.get(Proposal, proposal.id).support_count
+
+    assert 'name="intent" value="support"' in client.get(page).get_data(as_text=True)
+    for _ in range(2):
+        post_form(client, page, action=action, intent="support")
+    assert supports() == 1
+    assert 'name="intent" value="withdraw"' in client.get(page).get_data(as_text=True)
+    for _ in range(2):
+        post_form(client, page, action=action, intent="withdraw")
+    assert supports() == 0
+
+
 def test_bad_input_gets_form_errors_and_bad_ids_404(client, auth, town, codesign):
     auth.login("buerger@example.org")
     response = post_form(client, f"/proposals/new?process={codesign.id}",

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import click
 from sqlalchemy import (
     String,
+    and_,
     cast,
     delete,
     event,
@@ -77,6 +78,9 @@ def refresh(connection, kind: str, ids, new_by: set[int] | None = None) -> None:
             return
     source = _sources()[kind]
     mine = (P.kind == kind, P.item_id.in_(ids))
+    if new_by is not None and len(new_by) <= TRACKED_PEOPLE:
+        _add_new(connection, source, ids, new_by)
+        return
     if new_by is not None:
         users = new_by
     else:
@@ -160,13 +164,7 @@ def _tracked(connection, users: set[int], change) -> None:
         change()
         recount(connection)
         return
-    if users and connection.dialect.name == "postgresql":
-        # One person's changes one after another: two transactions that each added someone's
-        # first contribution in a district would otherwise both count them as new there. An
-        # advisory lock, not the account's row: foreign keys share-lock that row (deadlocks).
-        # (SQLite has one writer at a time anyway.)
-        connection.execute(select(func.pg_advisory_xact_lock(LOCK_CLASS, User.id)).where(
-            User.id.in_(sorted(users))).order_by(User.id))  # fmt: skip
+    _lock_people(connection, users)
     tally_before, pairs_before = _snapshot(connection, users)
     change()
     tally_after, pairs_after = _snapshot(connection, users)
@@ -177,6 +175,21 @@ def _tracked(connection, users: set[int], change) -> None:
         people[(dimension, key)] += 1
     for dimension, key, _user in pairs_before - pairs_after:
         people[(dimension, key)] -= 1
+    _apply(connection, tally, people)
+
+
+def _lock_people(connection, users: set[int]) -> None:
+    if users and connection.dialect.name == "postgresql":
+        # One person's changes one after another: two transactions that each added someone's
+        # first contribution in a district would otherwise both count them as new there. An
+        # advisory lock, not the account's row: foreign keys share-lock that row (deadlocks).
+        # (SQLite has one writer at a time anyway.)
+        connection.execute(select(func.pg_advisory_xact_lock(LOCK_CLASS, User.id)).where(
+            User.id.in_(sorted(users))).order_by(User.id))  # fmt: skip
+
+
+def _apply(connection, tally: Counter, people: Counter) -> None:
+    """Add the differences to the kept figures."""
     # In key order, so that two transactions lock the rows they share in the same order.
     for (kind, staff, process, district, month), n in sorted(tally.items()):
         if n:
@@ -186,6 +199,42 @@ def _tracked(connection, users: set[int], change) -> None:
     for (dimension, key), n in sorted(people.items()):
         if n:
             _add(connection, People, {"dimension": dimension, "key": key}, "people", n)
+
+
+def _add_new(connection, source: sources.Source, ids: list[int], users: set[int]) -> None:
+    """Rows for items just made (a support, a reply): the kept figures move by those rows
+    alone, without reading all of their people's rows before and after (the POST's hot path).
+    """
+    _lock_people(connection, users)
+    mine = (P.kind == source.kind, P.item_id.in_(ids))
+    connection.execute(delete(P).where(*mine))  # (ids may be reused)
+    added = connection.execute(insert(P).from_select(COLUMNS, ledger_select(source).where(
+        source.id.in_(ids))).returning(P.staff, P.process_id, P.district_id, P.month,
+                                       P.user_id)).all()  # fmt: skip
+    tally: Counter = Counter()
+    pairs: set = set()  # (person, dimension, value); "all" has no value
+    for staff, process, district, month, user in added:
+        tally[_tally_key(source.kind, staff, process, district, month)] += 1
+        if not staff:
+            pairs |= {(user, "district", district), (user, "process", process),
+                      (user, "month", month), (user, "all", None)}  # fmt: skip
+    people: Counter = Counter()
+    for user in sorted({user for user, _, _ in pairs}):
+        # New in this district, process, month or at all: no other row of theirs there.
+        theirs = sorted(((d, v) for u, d, v in pairs if u == user), key=repr)
+        others = (P.user_id == user, ~P.staff, ~and_(*mine))
+        checks = []
+        for dimension, value in theirs:
+            column = DIMENSIONS.get(dimension)
+            where = (
+                [] if column is None else [column.is_(None) if value is None else column == value]
+            )
+            checks.append(exists().where(*others, *where))
+        seen = connection.execute(select(*checks)).one()
+        for (dimension, value), there in zip(theirs, seen, strict=True):
+            if not there:
+                people[(dimension, _key(value))] += 1
+    _apply(connection, tally, people)
 
 
 def _add(connection, model, keys: dict, column: str, n: int) -> None:

@@ -255,6 +255,23 @@ def _no_leaked_env(monkeypatch):
 ROOT = Path(__file__).resolve().parent.parent
 
 
+TEST_REDIS_URL = os.environ.get("ENGAGE_TEST_REDIS_URL")
+needs_redis = pytest.mark.skipif(
+    not TEST_REDIS_URL, reason="ENGAGE_TEST_REDIS_URL is not set (CI sets it)"
+)
+
+
+def with_empty_redis(app_config: dict) -> dict:
+    """The app's settings with the test's own Redis database, emptied, and no kept fragments."""
+    import redis
+
+    from engage.core import fragments
+
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    fragments.store.clear()
+    return {**app_config, "REDIS_URL": TEST_REDIS_URL}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

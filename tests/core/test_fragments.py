@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -11,20 +10,15 @@ import redis
 from engage.core import fragments
 from engage.extensions import db
 from engage.proposals import services as proposals
-from tests.conftest import AuthActions, post_form
+from tests.conftest import TEST_REDIS_URL, AuthActions, needs_redis, post_form, with_empty_redis
 
-REDIS_URL = os.environ.get("ENGAGE_TEST_REDIS_URL")
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL, reason="ENGAGE_TEST_REDIS_URL is not set (CI sets it)"
-)
+pytestmark = needs_redis
 TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 @pytest.fixture
 def app_config(app_config):
-    redis.Redis.from_url(REDIS_URL).flushdb()  # the test's own Redis database
-    fragments.store.clear()
-    return {**app_config, "REDIS_URL": REDIS_URL}
+    return with_empty_redis(app_config)
 
 
 @pytest.fixture
@@ -122,7 +116,7 @@ def test_a_new_redis_epoch_drops_what_workers_kept(app, town, discussed):
     reader = _logged_in(app, "umwelt@example.org")
     _page(reader, f"/proposals/{proposal.id}")
     versions = {fragments.store.version}
-    redis.Redis.from_url(REDIS_URL).flushdb()  # Redis restarted empty: the count starts again
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()  # Redis restarted empty: the count starts again
     _page(reader, f"/proposals/{proposal.id}")
     assert fragments.store.version not in versions
 

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-import redis
 
 from engage.extensions import db
+from tests.conftest import needs_redis, with_empty_redis
 
-REDIS_URL = os.environ.get("ENGAGE_TEST_REDIS_URL")
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL, reason="ENGAGE_TEST_REDIS_URL is not set (CI sets it)"
-)
+pytestmark = needs_redis
 
 
 @pytest.fixture
 def app_config(app_config):
-    redis.Redis.from_url(REDIS_URL).flushdb()  # the test's own Redis database
-    return {**app_config, "REDIS_URL": REDIS_URL}
+    return with_empty_redis(app_config)
 
 
 def _discussions(client, query: str = "") -> str:

@@ -8,13 +8,14 @@ pages an extra query.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
@@ -34,8 +35,6 @@ def configure_login(login_manager: LoginManager) -> None:
 
 def load_user(user_key: str):
     """The user of a live session record, or None (the cookie then counts as logged out)."""
-    from engage.accounts.models import User, UserSession
-
     user_id, _, key = user_key.partition(":")
     if (
         not (user_id.isascii() and user_id.isdigit())
@@ -43,11 +42,7 @@ def load_user(user_key: str):
         or len(key) != KEY_LENGTH
     ):
         return None
-    found = db.session.execute(
-        select(User, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.id == key, User.deleted_at.is_(None))
-    ).first()
+    found = db.session.execute(_user_of_session(), {"user_id": int(user_id), "key": key}).first()
     if found is None:
         return None
     user, last_seen = found
@@ -58,6 +53,19 @@ def load_user(user_key: str):
     if idle > SEEN_EVERY:
         _touch(key)
     return user
+
+
+@functools.cache
+def _user_of_session():
+    """Built once (every logged-in request runs it; building costs more than running it)."""
+    from engage.accounts.models import User, UserSession
+
+    return (
+        select(User, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == bindparam("user_id"), UserSession.id == bindparam("key"),
+               User.deleted_at.is_(None))
+    )  # fmt: skip
 
 
 def idle_limit() -> timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.core import audit
 from engage.core.moderation import ContentStatus
-from engage.core.types import utcnow
+from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.processes.models import Process
 from engage.proposals import permissions
@@ -105,15 +106,61 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
     return event
 
 
-def _insert_support(proposal_id: int, user_id: int) -> bool:
-    """One INSERT that does nothing when the support exists already (even a concurrent one)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+@functools.cache
+def _support_statements(dialect: str) -> dict:
+    """The support path's statements, built once per process (building costs more than
+    running them): the INSERT that does nothing when the support exists already, the DELETE,
+    and the counter moves."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Support).values(proposal_id=proposal_id, user_id=user_id,
-                                       created_at=utcnow()).on_conflict_do_nothing()  # fmt: skip
-    return db.session.execute(statement.returning(Support.id)).first() is not None
+    proposal_id, user_id, step = bindparam("proposal_id"), bindparam("user_id"), bindparam("step")
+    counter = (
+        update(Proposal).where(Proposal.id == proposal_id)
+        .returning(Proposal.support_count, Proposal.qualified_at)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    qualifies = and_(Proposal.qualified_at.is_(None),
+                     Proposal.support_count + step >= bindparam("threshold"))  # fmt: skip
+    statements = {
+        "insert": insert(Support).values(
+            proposal_id=proposal_id, user_id=user_id,
+            created_at=bindparam("now", type_=UTCDateTime()),
+        ).on_conflict_do_nothing().returning(Support.id),
+        "delete": delete(Support).where(Support.proposal_id == proposal_id,
+                                        Support.user_id == user_id)
+        .execution_options(synchronize_session=False),
+        "count": counter.values(support_count=Proposal.support_count + step),
+        "count and qualify": counter.values(
+            support_count=Proposal.support_count + step,
+            qualified_at=case((qualifies, bindparam("now", type_=UTCDateTime())),
+                              else_=Proposal.qualified_at),
+        ),
+    }  # fmt: skip
+    if dialect == "postgresql":
+        # One statement for the whole support: the row, its ledger row with its log entry,
+        # and the counter (which moves, and returns, only if the row was new).
+        from engage.reports.ledger import new_supports_written
+
+        new = statements["insert"].returning(Support.user_id, Support.created_at,
+                                             Support.proposal_id).cte("new_support")  # fmt: skip
+        statements["support"] = (
+            statements["count and qualify"].where(select(new.c.id).exists())
+            .add_cte(new, new_supports_written(new))
+        )  # fmt: skip
+    return statements
+
+
+def _statement(name: str):
+    return _support_statements(db.session.get_bind().dialect.name)[name]
+
+
+def _insert_support(proposal_id: int, user_id: int) -> bool:
+    """One INSERT that does nothing when the support exists already (even a concurrent one)."""
+    row = db.session.execute(_statement("insert"), {
+        "proposal_id": proposal_id, "user_id": user_id, "now": utcnow()}).first()  # fmt: skip
+    return row is not None
 
 
 def _count_support(proposal: Proposal, step: int, threshold: int | None = None) -> None:
@@ -123,18 +170,13 @@ def _count_support(proposal: Proposal, step: int, threshold: int | None = None) 
     counter change commit together: concurrent supports and withdrawals cannot drift apart.
     Reaching the process's threshold marks the proposal qualified in the same statement.
     """
-    values: dict = {"support_count": Proposal.support_count + step}
+    params = {"proposal_id": proposal.id, "step": step}
     if step > 0 and threshold:
-        values["qualified_at"] = case(
-            (and_(Proposal.qualified_at.is_(None), Proposal.support_count + step >= threshold),
-             utcnow()),
-            else_=Proposal.qualified_at,
-        )  # fmt: skip
-    count, qualified_at = db.session.execute(
-        update(Proposal).where(Proposal.id == proposal.id).values(**values)
-        .returning(Proposal.support_count, Proposal.qualified_at)
-        .execution_options(synchronize_session=False)
-    ).one()  # fmt: skip
+        statement = _statement("count and qualify")
+        params |= {"threshold": threshold, "now": utcnow()}
+    else:
+        statement = _statement("count")
+    count, qualified_at = db.session.execute(statement, params).one()
     # The object shows the stored values without being marked as changed.
     set_committed_value(proposal, "support_count", count)
     set_committed_value(proposal, "qualified_at", qualified_at)
@@ -142,6 +184,16 @@ def _count_support(proposal: Proposal, step: int, threshold: int | None = None) 
 
 def add_support(proposal: Proposal, user) -> bool:
     """Support once; a second support (even a concurrent one) changes nothing. True if added."""
+    one_statement = _support_statements(db.session.get_bind().dialect.name).get("support")
+    if one_statement is not None:
+        stored = db.session.execute(one_statement, {
+            "proposal_id": proposal.id, "user_id": user.id, "step": 1, "now": utcnow(),
+            "threshold": proposal.process.support_threshold or None}).first()  # fmt: skip
+        if stored is None:
+            return False
+        set_committed_value(proposal, "support_count", stored.support_count)
+        set_committed_value(proposal, "qualified_at", stored.qualified_at)
+        return True
     if not _insert_support(proposal.id, user.id):
         return False
     _count_support(proposal, +1, proposal.process.support_threshold)
@@ -151,9 +203,8 @@ def add_support(proposal: Proposal, user) -> bool:
 def withdraw_support(proposal: Proposal, user) -> bool:
     """Remove the user's support; the counter drops only if this call deleted the row."""
     removed = db.session.execute(
-        delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+        _statement("delete"), {"proposal_id": proposal.id, "user_id": user.id}
+    ).rowcount
     if removed:
         _count_support(proposal, -1)
     return bool(removed)

@@ -23,7 +23,7 @@ from engage.extensions import db
 from engage.processes.models import Process
 from engage.proposals.models import Proposal
 from engage.proposals.models import ProposalStatus as S
-from engage.reports import sources
+from engage.reports import ledger, sources
 from engage.reports.models import Participation as L
 from engage.reports.models import ParticipationPeople as People
 from engage.reports.models import ParticipationTally as Tally
@@ -73,6 +73,7 @@ def _tally(scope: ReportScope) -> list[tuple]:
 
     def compute():
         if not scope.is_filtered:  # the whole city: the figures kept with the ledger
+            _fold_pending()
             rows = db.session.execute(select(
                 Tally.kind, Tally.staff, Tally.process_key, Tally.district_key, Tally.month_key,
                 Tally.n).where(Tally.n != 0))  # fmt: skip
@@ -85,10 +86,24 @@ def _tally(scope: ReportScope) -> list[tuple]:
     return _once(("tally", scope), compute)
 
 
+def _fold_pending() -> None:
+    """Bring the kept figures up to date with the ledger's logged changes (ledger.fold)."""
+    _once(("folded",), _fold_and_keep)
+
+
+def _fold_and_keep() -> None:
+    session = db.session
+    if ledger.fold(session.connection()) and not (
+        session.new or session.dirty or session.deleted or session.info.get("engage_changed")
+    ):
+        session.commit()  # kept for the next report (a request that wrote commits it itself)
+
+
 def _kept_people(key: str) -> tuple[dict, int]:
     """The whole city's distinct participants per value, and in all, kept with the ledger."""
     dimension = key.removesuffix("_id")
     values, everybody = {}, 0
+    _fold_pending()
     rows = db.session.execute(select(People.dimension, People.key, People.people).where(
         People.dimension.in_([dimension, "all"]), People.people != 0))  # fmt: skip
     for kind, value, people in rows:

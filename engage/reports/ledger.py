@@ -12,13 +12,16 @@ this: `rebuild` writes the whole ledger anew, and `check-consistency` finds any 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 
 import click
 from sqlalchemy import (
+    ARRAY,
+    Integer,
     String,
-    and_,
+    bindparam,
     cast,
     delete,
     event,
@@ -42,6 +45,7 @@ from engage.processes.models import Process
 from engage.proposals.models import Proposal, Support
 from engage.reports import sources
 from engage.reports.models import Participation
+from engage.reports.models import ParticipationChange as Change
 from engage.reports.models import ParticipationPeople as People
 from engage.reports.models import ParticipationTally as Tally
 from engage.reports.scope import month_of
@@ -52,7 +56,10 @@ COLUMNS = ["kind", "item_id", "user_id", "staff", "created", "month", "process_i
            "department_id"]  # fmt: skip
 
 
+@functools.cache
 def _sources() -> dict[str, sources.Source]:
+    """Built once per process: the constructs are immutable, and building them costs more than
+    a support's whole SQL."""
     return {s.kind: s for s in sources.all_sources()}
 
 
@@ -67,33 +74,49 @@ def ledger_select(source: sources.Source):
     )  # fmt: skip
 
 
-def refresh(connection, kind: str, ids, new_by: set[int] | None = None) -> None:
+def refresh(connection, kind: str, ids, *, new: bool = False, gone: bool = False) -> None:
     """Write the rows of these items (a list or a select of ids) anew from the sources.
 
-    new_by: the items were just made, by these people (no one to look up).
+    new: the items were just made (no other transaction can refresh them yet); gone: they were
+    just deleted (nothing to write). Every row removed or added is logged for fold().
     """
     if isinstance(ids, list | tuple | set):
         ids = sorted(ids)
         if not ids:
             return
+    postgres = connection.dialect.name == "postgresql"
+    if new and postgres and isinstance(ids, list):
+        # The hot path (a support, a reply): ids from a sequence are never handed out twice,
+        # and no other transaction sees these items yet. One statement, built once.
+        connection.execute(_add_new_statement(kind), {"ids": ids})
+        return
     source = _sources()[kind]
     mine = (P.kind == kind, P.item_id.in_(ids))
-    if new_by is not None and len(new_by) <= TRACKED_PEOPLE:
-        _add_new(connection, source, ids, new_by)
-        return
-    if new_by is not None:
-        users = new_by
-    else:
-        users = set(connection.scalars(select(P.user_id).where(*mine).distinct()))
-        authors = select(source.user).select_from(source.table).where(source.id.in_(ids))
-        users |= set(connection.scalars(authors.distinct()))
+    if not new:
+        _lock_items(connection, kind, ids)
+    _remove(connection, mine)  # (also for new items on SQLite: it may reuse a deleted row's id)
+    if not gone:
+        _add(connection, insert(P).from_select(COLUMNS, ledger_select(source).where(
+            source.id.in_(ids))), mine)  # fmt: skip
 
-    def rewrite():
-        connection.execute(delete(P).where(*mine))  # (a new item too: ids may be reused)
-        connection.execute(insert(P).from_select(COLUMNS, ledger_select(source).where(
-            source.id.in_(ids))))  # fmt: skip
 
-    _tracked(connection, users, rewrite)
+def new_supports_written(rows):
+    """PostgreSQL: a data-modifying CTE that writes (and logs) the ledger rows of supports
+    inserted by another CTE of the same statement (rows: its RETURNING id, user_id,
+    created_at, proposal_id). Lets a support be one statement; see proposals.services."""
+    source = sources.supports(rows)
+    added = _returned(insert(P).from_select(COLUMNS, ledger_select(source))).cte("added")
+    return insert(Change).from_select(CHANGE_COLUMNS, _logged(added, +1)).add_cte(
+        added).cte("logged")  # fmt: skip
+
+
+@functools.cache
+def _add_new_statement(kind: str):
+    """PostgreSQL: write the ledger rows of the items in :ids and log them, in one statement."""
+    source = _sources()[kind]
+    rows = ledger_select(source).where(source.id.in_(bindparam("ids", expanding=True)))
+    added = _returned(insert(P).from_select(COLUMNS, rows)).cte("added")
+    return insert(Change).from_select(CHANGE_COLUMNS, _logged(added, +1)).add_cte(added)
 
 
 def prune(connection, kinds: Iterable[str]) -> None:
@@ -101,16 +124,20 @@ def prune(connection, kinds: Iterable[str]) -> None:
     for kind in kinds:
         model = {"threads": Thread, "replies": Comment, "proposals": Proposal,
                  "supports": Support, "signups": Signup}[kind]  # fmt: skip
-        orphan = (P.kind == kind, ~exists().where(model.id == P.item_id))
-        users = set(connection.scalars(select(P.user_id).where(*orphan).distinct()))
-        _tracked(connection, users, lambda orphan=orphan: connection.execute(
-            delete(P).where(*orphan)))  # fmt: skip
+        _remove(connection, (P.kind == kind, ~exists().where(model.id == P.item_id)))
 
 
 def rebuild(session: Session) -> int:
     """Empty the ledger and fill it from every source; returns the number of rows."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Writes wait (reads go on) until the new ledger and its figures are committed.
+        connection.exec_driver_sql(
+            "LOCK TABLE participation, participation_change IN EXCLUSIVE MODE"
+        )
+        _lock_fold(connection)
     connection.execute(delete(P))
+    connection.execute(delete(Change))
     for source in sources.all_sources():
         connection.execute(insert(P).from_select(COLUMNS, ledger_select(source)))
     if connection.dialect.name == "postgresql":
@@ -119,133 +146,173 @@ def rebuild(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(P))
 
 
-# --- the whole city's figures (ParticipationTally, ParticipationPeople) -------------------
-# A change to the ledger touches some people's rows: their rows are read before and after it,
-# and the differences are added to the kept figures. Beyond TRACKED_PEOPLE people at once (a
-# process moved to another district), everything is counted anew instead.
+# --- logging each change of the ledger ------------------------------------------------------
+# A removed row is logged with step -1, an added one with +1, in the statement that removes or
+# adds it (PostgreSQL: a data-modifying WITH) or right beside it (SQLite: one writer at a time).
 
-TRACKED_PEOPLE = 2_000
-LOCK_CLASS = 0x7265  # the first number of the advisory locks on a person's ledger rows
-DIMENSIONS = {"district": P.district_id, "process": P.process_id, "month": P.month}
+CHANGE_COLUMNS = ["user_id", "kind", "staff", "process_key", "district_key", "month_key", "step"]
+LOCK_CLASS = 0x7265  # advisory locks: (LOCK_CLASS + kind's number, item id); the fold's own
+FOLD_LOCK = (0x7270, 0)
+
+
+def _logged(rows, step: int):
+    """A select of change-log values from ledger rows (a table or a RETURNING clause)."""
+    return select(rows.c.user_id, rows.c.kind, rows.c.staff,
+                  func.coalesce(rows.c.process_id, 0), func.coalesce(rows.c.district_id, 0),
+                  func.coalesce(rows.c.month, ""), literal(step))  # fmt: skip
+
+
+def _returned(statement):
+    return statement.returning(P.user_id, P.kind, P.staff, P.process_id, P.district_id, P.month)
+
+
+def _remove(connection, where: tuple) -> None:
+    """Delete the ledger rows matching where, logging each."""
+    if connection.dialect.name == "postgresql":
+        gone = _returned(delete(P).where(*where)).cte("gone")
+        connection.execute(insert(Change).from_select(CHANGE_COLUMNS, _logged(gone, -1))
+                           .add_cte(gone))  # fmt: skip
+        return
+    connection.execute(insert(Change).from_select(CHANGE_COLUMNS, _logged(
+        P.__table__, -1).where(*where)))  # fmt: skip
+    connection.execute(delete(P).where(*where))
+
+
+def _add(connection, statement, where: tuple) -> None:
+    """Run an INSERT into the ledger whose new rows match where, logging each."""
+    if connection.dialect.name == "postgresql":
+        added = _returned(statement).cte("added")
+        connection.execute(insert(Change).from_select(CHANGE_COLUMNS, _logged(added, +1))
+                           .add_cte(added))  # fmt: skip
+        return
+    connection.execute(statement)
+    connection.execute(insert(Change).from_select(CHANGE_COLUMNS, _logged(
+        P.__table__, +1).where(*where)))  # fmt: skip
+
+
+def _restaff(connection, users) -> None:
+    """After a role change: the staff flag of these people's rows anew (each change logged)."""
+    staff_now = select(User.role.in_(sorted(STAFF_ROLES))).where(
+        User.id == P.user_id).scalar_subquery()  # fmt: skip
+    rows = connection.execute(_returned(update(P).where(
+        P.user_id.in_(users), P.staff != staff_now).values(staff=staff_now))).all()  # fmt: skip
+    if rows:
+        connection.execute(insert(Change), [
+            dict(zip(CHANGE_COLUMNS, (user, kind, staff_before, process or 0, district or 0,
+                                      month or "", step), strict=True))
+            for user, kind, staff, process, district, month in rows
+            for staff_before, step in ((not staff, -1), (staff, +1))])  # fmt: skip
+
+
+def _lock_items(connection, kind: str, ids) -> None:
+    """On PostgreSQL, one refresh of an item after another: a second one waiting on the first's
+    deleted rows would miss the rows it added and then fail to add its own. (SQLite has one
+    writer at a time anyway.)"""
+    if connection.dialect.name != "postgresql":
+        return
+    number = LOCK_CLASS + sorted(_sources()).index(kind)
+    if isinstance(ids, list | tuple):
+        item = func.unnest(literal(list(ids), ARRAY(Integer))).column_valued("item")
+        connection.execute(select(func.pg_advisory_xact_lock(number, item)).order_by(item))
+    else:
+        chosen = ids.subquery()
+        item = list(chosen.c)[0]
+        connection.execute(select(func.pg_advisory_xact_lock(number, item)).order_by(item))
+
+
+def _lock_fold(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(*FOLD_LOCK)))
+
+
+# --- the whole city's figures (ParticipationTally, ParticipationPeople) -------------------
+# fold() takes the logged changes out and adds them to the kept figures. A person counts in a
+# district (process, month, in all) while they have a row there that is not staff: whether
+# they did before the changes and do after them is read from the ledger and what is still
+# logged, in one statement, so that changes committed meanwhile cancel out.
+
+DIMENSIONS = ("district", "process", "month")
 
 
 def _key(value) -> str:
-    return "" if value is None else str(value)
+    return "" if value in (None, 0, "") else str(value)
 
 
-def _tally_key(kind, staff, process, district, month) -> tuple:
-    return (kind, bool(staff), process or 0, district or 0, month or "")
+def _places(process, district, month) -> tuple:
+    """The (dimension, value) pairs a person counts in with a row of theirs."""
+    return (("all", ""), ("district", _key(district)), ("process", _key(process)),
+            ("month", _key(month)))  # fmt: skip
 
 
-def _snapshot(connection, users: set[int]) -> tuple[Counter, set]:
-    """The tally of these people's rows, and their (dimension, value, person) pairs."""
+TAKEN = ("user_id", "kind", "staff", "process_key", "district_key", "month_key", "step")
+
+
+def fold(connection) -> int:
+    """Fold the logged changes into the kept figures (in the caller's transaction); returns
+    how many there were."""
+    _lock_fold(connection)
+    taken = connection.execute(
+        delete(Change).returning(*[getattr(Change, name) for name in TAKEN])
+    ).all()
+    if not taken:
+        return 0
     tally: Counter = Counter()
-    pairs: set = set()
-    ordered = sorted(users)
-    for start in range(0, len(ordered), 500):
-        rows = connection.execute(select(
-            P.kind, P.staff, P.process_id, P.district_id, P.month, P.user_id,
-        ).where(P.user_id.in_(ordered[start:start + 500])))  # fmt: skip
-        for kind, staff, process, district, month, user in rows:
-            tally[_tally_key(kind, staff, process, district, month)] += 1
-            if not staff:
-                pairs |= {
-                    ("all", "", user),
-                    ("district", _key(district), user),
-                    ("process", _key(process), user),
-                    ("month", _key(month), user),
-                }
-    return tally, pairs
-
-
-def _tracked(connection, users: set[int], change) -> None:
-    """Run a change of these people's ledger rows and keep the whole city's figures with it."""
-    if len(users) > TRACKED_PEOPLE:
-        change()
-        recount(connection)
-        return
-    _lock_people(connection, users)
-    tally_before, pairs_before = _snapshot(connection, users)
-    change()
-    tally_after, pairs_after = _snapshot(connection, users)
-    tally = Counter(tally_after)
-    tally.subtract(tally_before)
+    steps: dict[int, Counter] = {}  # person -> (dimension, value) -> net rows added there
+    for user, kind, staff, process, district, month, step in taken:
+        tally[(kind, bool(staff), process, district, month)] += step
+        if not staff:
+            theirs = steps.setdefault(user, Counter())
+            for place in _places(process, district, month):
+                theirs[place] += step
     people: Counter = Counter()
-    for dimension, key, _user in pairs_after - pairs_before:
-        people[(dimension, key)] += 1
-    for dimension, key, _user in pairs_before - pairs_after:
-        people[(dimension, key)] -= 1
+    users = sorted(steps)
+    for start in range(0, len(users), 500):
+        now = _rows_now(connection, users[start : start + 500])
+        for user in users[start : start + 500]:
+            for place, step in steps[user].items():
+                after = now[(user, place)]
+                people[place] += (after > 0) - (after - step > 0)
     _apply(connection, tally, people)
+    return len(taken)
 
 
-def _lock_people(connection, users: set[int]) -> None:
-    if users and connection.dialect.name == "postgresql":
-        # One person's changes one after another: two transactions that each added someone's
-        # first contribution in a district would otherwise both count them as new there. An
-        # advisory lock, not the account's row: foreign keys share-lock that row (deadlocks).
-        # (SQLite has one writer at a time anyway.)
-        connection.execute(select(func.pg_advisory_xact_lock(LOCK_CLASS, User.id)).where(
-            User.id.in_(sorted(users))).order_by(User.id))  # fmt: skip
+def _rows_now(connection, users: list[int]) -> Counter:
+    """(person, place) -> their non-staff rows, as far as the folded changes go: the ledger's
+    rows minus the changes still logged (committed after fold took its own), in one statement."""
+    ledger = select(P.user_id, func.coalesce(P.process_id, 0), func.coalesce(P.district_id, 0),
+                    func.coalesce(P.month, ""), literal(1)).where(
+        P.user_id.in_(users), ~P.staff)  # fmt: skip
+    logged = select(Change.user_id, Change.process_key, Change.district_key, Change.month_key,
+                    -Change.step).where(Change.user_id.in_(users), ~Change.staff)  # fmt: skip
+    counts: Counter = Counter()
+    for user, process, district, month, n in connection.execute(union_all(ledger, logged)):
+        for place in _places(process, district, month):
+            counts[(user, place)] += n
+    return counts
 
 
 def _apply(connection, tally: Counter, people: Counter) -> None:
-    """Add the differences to the kept figures."""
-    # In key order, so that two transactions lock the rows they share in the same order.
-    for (kind, staff, process, district, month), n in sorted(tally.items()):
-        if n:
-            keys = {"kind": kind, "staff": staff, "process_key": process,
-                    "district_key": district, "month_key": month}  # fmt: skip
-            _add(connection, Tally, keys, "n", n)
-    for (dimension, key), n in sorted(people.items()):
-        if n:
-            _add(connection, People, {"dimension": dimension, "key": key}, "people", n)
+    """Add the differences to the kept figures: one statement for each table."""
+    keys = ("kind", "staff", "process_key", "district_key", "month_key")
+    _add_to(connection, Tally, "n", [dict(zip(keys, key, strict=True), n=n)
+                                     for key, n in sorted(tally.items()) if n])  # fmt: skip
+    _add_to(connection, People, "people", [
+        {"dimension": dimension, "key": key, "people": n}
+        for (dimension, key), n in sorted(people.items()) if n])  # fmt: skip
 
 
-def _add_new(connection, source: sources.Source, ids: list[int], users: set[int]) -> None:
-    """Rows for items just made (a support, a reply): the kept figures move by those rows
-    alone, without reading all of their people's rows before and after (the POST's hot path).
-    """
-    _lock_people(connection, users)
-    mine = (P.kind == source.kind, P.item_id.in_(ids))
-    connection.execute(delete(P).where(*mine))  # (ids may be reused)
-    added = connection.execute(insert(P).from_select(COLUMNS, ledger_select(source).where(
-        source.id.in_(ids))).returning(P.staff, P.process_id, P.district_id, P.month,
-                                       P.user_id)).all()  # fmt: skip
-    tally: Counter = Counter()
-    pairs: set = set()  # (person, dimension, value); "all" has no value
-    for staff, process, district, month, user in added:
-        tally[_tally_key(source.kind, staff, process, district, month)] += 1
-        if not staff:
-            pairs |= {(user, "district", district), (user, "process", process),
-                      (user, "month", month), (user, "all", None)}  # fmt: skip
-    people: Counter = Counter()
-    for user in sorted({user for user, _, _ in pairs}):
-        # New in this district, process, month or at all: no other row of theirs there.
-        theirs = sorted(((d, v) for u, d, v in pairs if u == user), key=repr)
-        others = (P.user_id == user, ~P.staff, ~and_(*mine))
-        checks = []
-        for dimension, value in theirs:
-            column = DIMENSIONS.get(dimension)
-            where = (
-                [] if column is None else [column.is_(None) if value is None else column == value]
-            )
-            checks.append(exists().where(*others, *where))
-        seen = connection.execute(select(*checks)).one()
-        for (dimension, value), there in zip(theirs, seen, strict=True):
-            if not there:
-                people[(dimension, _key(value))] += 1
-    _apply(connection, tally, people)
-
-
-def _add(connection, model, keys: dict, column: str, n: int) -> None:
-    """column += n on the row with these keys (made if missing), in one statement."""
+def _add_to(connection, model, column: str, rows: list[dict]) -> None:
+    """column += the row's value on each row with these keys (made if missing)."""
+    if not rows:
+        return
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(model).values(**keys, **{column: n})
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=list(keys), set_={column: getattr(model, column) + n}))  # fmt: skip
+    statement = upsert(model).values(rows)
+    keys = [name for name in rows[0] if name != column]
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_={
+        column: getattr(model, column) + getattr(statement.excluded, column)}))  # fmt: skip
 
 
 def _fresh_tally():
@@ -255,9 +322,11 @@ def _fresh_tally():
 
 
 def _fresh_people():
+    columns = {"district": P.district_id, "process": P.process_id, "month": P.month}
     parts = [select(literal("all"), literal(""), func.count(func.distinct(P.user_id))).where(
         ~P.staff)]  # fmt: skip
-    for dimension, column in DIMENSIONS.items():
+    for dimension in DIMENSIONS:
+        column = columns[dimension]
         parts.append(select(literal(dimension), func.coalesce(cast(column, String), ""),
                             func.count(func.distinct(P.user_id))).where(~P.staff)
                      .group_by(column))  # fmt: skip
@@ -266,7 +335,7 @@ def _fresh_people():
 
 
 def recount(connection) -> None:
-    """Count the whole city's figures anew from the ledger."""
+    """Count the whole city's figures anew from the ledger (rebuild: nothing is logged)."""
     connection.execute(delete(Tally))
     connection.execute(delete(People))
     connection.execute(
@@ -281,6 +350,7 @@ def recount(connection) -> None:
 def drift(limit: int = 50) -> list[str]:
     """Ledger rows that differ from what the sources give (missing, extra or changed), and
     kept whole-city figures that differ from the ledger."""
+    fold(db.session.connection())
     lines: list[str] = []
     for source in sources.all_sources():
         real = ledger_select(source)
@@ -361,25 +431,18 @@ def _changed(item, columns: set[str]) -> bool:
     return any(state.attrs[name].history.has_changes() for name in columns)
 
 
-def _role_changed(connection, user) -> None:
-    _tracked(connection, {user.id}, lambda: connection.execute(update(P).where(
-        P.user_id == user.id).values(staff=user.role in STAFF_ROLES)))  # fmt: skip
-
-
 def _after_flush(session: Session, flush_context) -> None:
     plans: dict[str, list] = {}
     pruned: set[str] = set()
-    made: dict[str, tuple[list, set]] = {}
+    made: dict[str, list] = {}
     for item in session.new:
         model = type(item)
         if model in OWN:
-            ids, users = made.setdefault(OWN[model], ([], set()))
-            ids.append(item.id)
-            users.add(getattr(item, OWN_USER[model]))
+            made.setdefault(OWN[model], []).append(item.id)
     for item in session.dirty:
         model = type(item)
         if model is User and _changed(item, {"role"}):
-            _role_changed(session.connection(), item)
+            _restaff(session.connection(), [item.id])
         if model in WATCHED and _changed(item, WATCHED[model][0]):
             for kind, affected in WATCHED[model][1].items():
                 plans.setdefault(kind, []).append(affected(item.id))
@@ -392,8 +455,8 @@ def _after_flush(session: Session, flush_context) -> None:
     if not (plans or pruned or made):
         return
     connection = session.connection()
-    for kind, (ids, users) in made.items():
-        refresh(connection, kind, ids, new_by=users)
+    for kind, ids in made.items():
+        refresh(connection, kind, ids, new=True)
     for kind, parts in plans.items():
         ids = [p for p in parts if isinstance(p, int)]
         refresh(connection, kind, ids)
@@ -422,7 +485,7 @@ def _inserted(state: ORMExecuteState, model):
     if _returns_ids(state.statement):
         frozen = result.freeze()  # read the returned ids, and still hand them to the caller
         ids = [row.id for row in frozen()]
-        refresh(connection, kind, ids, new_by=_inserted_by(state.statement, model))
+        refresh(connection, kind, ids, new=True)
         return frozen()
     newest = connection.scalar(select(func.max(P.item_id)).where(P.kind == kind)) or 0
     missing = select(model.id).where(model.id > newest - RECENT_IDS, ~exists().where(
@@ -438,15 +501,6 @@ def _returns_ids(statement) -> bool:
     return any(getattr(column, "key", None) == "id" for column in returning)
 
 
-def _inserted_by(statement, model) -> set[int] | None:
-    """The author an INSERT … VALUES names, so that refresh need not look them up."""
-    for column, value in (getattr(statement, "_values", None) or {}).items():
-        if getattr(column, "key", column) == OWN_USER[model]:
-            value = getattr(value, "value", value)
-            return {value} if isinstance(value, int) else None
-    return None
-
-
 def _do_orm_execute(state: ORMExecuteState):
     """DML through the session: the affected ids selected first, their rows refreshed after."""
     if state.bind_mapper is None or not (state.is_update or state.is_delete or state.is_insert):
@@ -458,11 +512,13 @@ def _do_orm_execute(state: ORMExecuteState):
         return _inserted(state, model)
     if model is User and state.is_update and "role" in _column_names(state.statement):
         connection = state.session.connection()
-        users = set(connection.scalars(select(User.id).where(state.statement.whereclause)))
+        users = sorted(
+            connection.scalars(
+                select(User.id).where(state.statement.whereclause), state.parameters or {}
+            )
+        )
         result = state.invoke_statement()
-        _tracked(connection, users, lambda: connection.execute(update(P).where(
-            P.user_id.in_(users)).values(staff=select(User.role.in_(sorted(STAFF_ROLES))).where(
-                User.id == P.user_id).scalar_subquery())))  # fmt: skip
+        _restaff(connection, users)
         return result
     if model not in WATCHED:
         return None
@@ -470,13 +526,13 @@ def _do_orm_execute(state: ORMExecuteState):
         return None
     where = state.statement.whereclause
     ids = list(state.session.execute(select(model.id).where(
-        *([where] if where is not None else []))).scalars())  # fmt: skip
+        *([where] if where is not None else [])), state.parameters or {}).scalars())  # fmt: skip
     result = state.invoke_statement()
     if ids:
         connection = state.session.connection()
         for kind, affected in WATCHED[model][1].items():
             if kind == OWN.get(model):
-                refresh(connection, kind, ids)
+                refresh(connection, kind, ids, gone=state.is_delete)
             elif state.is_delete:
                 prune(connection, [kind])
             else:

@@ -73,3 +73,23 @@ class ParticipationPeople(db.Model):
     dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
     key: Mapped[str] = mapped_column(String(20), primary_key=True)
     people: Mapped[int] = mapped_column(Integer)
+
+
+class ParticipationChange(db.Model):
+    """A ledger row added (+1) or removed (-1) that the kept figures above do not count yet.
+
+    Writes only log here, so that a support costs no lookups of the person's other rows and
+    no waits on the few figure rows everybody shares; the next whole-city report folds the log
+    in (ledger.fold). Keys as in the figures: 0 for no process or district, "" for no month.
+    """
+
+    __tablename__ = "participation_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)  # no foreign key: a log entry
+    kind: Mapped[str] = mapped_column(String(10))
+    staff: Mapped[bool] = mapped_column(Boolean)
+    process_key: Mapped[int] = mapped_column(Integer)
+    district_key: Mapped[int] = mapped_column(Integer)
+    month_key: Mapped[str] = mapped_column(String(7))
+    step: Mapped[int] = mapped_column(Integer)

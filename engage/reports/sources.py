@@ -76,13 +76,16 @@ def proposals() -> Source:
     )  # fmt: skip
 
 
-def supports() -> Source:
-    table = join(Support, Proposal, Support.proposal_id == Proposal.id).join(
+def supports(rows=None) -> Source:
+    """rows: supports from elsewhere with the table's columns (the support path's own INSERT …
+    RETURNING, whose new rows the rest of its statement cannot read from the table)."""
+    support = Support.__table__ if rows is None else rows
+    table = join(support, Proposal, support.c.proposal_id == Proposal.id).join(
         Process, Proposal.process_id == Process.id)  # fmt: skip
     return Source(
-        "supports", table, Support.id, Support.user_id, Support.created_at, Proposal.process_id,
-        func.coalesce(Proposal.district_id, Process.district_id), Process.department_id,
-        (Proposal.moderation_status == VISIBLE,),
+        "supports", table, support.c.id, support.c.user_id, support.c.created_at,
+        Proposal.process_id, func.coalesce(Proposal.district_id, Process.district_id),
+        Process.department_id, (Proposal.moderation_status == VISIBLE,),
     )  # fmt: skip
 
 

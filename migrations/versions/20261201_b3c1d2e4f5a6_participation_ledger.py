@@ -69,16 +69,7 @@ def upgrade():
         for key in ("district_id", "process_id", "department_id", "month"):
             op.execute(f"CREATE STATISTICS participation_{key}_people (ndistinct) "
                        f"ON {key}, user_id FROM participation")  # fmt: skip
-    _fill()
-
-
-def _fill():
-    """Existing databases: the ledger from every source (the same SQL as `reports-rebuild`)."""
-    from sqlalchemy.orm import Session
-
-    from engage.reports.ledger import rebuild
-
-    rebuild(Session(bind=op.get_bind()))
+    # Filled by the next migration (c4d5e6f7a8b9), once the change log exists too.
 
 
 def downgrade():

@@ -132,3 +132,24 @@ def test_a_support_and_its_counter_are_written_together_or_not_at_all(town, prop
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Support)) == 1
     assert db.session.get(Proposal, proposal.id).support_count == 1
+
+
+def test_figures_folded_while_people_support_match_a_fresh_count(app, runner, town, proposal,
+                                                                 make_user):  # fmt: skip
+    """Reports fold the logged ledger changes in while supports are written and withdrawn:
+    a change committed during a fold is neither lost nor counted twice."""
+    from engage.reports import ledger
+
+    people = [make_user("citizen").id for _ in range(16)]
+    db.session.commit()
+
+    def fold():
+        for _ in range(25):
+            ledger.fold(db.session.connection())
+            db.session.commit()
+
+    jobs = [_support(proposal.id, uid, withdraw_first=True) for uid in people]
+    jobs += [fold for _ in range(4)]
+    assert run_together(app, jobs) == []
+    result = runner.invoke(args=["check-consistency"])
+    assert result.exit_code == 0 and "All counters match" in result.output, result.output

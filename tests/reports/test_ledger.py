@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from engage.boards import dialogue_services as dialogue
 from engage.boards.dialogue_models import Comment, Thread
@@ -13,7 +13,7 @@ from engage.moderation import services as moderation
 from engage.proposals import services as proposals
 from engage.proposals.models import Support
 from engage.reports import figures, ledger
-from engage.reports.models import Participation
+from engage.reports.models import Participation, ParticipationChange, ParticipationPeople
 from engage.reports.scope import ReportScope
 from engage.volunteering.models import Signup
 
@@ -109,3 +109,25 @@ def test_check_consistency_names_ledger_drift_and_rebuild_repairs_it(runner, cit
     assert result.exit_code == 0 and "rebuilt" in result.output
     assert runner.invoke(args=["check-consistency"]).exit_code == 0
     assert figures.counts(CITY)["supports"] == 5
+
+
+def test_writes_only_log_changes_and_the_next_report_folds_them_in(city, make_user):
+    """A support writes its ledger row and one log entry; the kept figures move when a
+    whole-city report is next computed, and the log is empty after it."""
+    everybody = select(ParticipationPeople.people).where(ParticipationPeople.dimension == "all")
+    figures.counts(CITY)  # folds what the city's set-up logged
+    assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) == 0
+    before = db.session.scalar(everybody)
+    newcomer = make_user("citizen")
+    assert proposals.add_support(city["bike"], newcomer)
+    db.session.commit()
+    logged = db.session.execute(select(ParticipationChange.user_id, ParticipationChange.kind,
+                                       ParticipationChange.step)).all()  # fmt: skip
+    assert logged == [(newcomer.id, "supports", 1)]
+    assert db.session.scalar(everybody) == before  # not folded yet
+    assert figures.participants(CITY) == before + 1
+    assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) == 0
+    proposals.withdraw_support(city["bike"], newcomer)
+    db.session.commit()
+    assert figures.participants(CITY) == before
+    assert ledger.drift() == []

@@ -285,7 +285,10 @@ class ReplyPage:
     rendered replies as one fragment (core/fragments.py), so a hit loads no reply at all.
     """
 
-    def __init__(self, query: Select, per_page: int, viewer, *, thread=None, proposal=None):
+    def __init__(self, query: Select, per_page: int, viewer, *, thread=None, proposal=None,
+                 touched: bool | None = None):  # fmt: skip
+        """touched: whether the viewer wrote, marked or reported a reply here, when the page
+        asked already (with its other per-viewer questions, in one query)."""
         from flask import request
 
         from engage.extensions import MAX_PAGE
@@ -296,6 +299,7 @@ class ReplyPage:
             Comment.thread_id == thread.id if thread else Comment.proposal_id == proposal.id
         )
         self.number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+        self.touched = touched
 
     @cached_property
     def page(self):
@@ -319,20 +323,24 @@ class ReplyPage:
         if worker_version() is None:
             return None  # nothing can be kept (no Redis): spare the query below
         user = self.viewer
-        if user is not None and user.is_authenticated and _touches(user, self._where):
-            return None
+        if user is not None and user.is_authenticated:
+            touched = self.touched
+            if touched is None:
+                touched = bool(db.session.scalar(select(touches(user.id, self._where))))
+            if touched:
+                return None
         return (*self.subject, self.number, can_write(user))
 
 
-def _touches(user, where) -> bool:
-    """Whether the user wrote, marked helpful or reported any reply matching where (one query)."""
+def touches(user_id, where):
+    """SQL: whether the user wrote, marked helpful or reported any reply matching where."""
     from sqlalchemy import exists
 
     from engage.moderation.models import Flag
 
     here = select(Comment.id).where(where)
-    wrote = exists().where(where, Comment.author_id == user.id)
-    marked = exists().where(Reaction.user_id == user.id, Reaction.comment_id.in_(here))
-    flagged = exists().where(Flag.user_id == user.id, Flag.content_type == "comment",
+    wrote = exists().where(where, Comment.author_id == user_id)
+    marked = exists().where(Reaction.user_id == user_id, Reaction.comment_id.in_(here))
+    flagged = exists().where(Flag.user_id == user_id, Flag.content_type == "comment",
                              Flag.content_id.in_(here))  # fmt: skip
-    return bool(db.session.scalar(select(or_(wrote, marked, flagged))))
+    return or_(wrote, marked, flagged)

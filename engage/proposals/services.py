@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, case, delete, func, select, update
+from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -366,6 +366,46 @@ def rate(proposal: Proposal, user, stars: int) -> None:
     db.session.add(Rating(proposal_id=proposal.id, user_id=user.id, stars=stars))
     proposal.rating_sum += stars
     proposal.rating_count += 1
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What one user did on a proposal's page: it decides the buttons they see."""
+
+    supported: bool = False
+    following: bool = False
+    rating: int | None = None
+    reported: bool = False  # the proposal itself
+    touched_comments: bool = False  # wrote, marked helpful or reported a comment here
+
+
+@functools.cache
+def _viewer_query():
+    from engage.boards.dialogue_models import Comment
+    from engage.boards.dialogue_services import touches
+    from engage.moderation.models import Flag
+    from engage.notifications.models import Follow
+
+    user_id, proposal_id = bindparam("user_id"), bindparam("proposal_id")
+    return select(
+        exists().where(Support.proposal_id == proposal_id, Support.user_id == user_id),
+        exists().where(Follow.user_id == user_id, Follow.proposal_id == proposal_id),
+        select(Rating.stars).where(Rating.proposal_id == proposal_id, Rating.user_id == user_id)
+        .scalar_subquery(),
+        exists().where(Flag.user_id == user_id, Flag.content_type == "proposal",
+                       Flag.content_id == proposal_id),
+        touches(user_id, Comment.proposal_id == proposal_id),
+    )  # fmt: skip
+
+
+def viewer_of(user, proposal: Proposal) -> Viewer:
+    """The user's own state on the proposal's page, in one query (none for visitors)."""
+    if not user.is_authenticated:
+        return Viewer()
+    row = db.session.execute(_viewer_query(), {"user_id": user.id,
+                                               "proposal_id": proposal.id}).one()  # fmt: skip
+    supported, following, rating, reported, touched = row
+    return Viewer(bool(supported), bool(following), rating, bool(reported), bool(touched))
 
 
 def rating_of(user, proposal: Proposal) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,8 +18,8 @@ from engage.core import fragments
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
+from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
-from engage.notifications.services import is_following
 from engage.organisation.models import all_districts
 from engage.processes.models import Process
 from engage.processes.services import published_processes
@@ -37,7 +39,13 @@ PER_PAGE = 20
 
 
 # One proposal: its author and the process's phases in the same query (two fewer).
-_ONE = (joinedload(Proposal.author), joinedload(Proposal.process).joinedload(Process.phases))
+# The process with its phases (the permission checks read them) in the same query; the author,
+# the district and the departments only when the page is rendered, not when it is kept.
+_ONE = (
+    lazyload(Proposal.author), lazyload(Proposal.district),
+    joinedload(Proposal.process).options(
+        joinedload(Process.phases), lazyload(Process.department), lazyload(Process.district)),
+)  # fmt: skip
 
 
 def _visible_or_404(proposal_id: int) -> Proposal:
@@ -153,42 +161,86 @@ def detail(proposal_id: int):
     return _detail(_visible_or_404(proposal_id))
 
 
+class _PageForms:
+    """The detail page's forms, made only when the page is rendered, not when its kept
+    fragment is served. A form that comes back with errors is handed in."""
+
+    def __init__(self, proposal, viewer, moves, *, can_record: bool, can_rate: bool,
+                 signed_in: bool, result=None, move=None, comment=None):  # fmt: skip
+        self._proposal, self._viewer, self._moves = proposal, viewer, moves
+        self._can_record, self._can_rate, self._signed_in = can_record, can_rate, signed_in
+        self._given = {"result": result, "move": move, "comment": comment}
+
+    @cached_property
+    def result(self):
+        if not self._can_record:
+            return None
+        return self._given["result"] or ResultForm(obj=self._proposal, formdata=None)
+
+    @cached_property
+    def rating(self):
+        stars = str(self._viewer.rating)
+        return RatingForm(formdata=None, stars=stars) if self._can_rate else None
+
+    @cached_property
+    def move(self):
+        if not self._moves:
+            return None
+        form = self._given["move"] or MoveForm(formdata=None)
+        form.set_choices(self._moves)
+        return form
+
+    @cached_property
+    def comment(self):
+        # Visitors get no forms: a form's CSRF token would open a session and keep the page
+        # out of the shared page cache.
+        return _comment_form(self._given["comment"]) if self._signed_in else None
+
+
 def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_form=None,
             move_form=None):  # fmt: skip
-    # Visitors get no forms: a form's CSRF token would open a session and keep the page
-    # out of the shared page cache.
-    signed_in = current_user.is_authenticated
-    move_form = move_form or (MoveForm(formdata=None) if signed_in else None)
-    moves = permissions.staff_moves(current_user, proposal)
-    if move_form is not None:
-        move_form.set_choices(moves)
-    supported = services.has_supported(current_user, proposal)
-    if signed_in:
-        result_form = result_form or ResultForm(obj=proposal, formdata=None)
+    # A plain view (no form coming back with errors) is kept as one fragment for everyone whose
+    # switches below read the same (core/fragments.py): a hit renders and loads nothing more.
+    plain = status == 200 and result_form is comment_form is move_form is None
+    user = current_user._get_current_object()  # (read often below: the proxy costs each time)
+    signed_in = user.is_authenticated
+    moves = permissions.staff_moves(user, proposal)
+    viewer = services.viewer_of(user, proposal)
     # Loaded only if the rendered comments are not kept already (dialogue.ReplyPage).
-    replies = dialogue.ReplyPage(dialogue.top_level_query(proposal=proposal, viewer=current_user),
-                                 50, current_user, proposal=proposal)  # fmt: skip
+    replies = dialogue.ReplyPage(dialogue.top_level_query(proposal=proposal, viewer=user),
+                                 50, user, proposal=proposal,
+                                 touched=viewer.touched_comments)  # fmt: skip
+    switches = {
+        "supported": viewer.supported,
+        "following": viewer.following,
+        "can_support": permissions.can_support(user, proposal),
+        "can_edit": permissions.can_edit_proposal(user, proposal),
+        "can_withdraw": permissions.can_move(user, proposal, "withdrawn"),
+        "can_submit": permissions.can_move(user, proposal, "submitted"),
+        "can_comment": permissions.can_comment(user, proposal),
+        "can_answer_officially": permissions.can_answer_officially(user, proposal),
+    }
+    can_record = permissions.can_record_result(user, proposal)
+    can_rate = permissions.can_rate(user, proposal, viewer.supported)
+    shared = replies.shared_key if plain else None
+    page_key = None if shared is None else (
+        "proposal", proposal.id, shared, signed_in, tuple(switches.values()), tuple(moves),
+        can_record, viewer.rating if can_rate else None, viewer.reported,
+        mod_permissions.can_flag(user, proposal),
+    )  # fmt: skip
+    forms = _PageForms(proposal, viewer, moves, can_record=can_record, can_rate=can_rate,
+                       signed_in=signed_in, result=result_form, move=move_form,
+                       comment=comment_form)  # fmt: skip
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
+        page_key=page_key,
         render=render_user_text,
-        supported=supported,
-        result_form=result_form if permissions.can_record_result(current_user, proposal) else None,
-        rating_form=RatingForm(formdata=None, stars=str(services.rating_of(current_user, proposal)))
-        if permissions.can_rate(current_user, proposal, supported)
-        else None,
-        can_support=permissions.can_support(current_user, proposal),
-        can_edit=permissions.can_edit_proposal(current_user, proposal),
-        can_withdraw=permissions.can_move(current_user, proposal, "withdrawn"),
-        can_submit=permissions.can_move(current_user, proposal, "submitted"),
-        move_form=move_form if moves else None,
+        forms=forms,
         replies=replies,
-        comment_form=_comment_form(comment_form) if signed_in else None,
-        can_comment=permissions.can_comment(current_user, proposal),
-        can_answer_officially=permissions.can_answer_officially(current_user, proposal),
         board_perm=board_permissions,
-        following=is_following(current_user, proposal=proposal),
-        offers=offers_from_proposal(proposal),
+        offers_of=offers_from_proposal,
+        **switches,
     ), status
 
 

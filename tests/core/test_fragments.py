@@ -130,12 +130,47 @@ def test_logged_in_pages_served_from_fragments_need_few_queries(app, town, discu
     dialogue.reply(thread, town["citizen"], "Ja, sehr dunkel.")
     db.session.commit()
     reader = _logged_in(app, "verkehr@example.org")
-    # The user, the proposal (with process, phases and author), whether the user supports,
-    # follows, wrote, marked or reported anything here, offers, history: no comment, count,
-    # settings or unread query.
-    for path, most in (("/proposals", 1), (f"/proposals/{proposal.id}", 8),
+    # The user, the proposal (with process and phases), and in one query whether the user
+    # supports, follows, rated or reported it or wrote, marked or reported a comment: the rest
+    # of the page is kept. No comment, count, settings or unread query.
+    for path, most in (("/proposals", 1), (f"/proposals/{proposal.id}", 3),
                        (f"/dialogue/{thread.id}", 5)):  # fmt: skip
         _page(reader, path)
         with counted() as statements:
             _page(reader, path)
         assert len(statements) <= most, (path, [" ".join(s.split())[:90] for s in statements])
+
+
+def test_the_kept_proposal_page_shows_each_user_their_own_buttons(app, town, discussed):
+    """The page below the header is one fragment per set of switches: supporting, following
+    and being the author each change the key, so nobody sees another user's buttons."""
+    from engage.notifications.services import follow
+
+    proposal = discussed[0]
+    path = f"/proposals/{proposal.id}"
+    supporter, reader = (
+        _logged_in(app, "umwelt@example.org"),
+        _logged_in(app, "verkehr@example.org"),
+    )
+    author = _logged_in(app, "buerger@example.org")
+    proposals.add_support(proposal, town["staff"])
+    follow(town["staff"], proposal=proposal)
+    db.session.commit()
+    for client in (supporter, reader, author):
+        _page(client, "/proposals")  # shows the log-in message
+    first_reader = _page(reader, path)  # kept for every reader like this one
+    theirs, again, own = _page(supporter, path), _page(reader, path), _page(author, path)
+    assert again.replace(_token(again), "") == first_reader.replace(_token(first_reader), "")
+    assert 'value="support"' in again and 'value="withdraw"' not in again
+    assert 'value="withdraw"' in theirs and 'value="support"' not in theirs
+    assert "Sie folgen – beenden" in theirs and "Sie folgen – beenden" not in again
+    edit = f"/proposals/{proposal.id}/edit"
+    assert edit in own and edit not in again and edit not in theirs
+    # The reader's and the supporter's pages are kept; the author wrote a comment here, and
+    # pages of people who wrote, marked or reported a comment are rendered for them alone.
+    keys = {key for key in fragments.store.items if key[1] == "proposal-page"}
+    assert len(keys) == 2
+
+
+def _token(html: str) -> str:
+    return TOKEN_RE.findall(html)[0]

@@ -1,0 +1,53 @@
+"""Read-only requests end their transaction with COMMIT instead of ROLLBACK.
+
+psycopg forgets every prepared statement on ROLLBACK (DDL in the rolled-back transaction
+could have changed what they refer to), and Flask-SQLAlchemy ends each request's session by
+rolling it back. So a page's queries were planned afresh on every request: planning the
+proposal page's joined query took PostgreSQL about 5 ms, executing it 0.6 ms. Committing a
+transaction that wrote nothing is the same as rolling it back, and keeps psycopg's statements
+prepared (it prepares a query on a connection after its fifth execution there).
+
+A transaction counts as read-only when the session has no pending or flushed ORM changes and
+no statement other than a SELECT went through its connection since it began.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+WROTE = "engage_wrote"
+
+
+def _note_statement(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+        conn.info[WROTE] = True
+
+
+def _forget(conn) -> None:
+    conn.info.pop(WROTE, None)
+
+
+def _end_read_only(error: BaseException | None) -> None:
+    from engage.extensions import db
+
+    if error is not None or not db.session.registry.has():
+        return  # (teardown's own rollback follows)
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.info.get("engage_changed"):
+        return
+    if session.connection().info.get(WROTE):  # (the transaction's own connection: one bind)
+        return
+    session.commit()
+
+
+def init_app(app: Flask) -> None:
+    """Register before Flask-SQLAlchemy's teardown runs (teardowns run in reverse order)."""
+    if not event.contains(Engine, "before_cursor_execute", _note_statement):
+        event.listen(Engine, "before_cursor_execute", _note_statement)
+        event.listen(Engine, "commit", _forget)
+        event.listen(Engine, "rollback", _forget)
+    app.teardown_appcontext(_end_read_only)

@@ -16,7 +16,9 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
+from engage.core import fragments
 from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
 
@@ -42,16 +44,53 @@ def load_user(user_key: str):
         or len(key) != KEY_LENGTH
     ):
         return None
-    found = db.session.execute(_user_of_session(), {"user_id": int(user_id), "key": key}).first()
-    if found is None:
-        return None
-    user, last_seen = found
+    kept_key = ("session user", int(user_id), key)
+    kept = fragments.kept(kept_key)
+    if kept is None:
+        found = db.session.execute(
+            _user_of_session(), {"user_id": int(user_id), "key": key}
+        ).first()
+        if found is None:
+            return None
+        user, last_seen = found
+        fragments.keep(kept_key, (_columns(user), last_seen))
+    else:
+        values, last_seen = kept
+        user = _revived(values)
     idle = utcnow() - last_seen
     if idle > idle_limit():
         return None  # unused longer than a remember cookie lives; log_in deletes such records
     user.session_key = key
     if idle > SEEN_EVERY:
         _touch(key)
+        fragments.keep(kept_key, (_columns(user), utcnow()))
+    return user
+
+
+# Loading the user is the one query every logged-in page makes. Each worker keeps the account's
+# columns under the content version, like a fragment: every change to an account or a session
+# record (log-out, blocking, a new role, a password) is a write that renews the version, and a
+# version lives a minute at most. The user is revived into this request's session, so that
+# changes to it are saved as usual.
+
+
+def _columns(user) -> dict:
+    from engage.accounts.models import User
+
+    return {name: getattr(user, name) for name in _column_names(User)}
+
+
+@functools.cache
+def _column_names(model) -> tuple[str, ...]:
+    return tuple(attribute.key for attribute in model.__mapper__.column_attrs)
+
+
+def _revived(values: dict):
+    from engage.accounts.models import User
+
+    user = User(**values)
+    make_transient_to_detached(user)  # as if just loaded: no pending changes
+    db.session.add(user)
     return user
 
 

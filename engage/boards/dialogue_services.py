@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, delete, func, or_, select, update
@@ -330,6 +330,40 @@ class ReplyPage:
             if touched:
                 return None
         return (*self.subject, self.number, can_write(user))
+
+
+@dataclass(frozen=True)
+class ThreadViewer:
+    """What one user did on a thread's page: it decides the buttons they see."""
+
+    following: bool = False
+    reported: bool = False  # the thread itself
+    touched_replies: bool = False  # wrote, marked helpful or reported a reply here
+
+
+@cache
+def _thread_viewer_query():
+    from sqlalchemy import bindparam, exists
+
+    from engage.moderation.models import Flag
+    from engage.notifications.models import Follow
+
+    user_id, thread_id = bindparam("user_id"), bindparam("thread_id")
+    return select(
+        exists().where(Follow.user_id == user_id, Follow.thread_id == thread_id),
+        exists().where(Flag.user_id == user_id, Flag.content_type == "thread",
+                       Flag.content_id == thread_id),
+        touches(user_id, Comment.thread_id == thread_id),
+    )  # fmt: skip
+
+
+def thread_viewer(user, thread: Thread) -> ThreadViewer:
+    """The user's own state on the thread's page, in one query (none for visitors)."""
+    if not user.is_authenticated:
+        return ThreadViewer()
+    following, reported, touched = db.session.execute(
+        _thread_viewer_query(), {"user_id": user.id, "thread_id": thread.id}).one()  # fmt: skip
+    return ThreadViewer(bool(following), bool(reported), bool(touched))
 
 
 def touches(user_id, where):

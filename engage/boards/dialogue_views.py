@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,6 +25,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
+from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
 from engage.processes.models import Process
@@ -94,22 +97,51 @@ def detail(thread_id: int):
     return _render_thread(_thread_or_404(thread_id))
 
 
+class _ThreadForms:
+    """The thread page's forms, made only when the page is rendered, not when its kept
+    fragment is served. A form that comes back with errors is handed in."""
+
+    def __init__(self, signed_in: bool, reply=None, close=None):
+        # Visitors get no forms: a token would open a session and bypass the page cache.
+        self._signed_in, self._reply, self._close = signed_in, reply, close
+
+    @cached_property
+    def reply(self):
+        return self._reply or (ReplyForm(formdata=None) if self._signed_in else None)
+
+    @cached_property
+    def close(self):
+        return self._close or (CloseForm(formdata=None) if self._signed_in else None)
+
+
 def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: int = 200,
                    close_form: CloseForm | None = None):  # fmt: skip
-    signed_in = current_user.is_authenticated
+    # A plain view (no form coming back with errors) is kept as one fragment for everyone whose
+    # switches below read the same (core/fragments.py): a hit renders and loads nothing more.
+    plain = status == 200 and reply_form is None and close_form is None
+    user = current_user._get_current_object()  # (read often below: the proxy costs each time)
+    signed_in = user.is_authenticated
+    viewer = services.thread_viewer(user, thread)
     # Loaded only if the rendered replies are not kept already (services.ReplyPage).
-    replies = services.ReplyPage(services.top_level_query(thread, viewer=current_user),
-                                 REPLIES_PER_PAGE, current_user, thread=thread)  # fmt: skip
+    replies = services.ReplyPage(services.top_level_query(thread, viewer=user),
+                                 REPLIES_PER_PAGE, user, thread=thread,
+                                 touched=viewer.touched_replies)  # fmt: skip
+    shared = replies.shared_key if plain else None
+    page_key = None if shared is None else (
+        "thread", thread.id, shared, signed_in, viewer.following, viewer.reported,
+        signed_in and user.is_verified, signed_in and user.is_blocked,
+        mod_permissions.can_flag(user, thread), permissions.can_edit_post(user, thread),
+        permissions.can_delete_post(user, thread), permissions.can_close_thread(user, thread),
+        permissions.can_reply(user, thread), permissions.can_answer_officially(user, thread),
+    )  # fmt: skip
     html = render_template(
         "boards/thread_detail.html",
         thread=thread,
-        body_html=render_user_text(thread.body),
+        page_key=page_key,
         replies=replies,
-        official=services.official_answer(thread) if thread.answered_at else None,
-        # Visitors get no forms: a token would open a session and bypass the page cache.
-        reply_form=reply_form or (ReplyForm(formdata=None) if signed_in else None),
-        close_form=close_form or (CloseForm(formdata=None) if signed_in else None),
-        following=notifications.is_following(current_user, thread=thread),
+        official_of=services.official_answer,
+        forms=_ThreadForms(signed_in, reply_form, close_form),
+        following=viewer.following,
         board_perm=permissions,
         render=render_user_text,
     )

@@ -143,6 +143,19 @@ def remembered(key: tuple[Hashable, ...], compute: Callable[[], object]) -> obje
     return value
 
 
+def kept(key: tuple[Hashable, ...]) -> object | None:
+    """A value kept under key for this version (see keep), or None."""
+    version = _usable_version()
+    return None if version is None else store.get(version, ("value", *key))
+
+
+def keep(key: tuple[Hashable, ...], value: object) -> None:
+    """Keep a value under key until the content version changes (or a minute passes)."""
+    version = _usable_version()
+    if version is not None:
+        store.put(version, ("value", *key), value)
+
+
 class FragmentCacheExtension(Extension):
     """``{% cache "name", part, … %}…{% endcache %}``: the body rendered once per key.
 

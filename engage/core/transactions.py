@@ -16,8 +16,10 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 WROTE = "engage_wrote"
+CONNECTIONS = "engage_connections"
 
 
 def _note_statement(conn, cursor, statement: str, parameters, context, executemany) -> None:
@@ -27,6 +29,15 @@ def _note_statement(conn, cursor, statement: str, parameters, context, executema
 
 def _forget(conn) -> None:
     conn.info.pop(WROTE, None)
+
+
+def _joined(session, transaction, connection) -> None:
+    """A connection began in the session's transaction (the session then holds it)."""
+    session.info.setdefault(CONNECTIONS, []).append(connection)
+
+
+def _ended(session, *args) -> None:
+    session.info.pop(CONNECTIONS, None)
 
 
 def _end_read_only(error: BaseException | None) -> None:
@@ -39,7 +50,10 @@ def _end_read_only(error: BaseException | None) -> None:
         return
     if session.info.get("engage_changed"):
         return
-    if session.connection().info.get(WROTE):  # (the transaction's own connection: one bind)
+    connections = session.info.get(CONNECTIONS)
+    if not connections:
+        return  # nothing ran on the database: nothing to end
+    if any(connection.info.get(WROTE) for connection in connections):
         return
     session.commit()
 
@@ -50,4 +64,7 @@ def init_app(app: Flask) -> None:
         event.listen(Engine, "before_cursor_execute", _note_statement)
         event.listen(Engine, "commit", _forget)
         event.listen(Engine, "rollback", _forget)
+        event.listen(Session, "after_begin", _joined)
+        event.listen(Session, "after_commit", _ended)
+        event.listen(Session, "after_rollback", _ended)
     app.teardown_appcontext(_end_read_only)

@@ -1,0 +1,67 @@
+"""With Redis, each worker keeps the loaded user between requests (accounts/session.py):
+every change to an account or its sessions must still take effect on the very next request."""
+
+from __future__ import annotations
+
+import pytest
+
+from engage.accounts.models import User
+from engage.extensions import db
+from tests.conftest import AuthActions, needs_redis, post_form, with_empty_redis
+from tests.perf.test_query_counts import counted
+
+pytestmark = needs_redis
+
+
+@pytest.fixture
+def app_config(app_config):
+    return with_empty_redis(app_config)
+
+
+def _logged_in(app, email: str):
+    client = app.test_client()
+    AuthActions(client).login(email)
+    client.get("/proposals")  # shows the log-in message; keeps the user
+    return client
+
+
+def test_a_kept_user_costs_no_query(app, make_user):
+    make_user(email="anna@example.org")
+    browser = _logged_in(app, "anna@example.org")
+    with counted() as statements:
+        assert browser.get("/proposals").status_code == 200
+    assert statements == []
+
+
+def test_a_copied_cookie_in_use_stops_working_at_log_out(app, make_user):
+    make_user(email="anna@example.org")
+    browser, attacker = _logged_in(app, "anna@example.org"), app.test_client()
+    attacker.set_cookie("session", browser.get_cookie("session").value)
+    assert attacker.get("/account").status_code == 200  # the copy works, and is kept
+    AuthActions(browser).logout()
+    response = attacker.get("/account")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_blocking_takes_effect_on_the_next_request(app, make_user):
+    from engage.admin.services import block_user
+
+    admin = make_user("admin", email="chefin@example.org")
+    anna = make_user(email="anna@example.org")
+    browser = _logged_in(app, "anna@example.org")
+    assert "gesperrt" not in browser.get("/proposals").get_data(as_text=True)
+    block_user(admin, anna, "Beleidigungen")
+    db.session.commit()
+    assert "gesperrt" in browser.get("/proposals").get_data(as_text=True)
+
+
+def test_a_kept_user_changing_their_profile_is_saved(app, make_user):
+    anna = make_user(email="anna@example.org", display_name="Anna")
+    browser = _logged_in(app, "anna@example.org")
+    browser.get("/account")  # the user comes from what the worker kept
+    response = post_form(browser, "/account", action="/account/profile",
+                         profile__display_name="Anna Berg", profile__district_id="")  # fmt: skip
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, anna.id).display_name == "Anna Berg"
+    assert "Anna Berg" in browser.get("/account").get_data(as_text=True)

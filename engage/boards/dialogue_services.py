@@ -285,7 +285,7 @@ class ReplyPage:
     rendered replies as one fragment (core/fragments.py), so a hit loads no reply at all.
     """
 
-    def __init__(self, query: Select, per_page: int, viewer, *, thread=None, proposal=None,
+    def __init__(self, per_page: int, viewer, *, thread=None, proposal=None,
                  touched: bool | None = None):  # fmt: skip
         """touched: whether the viewer wrote, marked or reported a reply here, when the page
         asked already (with its other per-viewer questions, in one query)."""
@@ -293,7 +293,8 @@ class ReplyPage:
 
         from engage.extensions import MAX_PAGE
 
-        self.query, self.per_page, self.viewer = query, per_page, viewer
+        self.per_page, self.viewer = per_page, viewer
+        self._thread, self._proposal = thread, proposal
         self.subject = ("thread", thread.id) if thread else ("proposal", proposal.id)
         self._where = (
             Comment.thread_id == thread.id if thread else Comment.proposal_id == proposal.id
@@ -303,7 +304,9 @@ class ReplyPage:
 
     @cached_property
     def page(self):
-        return db.paginate(self.query, page=self.number, per_page=self.per_page, error_out=False)
+        # Built here, not up front: a kept page never needs it.
+        query = top_level_query(self._thread, proposal=self._proposal, viewer=self.viewer)
+        return db.paginate(query, page=self.number, per_page=self.per_page, error_out=False)
 
     @cached_property
     def children(self) -> dict[int, list[Comment]]:

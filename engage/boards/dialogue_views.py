@@ -123,8 +123,7 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
     signed_in = user.is_authenticated
     viewer = services.thread_viewer(user, thread)
     # Loaded only if the rendered replies are not kept already (services.ReplyPage).
-    replies = services.ReplyPage(services.top_level_query(thread, viewer=user),
-                                 REPLIES_PER_PAGE, user, thread=thread,
+    replies = services.ReplyPage(REPLIES_PER_PAGE, user, thread=thread,
                                  touched=viewer.touched_replies)  # fmt: skip
     shared = replies.shared_key if plain else None
     page_key = None if shared is None else (

@@ -207,8 +207,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     moves = permissions.staff_moves(user, proposal)
     viewer = services.viewer_of(user, proposal)
     # Loaded only if the rendered comments are not kept already (dialogue.ReplyPage).
-    replies = dialogue.ReplyPage(dialogue.top_level_query(proposal=proposal, viewer=user),
-                                 50, user, proposal=proposal,
+    replies = dialogue.ReplyPage(50, user, proposal=proposal,
                                  touched=viewer.touched_comments)  # fmt: skip
     switches = {
         "supported": viewer.supported,

@@ -247,15 +247,26 @@ def _places(process, district, month) -> tuple:
 TAKEN = ("user_id", "kind", "staff", "process_key", "district_key", "month_key", "step")
 
 
+FOLD_BATCH = 20_000  # changes taken out at once (a long-unread log is folded bit by bit)
+
+
 def fold(connection) -> int:
     """Fold the logged changes into the kept figures (in the caller's transaction); returns
     how many there were."""
     _lock_fold(connection)
-    taken = connection.execute(
-        delete(Change).returning(*[getattr(Change, name) for name in TAKEN])
-    ).all()
-    if not taken:
-        return 0
+    folded = 0
+    while True:
+        oldest = select(Change.id).order_by(Change.id).limit(FOLD_BATCH).scalar_subquery()
+        taken = connection.execute(delete(Change).where(Change.id.in_(oldest)).returning(
+            *[getattr(Change, name) for name in TAKEN])).all()  # fmt: skip
+        if taken:
+            _fold_taken(connection, taken)
+        folded += len(taken)
+        if len(taken) < FOLD_BATCH:
+            return folded
+
+
+def _fold_taken(connection, taken) -> None:
     tally: Counter = Counter()
     steps: dict[int, Counter] = {}  # person -> (dimension, value) -> net rows added there
     for user, kind, staff, process, district, month, step in taken:
@@ -273,7 +284,6 @@ def fold(connection) -> int:
                 after = now[(user, place)]
                 people[place] += (after > 0) - (after - step > 0)
     _apply(connection, tally, people)
-    return len(taken)
 
 
 def _rows_now(connection, users: list[int]) -> Counter:

@@ -131,3 +131,11 @@ def test_writes_only_log_changes_and_the_next_report_folds_them_in(city, make_us
     db.session.commit()
     assert figures.participants(CITY) == before
     assert ledger.drift() == []
+
+
+def test_a_long_log_is_folded_in_batches(city, monkeypatch):
+    """Changes are taken out of the log a batch at a time; the figures come out the same."""
+    monkeypatch.setattr(ledger, "FOLD_BATCH", 2)
+    assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) > 2
+    _step({"threads": 3, "replies": 3, "supports": 5, "signups": 2}, 7)
+    assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) == 0

@@ -8,6 +8,11 @@ ORM-executed UPDATE or DELETE (moderation's conditional hide, withdrawing a supp
 the same way, with the affected ids selected before it runs, and an ORM-executed INSERT by the
 newest items without a row. Inserts on a bare connection (the benchmark city) bypass all of
 this: `rebuild` writes the whole ledger anew, and `check-consistency` finds any drift.
+
+Every row removed or added is also logged in `participation_change` (-1 / +1), in the same
+statement on PostgreSQL. The whole city's kept figures are not touched by a write: `fold` adds
+the log to them when a whole-city report is computed. The support path writes its ledger row
+and log entry inside its own single statement (`new_supports_written`).
 """
 
 from __future__ import annotations

@@ -129,20 +129,6 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     return Markup(_with_token(html))  # noqa: S704 (template output, with this request's token)
 
 
-def remembered(key: tuple[Hashable, ...], compute: Callable[[], object]) -> object:
-    """A value kept like a fragment, under this version (a per-user key for personal values)."""
-    version = _usable_version()
-    if version is None:
-        return compute()
-    full_key = ("value", *key)
-    value = store.get(version, full_key)
-    if value is None:
-        value = compute()
-        if not db_changed():
-            store.put(version, full_key, value)
-    return value
-
-
 def kept(key: tuple[Hashable, ...]) -> object | None:
     """A value kept under key for this version (see keep), or None."""
     version = _usable_version()
@@ -150,10 +136,20 @@ def kept(key: tuple[Hashable, ...]) -> object | None:
 
 
 def keep(key: tuple[Hashable, ...], value: object) -> None:
-    """Keep a value under key until the content version changes (or a minute passes)."""
+    """Keep a value under key until the content version changes (or a minute passes); not
+    while this request has uncommitted changes."""
     version = _usable_version()
     if version is not None:
         store.put(version, ("value", *key), value)
+
+
+def remembered(key: tuple[Hashable, ...], compute: Callable[[], object]) -> object:
+    """A value kept like a fragment, under this version (a per-user key for personal values)."""
+    value = kept(key)
+    if value is None:
+        value = compute()
+        keep(key, value)
+    return value
 
 
 class FragmentCacheExtension(Extension):

@@ -218,11 +218,9 @@ def _lock_items(connection, kind: str, ids) -> None:
     number = LOCK_CLASS + sorted(_sources()).index(kind)
     if isinstance(ids, list | tuple):
         item = func.unnest(literal(list(ids), ARRAY(Integer))).column_valued("item")
-        connection.execute(select(func.pg_advisory_xact_lock(number, item)).order_by(item))
     else:
-        chosen = ids.subquery()
-        item = list(chosen.c)[0]
-        connection.execute(select(func.pg_advisory_xact_lock(number, item)).order_by(item))
+        item = list(ids.subquery().c)[0]
+    connection.execute(select(func.pg_advisory_xact_lock(number, item)).order_by(item))
 
 
 def _lock_fold(connection) -> None:

@@ -269,6 +269,7 @@ def with_empty_redis(app_config: dict) -> dict:
 
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     fragments.store.clear()
+    fragments.account_store.clear()
     return {**app_config, "REDIS_URL": TEST_REDIS_URL}
 
 

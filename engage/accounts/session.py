@@ -16,9 +16,8 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import make_transient_to_detached
 
-from engage.core import fragments
+from engage.core import fragments, kept_rows
 from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
 
@@ -45,7 +44,7 @@ def load_user(user_key: str):
     ):
         return None
     kept_key = ("session user", int(user_id), key)
-    kept = fragments.kept(kept_key)
+    kept = fragments.kept(kept_key, fragments.ACCOUNTS)
     if kept is None:
         found = db.session.execute(
             _user_of_session(), {"user_id": int(user_id), "key": key}
@@ -53,45 +52,25 @@ def load_user(user_key: str):
         if found is None:
             return None
         user, last_seen = found
-        fragments.keep(kept_key, (_columns(user), last_seen))
+        fragments.keep(kept_key, (kept_rows.snapshot(user), last_seen), fragments.ACCOUNTS)
     else:
         values, last_seen = kept
-        user = _revived(values)
+        user = kept_rows.revive(values)
     idle = utcnow() - last_seen
     if idle > idle_limit():
         return None  # unused longer than a remember cookie lives; log_in deletes such records
     user.session_key = key
     if idle > SEEN_EVERY:
         _touch(key)
-        fragments.keep(kept_key, (_columns(user), utcnow()))
+        fragments.keep(kept_key, (kept_rows.snapshot(user), utcnow()), fragments.ACCOUNTS)
     return user
 
 
 # Loading the user is the one query every logged-in page makes. Each worker keeps the account's
-# columns under the content version, like a fragment: every change to an account or a session
-# record (log-out, blocking, a new role, a password) is a write that renews the version, and a
-# version lives a minute at most. The user is revived into this request's session, so that
-# changes to it are saved as usual.
-
-
-def _columns(user) -> dict:
-    from engage.accounts.models import User
-
-    return {name: getattr(user, name) for name in _column_names(User)}
-
-
-@functools.cache
-def _column_names(model) -> tuple[str, ...]:
-    return tuple(attribute.key for attribute in model.__mapper__.column_attrs)
-
-
-def _revived(values: dict):
-    from engage.accounts.models import User
-
-    user = User(**values)
-    make_transient_to_detached(user)  # as if just loaded: no pending changes
-    db.session.add(user)
-    return user
+# columns under the accounts version (core/pagecache.py), like a fragment: every change to an
+# account or a session record (log-out, blocking, a new role, a password) is a write that renews
+# it, and a version lives a minute at most; supports and comments leave it alone. The user is
+# revived into this request's session, so that changes to it are saved as usual.
 
 
 @functools.cache

@@ -10,6 +10,8 @@ A key names everything per-user that the fragment shows (a "may edit" or "marked
 flag), so two users share a fragment only when it reads the same for both. A fragment never
 keeps a user's CSRF token: the token of the request that rendered it is swapped for a
 placeholder, and every request that serves the fragment puts its own token back.
+Values kept with keep() name their area: a loaded user is kept under the accounts version
+(pagecache.ACCOUNTS_KEY), which supports and comments leave alone.
 Without Redis there is no content version, and nothing is cached.
 """
 
@@ -78,17 +80,24 @@ def _size(value: object) -> int:
 
 
 store = _Store()
+# What is kept under the accounts version (core/pagecache.py): the loaded users.
+account_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 16)
+CONTENT, ACCOUNTS = "content", "accounts"
 
 
-def _usable_version() -> str | None:
-    """The content version, or None when fragments must be rendered afresh."""
+def _store_of(area: str) -> _Store:
+    return store if area == CONTENT else account_store
+
+
+def _usable_version(area: str = CONTENT) -> str | None:
+    """The area's version, or None when fragments must be rendered afresh."""
     if not has_request_context() or not current_app.config.get("FRAGMENT_CACHE", True):
         return None
     if db_changed():
         return None  # this request changed data it has not committed yet
     from engage.core.pagecache import worker_version
 
-    return worker_version()
+    return worker_version(area)
 
 
 def db_changed() -> bool:
@@ -129,18 +138,18 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     return Markup(_with_token(html))  # noqa: S704 (template output, with this request's token)
 
 
-def kept(key: tuple[Hashable, ...]) -> object | None:
-    """A value kept under key for this version (see keep), or None."""
-    version = _usable_version()
-    return None if version is None else store.get(version, ("value", *key))
+def kept(key: tuple[Hashable, ...], area: str = CONTENT) -> object | None:
+    """A value kept under key for the area's version (see keep), or None."""
+    version = _usable_version(area)
+    return None if version is None else _store_of(area).get(version, ("value", *key))
 
 
-def keep(key: tuple[Hashable, ...], value: object) -> None:
-    """Keep a value under key until the content version changes (or a minute passes); not
+def keep(key: tuple[Hashable, ...], value: object, area: str = CONTENT) -> None:
+    """Keep a value under key until the area's version changes (or a minute passes); not
     while this request has uncommitted changes."""
-    version = _usable_version()
+    version = _usable_version(area)
     if version is not None:
-        store.put(version, ("value", *key), value)
+        _store_of(area).put(version, ("value", *key), value)
 
 
 def remembered(key: tuple[Hashable, ...], compute: Callable[[], object]) -> object:

@@ -1,8 +1,12 @@
 """Whole-page cache for visitors without a session, shared by all workers through Redis.
 
 A page is stored with the content version it was rendered at; every commit that changed data
-raises the version, so the next visitor gets a fresh page. Pages also expire after a minute,
-because some content changes with the clock alone (phases, scheduled announcements).
+raises the version, so the next visitor gets a fresh page. Accounts have a version of their own
+(`ACCOUNTS_KEY`): what each worker keeps of a logged-in user must outlive the supports and
+comments written in between, but not a log-out. A change to a session record raises only the
+accounts version; a change to an account raises both, since pages show names. Pages also
+expire after a minute, because some content changes with the clock alone (phases, scheduled
+announcements).
 Anyone with a session (logged in, a chosen language, a form in progress) bypasses the cache.
 """
 
@@ -18,11 +22,20 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "engage:content-version"
+ACCOUNTS_KEY = "engage:accounts-version"
 EPOCH_KEY = "engage:content-epoch"
 PAGE_PREFIX = "engage:page:"
 TTL_SECONDS = 60
 SKIPPED_PREFIXES = ("/static/", "/auth/", "/account", "/healthz", "/admin", "/moderation",
                     "/reports", "/notifications", "/language")  # fmt: skip
+
+
+CONTENT, ACCOUNTS = "content", "accounts"
+# What a write to these tables changes; a write to any other table changes content only.
+_AREAS_OF_TABLE = {"user_session": frozenset({ACCOUNTS}),
+                   "user_account": frozenset({ACCOUNTS, CONTENT})}  # fmt: skip
+_CONTENT_ONLY = frozenset({CONTENT})
+_KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY}
 
 
 def _client():
@@ -48,13 +61,12 @@ def _serve_cached() -> Response | None:
         return None
     g.page_cache_key = key
     try:
-        version, epoch, stored = _client().mget(VERSION_KEY, EPOCH_KEY, key)
+        version, accounts, epoch, stored = _client().mget(VERSION_KEY, ACCOUNTS_KEY, EPOCH_KEY,
+                                                          key)  # fmt: skip
     except Exception:  # noqa: BLE001 (Redis away: render the page as if there were no cache)
         log.warning("page cache unavailable", exc_info=True)
         return None
-    version = (version or b"0").decode()
-    g.page_cache_version = version
-    g.content_epoch = epoch
+    version = _remember(version, accounts, epoch)
     if stored is None:
         return None
     stored_version, _, body = stored.partition(b"\n")
@@ -78,23 +90,29 @@ def content_version() -> str | None:
     if client is None:
         return None
     try:
-        version, epoch = client.mget(VERSION_KEY, EPOCH_KEY)
+        version, accounts, epoch = client.mget(VERSION_KEY, ACCOUNTS_KEY, EPOCH_KEY)
     except Exception:  # noqa: BLE001
         log.warning("page cache unavailable", exc_info=True)
         return None
+    return _remember(version, accounts, epoch)
+
+
+def _remember(version: bytes | None, accounts: bytes | None, epoch: bytes | None) -> str:
     g.page_cache_version = (version or b"0").decode()
+    g.accounts_version = (accounts or b"0").decode()
     g.content_epoch = epoch
     return g.page_cache_version
 
 
-def worker_version() -> str | None:
-    """The version under which a worker may keep things in its memory (core/fragments.py).
+def worker_version(area: str = CONTENT) -> str | None:
+    """The version under which a worker may keep things of an area (content or accounts) in
+    its memory (core/fragments.py).
 
-    It is the content version read at the start of this request (never later), prefixed by
+    It is the area's version read at the start of this request (never later), prefixed by
     the epoch of the Redis data: when Redis starts empty, the count starts again at 0, and
     the new epoch keeps the old version numbers from meaning the old content.
     """
-    version = g.get("page_cache_version")
+    version = g.get("page_cache_version" if area == CONTENT else "accounts_version")
     if version is None:
         return None
     epoch = g.get("content_epoch")
@@ -126,23 +144,42 @@ def _store(response: Response) -> Response:
     return response
 
 
-def _note_change(session_, *args) -> None:
-    session_.info["engage_changed"] = True
+def _changed(session_, areas: frozenset[str]) -> None:
+    """Note the areas this transaction changed (session.info["engage_changed"], a set)."""
+    noted = session_.info.get("engage_changed")
+    if noted is None:
+        session_.info["engage_changed"] = set(areas)
+    else:
+        noted |= areas
+
+
+def _note_change(session_, flush_context) -> None:
+    # (after_flush: new, dirty and deleted still hold what was just written)
+    areas = set()
+    for obj in (*session_.new, *session_.dirty, *session_.deleted):
+        table = getattr(type(obj), "__tablename__", None)
+        areas |= _AREAS_OF_TABLE.get(table, _CONTENT_ONLY)
+    _changed(session_, frozenset(areas) or _CONTENT_ONLY)
 
 
 def _note_dml(orm_execute_state) -> None:
     if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
-        orm_execute_state.session.info["engage_changed"] = True
+        table = getattr(getattr(orm_execute_state.statement, "table", None), "name", None)
+        _changed(orm_execute_state.session, _AREAS_OF_TABLE.get(table, _CONTENT_ONLY))
 
 
 def _bump_version(session_) -> None:
-    if not session_.info.pop("engage_changed", False):
+    areas = session_.info.pop("engage_changed", None)
+    if not areas:
         return
     client = _client() if has_app_context() else None
     if client is None:
         return
     try:
-        client.incr(VERSION_KEY)
+        with client.pipeline(transaction=False) as pipe:
+            for area in sorted(areas):
+                pipe.incr(_KEY_OF_AREA[area])
+            pipe.execute()
     except Exception:  # noqa: BLE001
         log.warning("page cache version not raised", exc_info=True)
 

@@ -72,3 +72,32 @@ def test_reports_are_kept_five_minutes_and_can_be_recalculated(client, auth, tow
     assert discussions() == 0  # the report computed a moment ago, as of its time
     assert "Stand:" in client.get("/reports?refresh=1").get_data(as_text=True)
     assert discussions() == 1
+
+
+def _versions() -> tuple[int, int]:
+    import redis
+
+    from tests.conftest import TEST_REDIS_URL
+
+    content, accounts = redis.Redis.from_url(TEST_REDIS_URL).mget(
+        pagecache.VERSION_KEY, pagecache.ACCOUNTS_KEY
+    )
+    return int(content or 0), int(accounts or 0)
+
+
+def test_each_write_raises_the_versions_of_what_it_changed(client, town):
+    from sqlalchemy import delete
+
+    from engage.accounts.models import UserSession
+    from engage.boards import dialogue_services as dialogue
+
+    content, accounts = _versions()
+    dialogue.open_thread(town["citizen"], "Neue Frage zum Park", "Text")
+    db.session.commit()  # content: the accounts' kept users stay
+    assert _versions() == (content + 1, accounts)
+    db.session.execute(delete(UserSession).where(UserSession.user_id == town["citizen"].id))
+    db.session.commit()  # a log-out: the visitors' pages stay
+    assert _versions() == (content + 1, accounts + 1)
+    town["citizen"].display_name = "Bea Neu"
+    db.session.commit()  # pages show names: both
+    assert _versions() == (content + 2, accounts + 2)

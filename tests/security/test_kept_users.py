@@ -65,3 +65,16 @@ def test_a_kept_user_changing_their_profile_is_saved(app, make_user):
     db.session.expire_all()
     assert db.session.get(User, anna.id).display_name == "Anna Berg"
     assert "Anna Berg" in browser.get("/account").get_data(as_text=True)
+
+
+def test_a_kept_user_outlives_other_peoples_writes(app, make_user):
+    from engage.boards import dialogue_services as dialogue
+
+    make_user(email="anna@example.org")
+    writer = make_user(email="bert@example.org")
+    browser = _logged_in(app, "anna@example.org")
+    dialogue.open_thread(writer, "Neue Frage zum Park", "Text")
+    db.session.commit()  # the lists are rendered afresh, the user is still kept
+    with counted() as statements:
+        assert "Abmelden" in browser.get("/proposals").get_data(as_text=True)
+    assert statements and not [s for s in statements if "user_session" in s]

@@ -1,0 +1,88 @@
+"""Loaded rows kept between requests as plain values, revived into each request's session.
+
+A worker may keep what it loaded under a version (core/fragments.py), but never a live ORM
+object: an object belongs to the session that loaded it. So a snapshot holds the columns of an
+object and of the related objects a page needs, and each request revives fresh objects from it,
+as if it had just loaded them: no pending change, lazy loads and later changes work as usual.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Hashable
+
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+
+from engage.core import fragments
+from engage.extensions import db
+
+# A snapshot: (model, {column: value}, {relationship: snapshot | [snapshots] | None}).
+Snapshot = tuple
+
+
+def snapshot(obj, relations: dict[str, dict] | None = None) -> Snapshot:
+    """obj's columns, and those of the relations named in the tree ({"process": {"phases": {}}})."""
+    model = type(obj)
+    values = {name: getattr(obj, name) for name in _column_names(model)}
+    related = {}
+    for name, deeper in (relations or {}).items():
+        target = getattr(obj, name)
+        if target is None:
+            related[name] = None
+        elif isinstance(target, list):
+            related[name] = [snapshot(item, deeper) for item in target]
+        else:
+            related[name] = snapshot(target, deeper)
+    return model, values, related
+
+
+def revive(kept: Snapshot):
+    """The object of a snapshot in this request's session (the one already there, if loaded)."""
+    model, values, related = kept
+    obj = model.__mapper__.class_manager.new_instance()
+    instance_dict(obj).update(values)  # as the loader fills a row: no history
+    existing = db.session.identity_map.get(_identity(model, values))
+    if existing is not None:
+        return existing  # loaded earlier in this request: the same row, no older
+    for name, target in related.items():
+        if isinstance(target, list):
+            set_committed_value(obj, name, [revive(item) for item in target])
+        else:
+            set_committed_value(obj, name, None if target is None else revive(target))
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj
+
+
+def loaded(
+    key: tuple[Hashable, ...],
+    load: Callable[[], object | None],
+    relations: dict[str, dict] | None = None,
+):
+    """The object this worker kept under key for the content version, revived; else load()'s
+    (None for a missing row, which is not kept)."""
+    kept = fragments.kept(("row", *key))
+    if kept is not None:
+        return revive(kept)
+    obj = load()
+    if obj is not None:
+        fragments.keep(("row", *key), snapshot(obj, relations))
+    return obj
+
+
+@functools.cache
+def _column_names(model) -> tuple[str, ...]:
+    return tuple(attribute.key for attribute in model.__mapper__.column_attrs)
+
+
+@functools.cache
+def _key_names(model) -> tuple[str, ...]:
+    mapper = model.__mapper__
+    return tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+
+
+def _identity(model, values: dict):
+    return model.__mapper__.identity_key_from_primary_key(
+        [values[name] for name in _key_names(model)]
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
 from engage.core import audit
 from engage.core.moderation import ContentStatus
-from engage.core.types import utcnow
+from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
 
 
@@ -92,8 +92,19 @@ def parent_for_reply(parent_id: int | None, thread_id: int | None = None,
     """
     if not parent_id:
         return None
+    if not isinstance(parent_id, int) or not 0 < parent_id <= MAX_ID:
+        raise LookupError(parent_id)  # (a refused form's raw text, or beyond any id)
     parent = db.session.get(Comment, parent_id)
     if parent is None or (parent.thread_id, parent.proposal_id) != (thread_id, proposal_id):
+        raise LookupError(parent_id)
+    return parent
+
+
+def parent_to_answer(parent_id: int | None, thread_id: int | None = None,
+                     proposal_id: int | None = None) -> Comment:  # fmt: skip
+    """The post a reply form answers: one that can still be answered, else LookupError."""
+    parent = parent_for_reply(parent_id, thread_id=thread_id, proposal_id=proposal_id)
+    if parent is None or parent.is_deleted or not parent.is_visible:
         raise LookupError(parent_id)
     return parent
 

@@ -21,8 +21,9 @@ from engage.boards.dialogue_forms import (
     ThreadForm,
 )
 from engage.boards.dialogue_models import Comment, Thread
+from engage.core import kept_rows
 from engage.core.policy import require
-from engage.core.sanitize import render_user_text
+from engage.core.sanitize import excerpt, render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
 from engage.moderation import permissions as mod_permissions
@@ -40,9 +41,14 @@ REPLIES_PER_PAGE = 50
 _ONE = (joinedload(Thread.author), joinedload(Thread.process).joinedload(Process.phases))
 
 
-def _thread_or_404(thread_id: int) -> Thread:
-    thread = db.get_or_404(Thread, thread_id, options=_ONE)
-    if not permissions.can_view_thread(current_user, thread):
+def _thread_or_404(thread_id: int, kept: bool = False) -> Thread:
+    if kept:  # (the thread page: what this worker kept of the thread, if current)
+        thread = kept_rows.loaded(("thread", thread_id),
+                                  lambda: db.session.get(Thread, thread_id, options=_ONE),
+                                  {"author": {}, "process": {"phases": {}}})  # fmt: skip
+    else:
+        thread = db.session.get(Thread, thread_id, options=_ONE)
+    if thread is None or not permissions.can_view_thread(current_user, thread):
         abort(404)
     return thread
 
@@ -94,7 +100,7 @@ def create():
 @bp.get("/<int:thread_id>")
 def detail(thread_id: int):
     """A thread with its replies: top-level replies paginated, their sub-trees in one query."""
-    return _render_thread(_thread_or_404(thread_id))
+    return _render_thread(_thread_or_404(thread_id, kept=True))
 
 
 class _ThreadForms:
@@ -154,17 +160,22 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
     return html, status
 
 
-@bp.post("/<int:thread_id>/reply")
+@bp.route("/<int:thread_id>/reply", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute")
+@limiter.limit("10 per minute", methods=["POST"])
 def reply(thread_id: int):
+    """Reply to a thread; GET ?to=<id> is the form for answering one post (its "Reply" link
+    without script: the thread page carries no form per reply)."""
     thread = _thread_or_404(thread_id)
     if thread.is_closed:
         abort(409, description=_("This discussion is closed: %(reason)s",
                                  reason=thread.closed_reason))  # fmt: skip
     require(permissions.can_reply(current_user, thread))
     form = ReplyForm()
+    parent_id = form.parent_id.data if form.is_submitted() else request.args.get("to", type=int)
     if not form.validate_on_submit():
+        if parent_id or not form.is_submitted():  # answering one post: its page of its own
+            return _reply_page(form, thread, parent_id)
         # Show the errors at the reply form, keeping what was typed.
         return _render_thread(thread, reply_form=form, status=422)
     try:
@@ -187,6 +198,24 @@ def reply(thread_id: int):
         flash(_("Your official answer is published.") if official
               else _("Your reply is published."), "success")  # fmt: skip
     return redirect(url_for("dialogue.detail", thread_id=thread.id) + f"#c{comment.id}")
+
+
+def _reply_page(form: ReplyForm, thread: Thread, parent_id: int | None):
+    """The form for answering one post, with what was typed and why it was refused."""
+    try:
+        parent = services.parent_to_answer(parent_id, thread_id=thread.id)
+    except LookupError:
+        abort(404)
+    form.parent_id.data = parent.id
+    return render_template(
+        "boards/reply.html",
+        form=form,
+        parent=parent,
+        action=request.path,
+        excerpt=excerpt,
+        back=url_for("dialogue.detail", thread_id=thread.id),
+        can_answer_officially=permissions.can_answer_officially(current_user, thread),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/<int:thread_id>/edit", methods=["GET", "POST"])

@@ -30,27 +30,31 @@ def _back_to(item) -> str:
     return url_for(LISTS[kind])
 
 
-@bp.post("/flag/<any(thread, comment, proposal, offer):kind>/<int:item_id>")
+@bp.route("/flag/<any(thread, comment, proposal, offer):kind>/<int:item_id>",
+          methods=["GET", "POST"])  # fmt: skip
 @login_required
-@limiter.limit("20 per hour")
+@limiter.limit("20 per hour", methods=["POST"])
 def flag(kind: str, item_id: int):
     """Report an item with a reason; enough reports hide it until a moderator decides."""
+    # The form has a page of its own: a form under each of a page's 50 replies was half the
+    # page's weight, for a button few ever press.
     item = content.load(kind, item_id)
     if item is None or not item.is_visible:
         abort(404)
     require(can_flag(current_user, item))
     form = FlagForm()
     if not form.validate_on_submit():
-        flash(_("Please choose a reason for your report."), "error")
-        return redirect(content.url_of(item))
+        return render_template("moderation/flag.html", form=form, item=item, content=content,
+                               excerpt=excerpt), 422 if form.errors else 200  # fmt: skip
     try:
         services.flag(current_user, item, form.reason.data, form.text.data or "")
     except services.AlreadyFlagged as error:
         flash(str(error), "warning")
         return redirect(content.url_of(item))
     except services.ModerationError as error:
-        flash(str(error), "error")
-        return redirect(content.url_of(item))
+        form.text.errors = [*form.text.errors, str(error)]
+        return render_template("moderation/flag.html", form=form, item=item, content=content,
+                               excerpt=excerpt), 422  # fmt: skip
     db.session.commit()
     if item.is_visible:
         flash(_("Thank you. The moderation team will look at your report."), "success")

@@ -14,9 +14,9 @@ from engage.accounts.permissions import is_admin, is_staff
 from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
 from engage.boards.dialogue_forms import ReplyForm
-from engage.core import fragments
+from engage.core import fragments, kept_rows
 from engage.core.policy import require
-from engage.core.sanitize import render_user_text
+from engage.core.sanitize import excerpt, render_user_text
 from engage.extensions import db, limiter
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
@@ -48,9 +48,14 @@ _ONE = (
 )  # fmt: skip
 
 
-def _visible_or_404(proposal_id: int) -> Proposal:
-    proposal = db.get_or_404(Proposal, proposal_id, options=_ONE)
-    if not permissions.can_view_proposal(current_user, proposal):
+def _visible_or_404(proposal_id: int, kept: bool = False) -> Proposal:
+    if kept:  # (the detail page: what this worker kept of the proposal, if current)
+        proposal = kept_rows.loaded(("proposal", proposal_id),
+                                    lambda: db.session.get(Proposal, proposal_id, options=_ONE),
+                                    {"process": {"phases": {}}})  # fmt: skip
+    else:
+        proposal = db.session.get(Proposal, proposal_id, options=_ONE)
+    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
         abort(404)
     return proposal
 
@@ -158,7 +163,7 @@ def edit(proposal_id: int):
 
 @bp.get("/<int:proposal_id>")
 def detail(proposal_id: int):
-    return _detail(_visible_or_404(proposal_id))
+    return _detail(_visible_or_404(proposal_id, kept=True))
 
 
 class _PageForms:
@@ -338,15 +343,37 @@ def _comment_form(form: ReplyForm | None = None) -> ReplyForm:
     return form
 
 
-@bp.post("/<int:proposal_id>/comments")
+def _reply_page(form: ReplyForm, proposal: Proposal, parent_id: int | None):
+    """The form for answering one comment, with what was typed and why it was refused."""
+    try:
+        parent = dialogue.parent_to_answer(parent_id, proposal_id=proposal.id)
+    except LookupError:
+        abort(404)
+    form.parent_id.data = parent.id
+    return render_template(
+        "boards/reply.html",
+        form=form,
+        parent=parent,
+        action=request.path,
+        excerpt=excerpt,
+        back=url_for("proposals.detail", proposal_id=proposal.id),
+        can_answer_officially=permissions.can_answer_officially(current_user, proposal),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/<int:proposal_id>/comments", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute")
+@limiter.limit("10 per minute", methods=["POST"])
 def add_comment(proposal_id: int):
-    """Comment on a proposal (staff of the department may answer officially)."""
+    """Comment on a proposal (staff of the department may answer officially); GET ?to=<id> is
+    the form for answering one comment (its "Reply" link without script)."""
     proposal = _visible_or_404(proposal_id)
     require(permissions.can_comment(current_user, proposal))
     form = ReplyForm()
+    parent_id = form.parent_id.data if form.is_submitted() else request.args.get("to", type=int)
     if not form.validate_on_submit():
+        if parent_id or not form.is_submitted():  # answering one comment: its page of its own
+            return _reply_page(form, proposal, parent_id)
         return _detail(proposal, comment_form=form, status=422)
     try:
         parent = dialogue.parent_for_reply(form.parent_id.data, proposal_id=proposal.id)

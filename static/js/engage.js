@@ -27,6 +27,26 @@
         event.preventDefault();
       }
     });
+    // A reply's "Reply" link opens the page's one reply form under that reply (without script,
+    // the link leads to a page with the form).
+    var replyForm = document.getElementById("reply-form-template");
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.reply-link");
+      if (!link || !replyForm || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      event.preventDefault();
+      var actions = link.closest(".reply-actions");
+      var form = actions.nextElementSibling;
+      if (!form || !form.classList.contains("reply-inline")) {
+        form = replyForm.content.firstElementChild.cloneNode(true);
+        var id = "reply-" + link.getAttribute("data-reply-to");
+        form.querySelector("[name=parent_id]").value = link.getAttribute("data-reply-to");
+        form.querySelector("label").textContent = link.getAttribute("data-label");
+        form.querySelector("label").htmlFor = id;
+        form.querySelector("textarea").id = id;
+        actions.after(form);
+      }
+      form.querySelector("textarea").focus();
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });

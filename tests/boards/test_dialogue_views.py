@@ -101,6 +101,29 @@ def test_forged_ids_and_empty_replies_are_clear_errors(client, auth, town, threa
     assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 0
 
 
+def test_a_reply_is_answered_from_its_own_link(client, auth, town, thread):
+    first = services.reply(thread, town["citizen"], "Am Bahnhof fehlen Bügel.")
+    db.session.commit()
+    auth.login("nachbar@example.org")
+    page = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
+    form_url = f"/dialogue/{thread.id}/reply?to={first.id}"
+    assert f'href="{form_url}"' in page and 'name="parent_id" value="{first.id}"' not in page
+    html = client.get(form_url).get_data(as_text=True)  # without script: a page with the form
+    assert "Am Bahnhof fehlen Bügel." in html and f'value="{first.id}"' in html
+    response = post_form(client, form_url, action=f"/dialogue/{thread.id}/reply", body=" ",
+                         parent_id=str(first.id))  # fmt: skip
+    assert response.status_code == 422 and "Am Bahnhof" in response.get_data(as_text=True)
+    response = post_form(client, form_url, action=f"/dialogue/{thread.id}/reply",
+                         body="Stimmt, auch am Markt.", parent_id=str(first.id))  # fmt: skip
+    assert response.status_code == 302
+    answer = db.session.scalar(db.select(Comment).where(Comment.body == "Stimmt, auch am Markt."))
+    assert answer.parent_id == first.id
+    assert client.get(f"/dialogue/{thread.id}/reply?to=99999").status_code == 404
+    assert client.get(f"/dialogue/{thread.id}/reply").status_code == 404
+    auth.logout()
+    assert "/auth/login" in client.get(form_url).headers["Location"]
+
+
 def test_authors_edit_within_15_minutes_and_delete(client, auth, town, thread):
     comment = services.reply(thread, town["neighbour"], "Tippfehlr")
     db.session.commit()

@@ -20,7 +20,7 @@ from engage.extensions import db
 from tests.conftest import TEST_PASSWORD
 from tests.security.conftest import ROLES, world  # noqa: F401 (the world fixture)
 from tests.security.routes import rules, url_of
-from tests.security.test_authorization_matrix import EXPECTED, _url
+from tests.security.test_authorization_matrix import EXPECTED, url_with_query
 
 # GET routes that render no HTML page of their own, and why.
 NOT_HTML = {
@@ -105,7 +105,7 @@ def scan_plan(app, items, empty=False):
         if "200" not in codes:
             unfilled.append(rule.endpoint)
             continue
-        url = url_of(app, rule, items) if empty else _url(app, rule, items)
+        url = url_of(app, rule, items) if empty else url_with_query(app, rule, items)
         for role, code in zip(ROLES, codes, strict=True):
             if role not in roles or (empty and code != "200"):
                 continue
@@ -170,7 +170,7 @@ def test_routes_said_to_render_no_page_render_none(app, full_city, client):
     html = []
     for rule in rules(app):
         if "GET" in rule.methods and rule.endpoint in NOT_HTML:
-            response = client.get(_url(app, rule, full_city))
+            response = client.get(url_with_query(app, rule, full_city))
             if response.status_code == 200 and response.mimetype == "text/html":
                 html.append(rule.endpoint)
     assert not html, f"these routes render HTML, so scan them: {html}"

@@ -74,6 +74,13 @@ def test_thread_official_answer_notification_and_mail(app, browser, live_server,
     expect(citizen.locator(".reply-official")).to_contain_text("März")
     expect(citizen.locator(".count-badge")).to_have_count(0)
 
+    # Answering the answer: the reply's link opens the form right under it (script on).
+    citizen.locator(".reply-official a.reply-link").click()
+    citizen.get_by_label("Ihre Antwort an Ulla").fill("Danke, dann gieße ich mit.")
+    citizen.locator("form.reply-inline").get_by_role("button", name="Antwort senden").click()
+    expect(citizen.locator("ol.replies ol.replies")).to_contain_text("gieße ich mit")
+    assert axe_violations(citizen) == []
+
     for _ in range(150):  # up to 15 s
         if smtp_server.bodies_to("clara@example.org"):
             break

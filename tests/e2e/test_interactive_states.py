@@ -80,12 +80,14 @@ def test_interactive_states_have_no_axe_violations(browser, live_server, runner,
     assert axe_violations(admin) == []
     admin.context.close()
 
-    # The report form, an open disclosure, on a reply and on a proposal.
+    # The report form, on its own page, for a reply, a proposal and an offer.
     make_user("citizen", email="kim@example.org", display_name="Kim")
     citizen = _login(browser, live_server, "kim@example.org", TEST_PASSWORD)
     for path in ("/dialogue/1", "/proposals/1", "/volunteer/1"):
         citizen.goto(path)
-        citizen.locator("details.flag-form summary").first.click()
-        expect(citizen.locator("details.flag-form[open]").first).to_be_visible()
+        citizen.locator("a.flag-link").first.click()
+        expect(citizen.get_by_role("heading", name="Beitrag melden")).to_be_visible()
+        citizen.get_by_role("button", name="Meldung senden").click()  # no reason chosen
+        expect(citizen.locator(".error-summary")).to_be_visible()
         assert axe_violations(citizen) == [], path
     citizen.context.close()

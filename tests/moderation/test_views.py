@@ -26,11 +26,38 @@ def test_thread_page_offers_the_report_form_to_verified_users_only(client, auth,
     assert "flag-comment-" not in client.get(url).get_data(as_text=True)
     auth.login("buerger@example.org")
     html = client.get(url).get_data(as_text=True)
-    assert f'id="flag-comment-{board["reply"].id}-spam"' in html
+    assert f'href="/moderation/flag/comment/{board["reply"].id}"' in html
     assert f"flag-thread-{board['thread'].id}" not in html  # not one's own thread
     auth.logout()
     auth.login("neu@example.org")
     assert "flag-comment-" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_report_page_shows_the_post_and_keeps_what_was_typed(client, auth, board):
+    auth.login("buerger@example.org")
+    url = f"/moderation/flag/comment/{board['reply'].id}"
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Beitrag melden" in html and "Kauft alle" in html
+    assert 'value="spam"' in html and 'value="other"' in html
+    response = post_form(client, url, reason="other", text="")  # "other" needs an explanation
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Bitte beschreiben Sie das Problem" in html
+    response = post_form(client, url, text="Werbung für einen Laden")  # no reason chosen
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Werbung für einen Laden" in html
+    assert db.session.scalar(select(db.func.count()).select_from(Flag)) == 0
+
+
+def test_the_report_page_is_for_those_who_may_report(client, auth, board):
+    url = f"/moderation/flag/comment/{board['reply'].id}"
+    assert "/auth/login" in client.get(url).headers["Location"]  # visitors log in first
+    auth.login("neu@example.org")  # not verified yet
+    assert client.get(url).status_code == 403
+    auth.logout()
+    auth.login("buerger@example.org")
+    assert client.get("/moderation/flag/comment/99999").status_code == 404
+    assert client.get(f"/moderation/flag/thread/{board['thread'].id}").status_code == 403
 
 
 def test_three_reports_hide_a_reply_from_the_thread(client, auth, board):

@@ -312,6 +312,13 @@ def test_comments_on_proposals_with_official_answers_and_replies(client, auth, t
     html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "Gute Idee, aber wer zahlt?" in html and "Offizielle Antwort" in html
     assert "2 Kommentare" in html
+    form_url = f"/proposals/{proposal.id}/comments?to={first.id}"  # its "Reply" link
+    assert f'href="{form_url}"' in html
+    page = client.get(form_url).get_data(as_text=True)
+    assert "wer zahlt?" in page and "Als offizielle Antwort" in page  # staff may answer so
+    empty = post_form(client, form_url, action=f"/proposals/{proposal.id}/comments", body="",
+                      parent_id=str(first.id))  # fmt: skip
+    assert empty.status_code == 422 and "wer zahlt?" in empty.get_data(as_text=True)
     auth.logout()
     auth.login("nachbar@example.org")
     response = post_form(client, f"/proposals/{proposal.id}",

@@ -108,7 +108,10 @@ EXPECTED = {
     },
     "dialogue.helpful": {"POST": "L 403 ok 403 ok ok ok ok ok"},
     "dialogue.index": {"GET": "200 200 200 200 200 200 200 200 200"},
-    "dialogue.reply": {"POST": "L 403 ok 403 ok ok ok ok ok"},
+    "dialogue.reply": {
+        "GET": "L 403 200 403 200 200 200 200 200",
+        "POST": "L 403 ok 403 ok ok ok ok ok",
+    },
     "info.create": {
         "GET": "L 403 403 403 200 200 200 403 200",
         "POST": "L 403 403 403 ok ok ok 403 ok",
@@ -140,7 +143,10 @@ EXPECTED = {
         "GET": "L 404 404 404 404 404 200 404 200",
         "POST": "L 404 404 404 404 404 403 404 403",
     },
-    "moderation.flag": {"POST": "L 403 ok 403 ok ok ok ok ok"},
+    "moderation.flag": {
+        "GET": "L 403 200 403 200 200 200 200 200",
+        "POST": "L 403 ok 403 ok ok ok ok ok",
+    },
     "moderation.hide_all": {"POST": "L 403 403 403 403 403 ok 403 ok"},
     "moderation.queue": {"GET": "L 403 403 403 403 403 200 403 200"},
     "moderation.transparency": {"GET": "200 200 200 200 200 200 200 200 200"},
@@ -161,7 +167,10 @@ EXPECTED = {
     "process_admin.publish": {"POST": "L 403 403 403 403 ok 403 403 ok"},
     "processes.detail": {"GET": "200 200 200 200 200 200 200 200 200"},
     "processes.index": {"GET": "200 200 200 200 200 200 200 200 200"},
-    "proposals.add_comment": {"POST": "L 403 ok 403 ok ok ok ok ok"},
+    "proposals.add_comment": {
+        "GET": "L 403 200 403 200 200 200 200 200",
+        "POST": "L 403 ok 403 ok ok ok ok ok",
+    },
     "proposals.create": {
         "GET": "L 403 200 403 200 200 200 200 200",
         "POST": "L ok ok ok ok ok ok ok ok",
@@ -209,7 +218,8 @@ EXPECTED = {
 }
 
 # Query strings and form data that make a request reach its permission check.
-QUERY = {"proposals.create": "process={voting}"}
+QUERY = {"proposals.create": "process={voting}", "dialogue.reply": "to={reply}",
+         "proposals.add_comment": "to={proposal_comment}"}  # fmt: skip
 POST_DATA = {"proposals.move": {"to_status": "under_review", "note": "Wird umgesetzt."}}
 REFUSALS = {"L", "400", "403", "404", "405", "409"}
 
@@ -220,10 +230,14 @@ def _code(response) -> str:
     return str(response.status_code)
 
 
-def _url(app, rule, world) -> str:
+def url_with_query(app, rule, world) -> str:
+    """The rule's URL with the query string that makes a request reach its check."""
     url = url_of(app, rule, world)
     query = QUERY.get(rule.endpoint)
-    return f"{url}?{query.format(voting=world['voting'].id)}" if query else url
+    if not query:
+        return url
+    ids = {key: world[key].id for key in ("voting", "reply", "proposal_comment")}
+    return f"{url}?{query.format(**ids)}"
 
 
 def test_the_table_covers_every_route(app):
@@ -251,13 +265,13 @@ def answers(app, world, clients):
     tokens = {role: csrf_from(clients[role].get("/auth/login" if role == "visitor" else "/account"))
               for role in ROLES}  # fmt: skip
     for rule in rules(app):
-        url, row = _url(app, rule, world), EXPECTED.get(rule.endpoint, {})
+        url, row = url_with_query(app, rule, world), EXPECTED.get(rule.endpoint, {})
         if "GET" in rule.methods:
             found[rule.endpoint, "GET"] = " ".join(_code(clients[r].get(url)) for r in ROLES)
         else:
             found[rule.endpoint, "GET"] = " ".join(_code(clients[r].get(url)) for r in ROLES[:3])
     for rule in rules(app):
-        url, row = _url(app, rule, world), EXPECTED.get(rule.endpoint, {})
+        url, row = url_with_query(app, rule, world), EXPECTED.get(rule.endpoint, {})
         if "POST" not in row:
             continue
         codes = []

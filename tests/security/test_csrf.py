@@ -8,8 +8,8 @@ from sqlalchemy import MetaData, select
 
 from engage.extensions import db
 from tests.security.conftest import ROLES
-from tests.security.routes import rules, url_of
-from tests.security.test_authorization_matrix import EXPECTED, POST_DATA, QUERY
+from tests.security.routes import rules
+from tests.security.test_authorization_matrix import EXPECTED, POST_DATA, url_with_query
 
 # POST routes without CSRF protection, and why. The JSON API is exempt, but it is GET-only.
 EXEMPT: dict[str, str] = {}
@@ -58,9 +58,7 @@ def test_every_post_route_refuses_a_request_without_a_valid_token(app, world, cl
     for rule in rules(app):
         if "POST" not in rule.methods or rule.endpoint in EXEMPT:
             continue
-        url = url_of(app, rule, world)
-        if rule.endpoint in QUERY:
-            url += "?" + QUERY[rule.endpoint].format(voting=world["voting"].id)
+        url = url_with_query(app, rule, world)
         client = clients[_allowed_role(rule.endpoint)]
         data = {**DATA, **POST_DATA.get(rule.endpoint, {})}
         for token in (None, "forged-token"):

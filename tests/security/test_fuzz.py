@@ -55,7 +55,7 @@ FORMS = [
     ("admin", "/processes/new", None),
     ("admin", "/admin/settings", None),
     ("admin", "/admin/invite", None),
-    ("neighbour", "/dialogue/{thread}", "/moderation/flag/thread/{thread}"),
+    ("neighbour", "/moderation/flag/thread/{thread}", None),
 ]
 # (who, list page): the query parameters are those of its filter form, plus page and sort.
 LISTS = [

@@ -28,6 +28,7 @@ PAGE_PREFIX = "engage:page:"
 TTL_SECONDS = 60
 SKIPPED_PREFIXES = ("/static/", "/auth/", "/account", "/healthz", "/admin", "/moderation",
                     "/reports", "/notifications", "/language")  # fmt: skip
+UNVERSIONED_PREFIXES = ("/static/", "/healthz")  # (they load nothing that is kept)
 
 
 CONTENT, ACCOUNTS = "content", "accounts"
@@ -56,8 +57,10 @@ def _key() -> str | None:
 def _serve_cached() -> Response | None:
     key = _key()
     if key is None:
-        if request.method in ("GET", "HEAD") and not request.path.startswith(SKIPPED_PREFIXES):
-            content_version()  # read before any data, for the fragments (core/fragments.py)
+        if not request.path.startswith(UNVERSIONED_PREFIXES):
+            # Read before any data, for the fragments and the kept user (core/fragments.py);
+            # a form sent (POST) needs the user as much as a page does.
+            content_version()
         return None
     g.page_cache_key = key
     try:

@@ -78,3 +78,16 @@ def test_a_kept_user_outlives_other_peoples_writes(app, make_user):
     with counted() as statements:
         assert "Abmelden" in browser.get("/proposals").get_data(as_text=True)
     assert statements and not [s for s in statements if "user_session" in s]
+
+
+def test_a_kept_user_sends_forms_without_being_loaded_again(app, make_user, town):
+    from tests.conftest import csrf_from
+
+    make_user(email="anna@example.org")
+    browser = _logged_in(app, "anna@example.org")
+    token = csrf_from(browser.get("/dialogue/new"))
+    with counted() as statements:
+        response = browser.post("/dialogue/new", data={"csrf_token": token, "title": "",
+                                                       "body": ""})  # fmt: skip
+    assert response.status_code == 422  # the form's errors, for the kept user
+    assert not [s for s in statements if "user_session" in s]

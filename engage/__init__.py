@@ -35,7 +35,7 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
     from engage import errors, hooks, i18n, security
     from engage.cli import register_cli
-    from engage.core import pagecache, transactions
+    from engage.core import fragments, pagecache, transactions
     from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
     from engage.search.index import include_object
 
@@ -44,6 +44,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      include_object=include_object)  # fmt: skip
     csrf.init_app(app)
+    app.before_request(fragments.reuse_signed_token)  # (a session's token signed once a minute)
+    app.after_request(fragments.keep_signed_token)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     _configure_limiter(app)
     limiter.init_app(app)

@@ -118,6 +118,44 @@ def _with_token(html: str) -> str:
     return html.replace(CSRF_PLACEHOLDER, generate_csrf())
 
 
+# The signed CSRF token of each session's secret, as this worker last signed it: signing costs
+# as much as a kept page's whole rendering. A token reused for a minute expires (after
+# WTF_CSRF_TIME_LIMIT) a minute sooner, and names the same secret as a fresh one would.
+_signed_tokens: dict[str, tuple[str, float]] = {}
+SIGNED_TOKEN_SECONDS = 60
+MAX_SIGNED_TOKENS = 20_000
+
+
+def reuse_signed_token() -> None:
+    """Before a request: hand Flask-WTF this session's token if this worker signed it lately
+    (generate_csrf() returns what g holds)."""
+    from flask import request, session
+
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return  # no session, no secret (and no "Vary: Cookie" for visitors' pages)
+    name = _csrf_field()
+    secret = session.get(name)
+    signed = _signed_tokens.get(secret) if isinstance(secret, str) else None
+    if signed is not None and time.monotonic() - signed[1] < SIGNED_TOKEN_SECONDS:
+        setattr(g, name, signed[0])
+        g.engage_token_reused = True
+
+
+def keep_signed_token(response):
+    """After a request: remember a token signed in it, for the next ones."""
+    from flask import session
+
+    name = _csrf_field()
+    token = g.get(name)
+    if token is not None and not g.get("engage_token_reused"):
+        secret = session.get(name)
+        if isinstance(secret, str):
+            if len(_signed_tokens) >= MAX_SIGNED_TOKENS:
+                _signed_tokens.clear()
+            _signed_tokens[secret] = (token, time.monotonic())
+    return response
+
+
 def cached(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     """The fragment stored under key for this version and language, rendered when missing.
 

@@ -69,3 +69,30 @@ def test_every_post_route_refuses_a_request_without_a_valid_token(app, world, cl
                 wrong.append(f"{rule.endpoint} ({token}): {response.status_code}")
     assert not wrong, "accepted without a valid CSRF token: " + ", ".join(wrong)
     assert _fingerprint() == before, "a refused request changed data"
+
+
+def test_a_session_token_is_signed_once_a_minute_and_still_checked(client, auth, town,
+                                                                   monkeypatch):  # fmt: skip
+    from flask_wtf import csrf as flask_wtf_csrf
+
+    from engage.core import fragments
+    from tests.conftest import csrf_from
+
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    signed = []
+    dumps = flask_wtf_csrf.URLSafeTimedSerializer.dumps
+    monkeypatch.setattr(flask_wtf_csrf.URLSafeTimedSerializer, "dumps",
+                        lambda self, value: (isinstance(value, str) and signed.append(value))
+                        or dumps(self, value))  # fmt: skip
+    auth.login("buerger@example.org")
+    first = csrf_from(client.get("/dialogue/new"))
+    before = len(signed)
+    assert csrf_from(client.get("/account")) == first and len(signed) == before
+    now = fragments.time.monotonic()
+    monkeypatch.setattr(fragments.time, "monotonic", lambda: now + 61)
+    client.get("/dialogue/new")
+    assert len(signed) == before + 1  # signed afresh after a minute
+    response = client.post("/dialogue/new", data={"csrf_token": first, "title": "", "body": ""})
+    assert response.status_code == 422  # the reused token passes; the form says what is missing
+    forged = client.post("/dialogue/new", data={"csrf_token": first[:-2] + "xx", "title": "x"})
+    assert forged.status_code == 400

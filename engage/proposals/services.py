@@ -141,13 +141,22 @@ def _support_statements(dialect: str) -> dict:
     if dialect == "postgresql":
         # One statement for the whole support: the row, its ledger row with its log entry,
         # and the counter (which moves, and returns, only if the row was new).
-        from engage.reports.ledger import new_supports_written
+        from engage.reports.ledger import new_supports_written, support_locks, supports_removed
 
         new = statements["insert"].returning(Support.user_id, Support.created_at,
                                              Support.proposal_id).cte("new_support")  # fmt: skip
         statements["support"] = (
             statements["count and qualify"].where(select(new.c.id).exists())
             .add_cte(new, new_supports_written(new))
+        )  # fmt: skip
+        # Withdrawing: the support's item lock (as every change of an existing ledger item
+        # takes it), then one statement for the row, its ledger row and log, and the counter.
+        mine = and_(Support.proposal_id == proposal_id, Support.user_id == user_id)
+        statements["lock support"] = support_locks(mine)
+        gone = delete(Support).where(mine).returning(Support.id).cte("gone_support")
+        statements["withdraw"] = (
+            statements["count"].where(select(gone.c.id).exists())
+            .add_cte(gone, supports_removed(gone))
         )  # fmt: skip
     return statements
 
@@ -202,6 +211,17 @@ def add_support(proposal: Proposal, user) -> bool:
 
 def withdraw_support(proposal: Proposal, user) -> bool:
     """Remove the user's support; the counter drops only if this call deleted the row."""
+    statements = _support_statements(db.session.get_bind().dialect.name)
+    if "withdraw" in statements:
+        params = {"proposal_id": proposal.id, "user_id": user.id, "step": -1}
+        if db.session.execute(statements["lock support"], params).first() is None:
+            return False  # (no support to withdraw)
+        stored = db.session.execute(statements["withdraw"], params).first()
+        if stored is None:
+            return False  # withdrawn meanwhile (a second tab)
+        set_committed_value(proposal, "support_count", stored.support_count)
+        set_committed_value(proposal, "qualified_at", stored.qualified_at)
+        return True
     removed = db.session.execute(
         _statement("delete"), {"proposal_id": proposal.id, "user_id": user.id}
     ).rowcount

@@ -115,6 +115,23 @@ def new_supports_written(rows):
         added).cte("logged")  # fmt: skip
 
 
+def supports_removed(rows):
+    """PostgreSQL: a data-modifying CTE that deletes (and logs) the ledger rows of supports
+    deleted by another CTE of the same statement (rows: its RETURNING id). The statement must
+    hold support_locks() on them, like every refresh of an existing item (_lock_items)."""
+    mine = (P.kind == OWN[Support], P.item_id.in_(select(rows.c.id)))
+    gone = _returned(delete(P).where(*mine)).cte("ledger_gone")
+    return insert(Change).from_select(CHANGE_COLUMNS, _logged(gone, -1)).add_cte(gone).cte(
+        "unlogged")  # fmt: skip
+
+
+def support_locks(where):
+    """PostgreSQL: a select that takes the item locks of the supports matching where."""
+    number = LOCK_CLASS + sorted(_sources()).index(OWN[Support])
+    return select(func.pg_advisory_xact_lock(number, Support.id)).where(where).order_by(
+        Support.id)  # fmt: skip
+
+
 @functools.cache
 def _add_new_statement(kind: str):
     """PostgreSQL: write the ledger rows of the items in :ids and log them, in one statement."""

@@ -22,13 +22,11 @@ class ReportFilterForm(FlaskForm):
     until = DateField(_l("To"), validators=[Optional()])
 
     def set_choices(self, processes, districts, departments) -> None:
+        """Each of the three a list of (id, name) pairs."""
         everything = SelectChoice("", _l("All"))
-        self.process_id.choices = [everything] + [SelectChoice(str(p.id), p.title)
-                                                  for p in processes]  # fmt: skip
-        self.district_id.choices = [everything] + [SelectChoice(str(d.id), d.name)
-                                                   for d in districts]  # fmt: skip
-        self.department_id.choices = [everything] + [SelectChoice(str(d.id), d.name)
-                                                     for d in departments]  # fmt: skip
+        for field, pairs in ((self.process_id, processes), (self.district_id, districts),
+                             (self.department_id, departments)):  # fmt: skip
+            field.choices = [everything] + [SelectChoice(str(i), name) for i, name in pairs]
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from engage.core import fragments
 from engage.core.policy import require
 from engage.core.types import local_today
 from engage.extensions import db
@@ -38,10 +39,17 @@ def report_permissions() -> dict:
     return {"can_view_reports": permissions.can_view_reports}
 
 
-def _published_processes():
-    """Id and title of every published process (the choices need no phases or texts)."""
-    return db.session.execute(select(Process.id, Process.title).where(
-        Process.status == ProcessStatus.PUBLISHED.value).order_by(Process.title)).all()  # fmt: skip
+def _choices() -> tuple[list, list, list]:
+    """(id, name) of every published process, district and department: kept per worker until
+    data changes (three queries on every report page otherwise)."""
+
+    def pairs():
+        processes = db.session.execute(select(Process.id, Process.title).where(
+            Process.status == ProcessStatus.PUBLISHED.value).order_by(Process.title))  # fmt: skip
+        return ([tuple(row) for row in processes], [(d.id, d.name) for d in all_districts()],
+                [(d.id, d.name) for d in all_departments()])  # fmt: skip
+
+    return fragments.remembered(("report choices",), pairs)
 
 
 def _filters():
@@ -49,10 +57,10 @@ def _filters():
     require(permissions.can_view_reports(current_user))
     form = ReportFilterForm(request.args)
     whole_city = permissions.sees_whole_city(current_user)
-    departments = all_departments()
+    processes, districts, departments = _choices()
     if not whole_city:
-        departments = [d for d in departments if d.id == current_user.department_id]
-    form.set_choices(_published_processes(), all_districts(), departments)
+        departments = [d for d in departments if d[0] == current_user.department_id]
+    form.set_choices(processes, districts, departments)
     form.validate()
     own = None if whole_city else (current_user.department_id or -1)
     return form, form.scope(department_id=own)
@@ -86,7 +94,9 @@ def dashboard():
                                         refresh=request.args.get("refresh") == "1")  # fmt: skip
     return render_template("reports/dashboard.html", form=form, scope=scope,
                            sections=Markup(html), computed_at=computed_at,  # noqa: S704 (our own rendered, escaped template)
-                           query=request.query_string.decode())  # fmt: skip
+                           query=request.query_string.decode(),
+                           filter_scope=(permissions.sees_whole_city(current_user),
+                                         scope.department_id))  # fmt: skip
 
 
 @bp.get("/print")

@@ -101,3 +101,22 @@ def test_each_write_raises_the_versions_of_what_it_changed(client, town):
     town["citizen"].display_name = "Bea Neu"
     db.session.commit()  # pages show names: both
     assert _versions() == (content + 2, accounts + 2)
+
+
+def test_the_report_filters_kept_by_a_worker_list_a_process_published_meanwhile(client, auth,
+                                                                                town):  # fmt: skip
+    from engage.processes import services as processes
+    from engage.processes.models import PhaseKind
+
+    auth.login("admin@example.org")
+    assert "Spielplätze im Süden" not in client.get("/reports").get_data(as_text=True)
+    today = town["dialogue"].phases[0].starts_on
+    new = processes.create_process(town["admin"], processes.ProcessData(
+        title="Spielplätze im Süden", summary="x", body="",
+        department_id=town["dialogue"].department_id,
+        district_id=None, support_threshold=5, answer_deadline_days=10,
+        phases=[processes.PhaseDates(PhaseKind.DIALOGUE, today, today)]))  # fmt: skip
+    processes.publish_process(new, town["admin"])
+    db.session.commit()
+    html = client.get("/reports").get_data(as_text=True)
+    assert f'<option value="{new.id}">Spielplätze im Süden</option>' in html

@@ -6,6 +6,8 @@ everywhere", and a password change ending the other sessions but keeping this on
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.conftest import AuthActions, csrf_from
 
 
@@ -207,3 +209,37 @@ def test_production_cookies_are_secure_httponly_and_samesite_lax(monkeypatch, da
 
 
 TEST_PASSWORD = "correct horse battery"
+
+
+# Each worker keeps what it verified of a session cookie for a minute (core/cookie_sessions.py):
+# a changed cookie is checked afresh, an old one still expires, and requests share nothing.
+def test_a_kept_session_cookie_is_still_checked_and_expires(app, make_user, monkeypatch):
+    import time as clock
+
+    make_user(email="anna@example.org")
+    browser = app.test_client()
+    AuthActions(browser).login("anna@example.org")
+    browser.get("/account")  # (its forms' token is a change: a new cookie)
+    cookie = _cookie(browser, "session")
+    assert browser.get("/account").status_code == 200  # verified once, now kept
+    forged = app.test_client()
+    forged.set_cookie("session", cookie[:-3] + ("aaa" if cookie[-3:] != "aaa" else "bbb"))
+    assert forged.get("/account").status_code == 302  # another text: checked, refused
+    app.permanent_session_lifetime = timedelta(minutes=2)  # (the record lives a year)
+    later = clock.time() + 180
+    monkeypatch.setattr(clock, "time", lambda: later)
+    assert browser.get("/account").status_code == 302  # older than a session lives
+
+
+def test_requests_with_the_same_kept_cookie_share_no_session_contents(app, make_user):
+    make_user(email="anna@example.org")
+    first = app.test_client()
+    AuthActions(first).login("anna@example.org")
+    token = csrf_from(first.get("/dialogue/new"))
+    first.post("/notifications/read", data={"csrf_token": token})  # a message waits in the cookie
+    headers = {"Cookie": f"session={_cookie(first, 'session')}"}
+    second = app.test_client(use_cookies=False)
+    for _ in range(2):  # the same old cookie each time, like a browser tab sent twice
+        second.post("/notifications/read", data={"csrf_token": token}, headers=headers)
+    page = second.get("/account", headers=headers).get_data(as_text=True)
+    assert page.count("als gelesen markiert") == 1  # the cookie's one message, no more

@@ -268,8 +268,7 @@ def with_empty_redis(app_config: dict) -> dict:
     from engage.core import fragments
 
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    fragments.store.clear()
-    fragments.account_store.clear()
+    fragments.clear_all()
     return {**app_config, "REDIS_URL": TEST_REDIS_URL}
 
 

@@ -11,7 +11,8 @@ flag), so two users share a fragment only when it reads the same for both. A fra
 keeps a user's CSRF token: the token of the request that rendered it is swapped for a
 placeholder, and every request that serves the fragment puts its own token back.
 Values kept with keep() name their area: a loaded user is kept under the accounts version
-(pagecache.ACCOUNTS_KEY), which supports and comments leave alone.
+(pagecache.ACCOUNTS_KEY), a process under the processes version, which supports and comments
+leave alone.
 Without Redis there is no content version, and nothing is cached.
 """
 
@@ -80,13 +81,22 @@ def _size(value: object) -> int:
 
 
 store = _Store()
-# What is kept under the accounts version (core/pagecache.py): the loaded users.
+# What is kept under the other areas' versions (core/pagecache.py): the loaded users; the
+# processes with their phases, and lists of processes, districts and departments.
 account_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 16)
-CONTENT, ACCOUNTS = "content", "accounts"
+process_store = _Store(max_entries=MAX_ENTRIES // 4, max_chars=MAX_CHARS // 16)
+CONTENT, ACCOUNTS, PROCESSES = "content", "accounts", "processes"
+_STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store}
 
 
 def _store_of(area: str) -> _Store:
-    return store if area == CONTENT else account_store
+    return _STORES[area]
+
+
+def clear_all() -> None:
+    """Forget everything this worker keeps (tests start from nothing)."""
+    for kept_store in _STORES.values():
+        kept_store.clear()
 
 
 def _usable_version(area: str = CONTENT) -> str | None:
@@ -190,12 +200,14 @@ def keep(key: tuple[Hashable, ...], value: object, area: str = CONTENT) -> None:
         _store_of(area).put(version, ("value", *key), value)
 
 
-def remembered(key: tuple[Hashable, ...], compute: Callable[[], object]) -> object:
-    """A value kept like a fragment, under this version (a per-user key for personal values)."""
-    value = kept(key)
+def remembered(key: tuple[Hashable, ...], compute: Callable[[], object],
+               area: str = CONTENT) -> object:  # fmt: skip
+    """A value kept like a fragment, under the area's version (a per-user key for personal
+    values)."""
+    value = kept(key, area)
     if value is None:
         value = compute()
-        keep(key, value)
+        keep(key, value, area)
     return value
 
 

@@ -59,15 +59,16 @@ def loaded(
     key: tuple[Hashable, ...],
     load: Callable[[], object | None],
     relations: dict[str, dict] | None = None,
+    area: str = fragments.CONTENT,
 ):
-    """The object this worker kept under key for the content version, revived; else load()'s
+    """The object this worker kept under key for the area's version, revived; else load()'s
     (None for a missing row, which is not kept)."""
-    kept = fragments.kept(("row", *key))
+    kept = fragments.kept(("row", *key), area)
     if kept is not None:
         return revive(kept)
     obj = load()
     if obj is not None:
-        fragments.keep(("row", *key), snapshot(obj, relations))
+        fragments.keep(("row", *key), snapshot(obj, relations), area)
     return obj
 
 

@@ -4,7 +4,9 @@ A page is stored with the content version it was rendered at; every commit that 
 raises the version, so the next visitor gets a fresh page. Accounts have a version of their own
 (`ACCOUNTS_KEY`): what each worker keeps of a logged-in user must outlive the supports and
 comments written in between, but not a log-out. A change to a session record raises only the
-accounts version; a change to an account raises both, since pages show names. Pages also
+accounts version; a change to an account raises both, since pages show names. Processes (with
+their phases), departments and districts have one too (`PROCESSES_KEY`): what a support's
+permission check reads of them, and the report's filter choices, outlive supports. Pages also
 expire after a minute, because some content changes with the clock alone (phases, scheduled
 announcements).
 Anyone with a session (logged in, a chosen language, a form in progress) bypasses the cache.
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "engage:content-version"
 ACCOUNTS_KEY = "engage:accounts-version"
+PROCESSES_KEY = "engage:processes-version"
 EPOCH_KEY = "engage:content-epoch"
 PAGE_PREFIX = "engage:page:"
 TTL_SECONDS = 60
@@ -31,12 +34,16 @@ SKIPPED_PREFIXES = ("/static/", "/auth/", "/account", "/healthz", "/admin", "/mo
 UNVERSIONED_PREFIXES = ("/static/", "/healthz")  # (they load nothing that is kept)
 
 
-CONTENT, ACCOUNTS = "content", "accounts"
+CONTENT, ACCOUNTS, PROCESSES = "content", "accounts", "processes"
 # What a write to these tables changes; a write to any other table changes content only.
+_OF_PROCESSES = frozenset({PROCESSES, CONTENT})
 _AREAS_OF_TABLE = {"user_session": frozenset({ACCOUNTS}),
-                   "user_account": frozenset({ACCOUNTS, CONTENT})}  # fmt: skip
+                   "user_account": frozenset({ACCOUNTS, CONTENT}),
+                   "process": _OF_PROCESSES, "phase": _OF_PROCESSES,
+                   "department": _OF_PROCESSES, "district": _OF_PROCESSES}  # fmt: skip
 _CONTENT_ONLY = frozenset({CONTENT})
-_KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY}
+_KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESSES_KEY}
+_AREA_KEYS = (ACCOUNTS_KEY, PROCESSES_KEY)  # read with the content version and the epoch
 
 
 def _client():
@@ -64,12 +71,11 @@ def _serve_cached() -> Response | None:
         return None
     g.page_cache_key = key
     try:
-        version, accounts, epoch, stored = _client().mget(VERSION_KEY, ACCOUNTS_KEY, EPOCH_KEY,
-                                                          key)  # fmt: skip
+        version, epoch, *areas, stored = _client().mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS, key)
     except Exception:  # noqa: BLE001 (Redis away: render the page as if there were no cache)
         log.warning("page cache unavailable", exc_info=True)
         return None
-    version = _remember(version, accounts, epoch)
+    version = _remember(version, epoch, areas)
     if stored is None:
         return None
     stored_version, _, body = stored.partition(b"\n")
@@ -93,31 +99,34 @@ def content_version() -> str | None:
     if client is None:
         return None
     try:
-        version, accounts, epoch = client.mget(VERSION_KEY, ACCOUNTS_KEY, EPOCH_KEY)
+        version, epoch, *areas = client.mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
     except Exception:  # noqa: BLE001
         log.warning("page cache unavailable", exc_info=True)
         return None
-    return _remember(version, accounts, epoch)
+    return _remember(version, epoch, areas)
 
 
-def _remember(version: bytes | None, accounts: bytes | None, epoch: bytes | None) -> str:
+def _remember(version: bytes | None, epoch: bytes | None, areas: list) -> str:
     g.page_cache_version = (version or b"0").decode()
-    g.accounts_version = (accounts or b"0").decode()
+    g.area_versions = {ACCOUNTS: (areas[0] or b"0").decode(),
+                       PROCESSES: (areas[1] or b"0").decode()}  # fmt: skip
     g.content_epoch = epoch
     return g.page_cache_version
 
 
 def worker_version(area: str = CONTENT) -> str | None:
-    """The version under which a worker may keep things of an area (content or accounts) in
-    its memory (core/fragments.py).
+    """The version under which a worker may keep things of an area (content, accounts or
+    processes) in its memory (core/fragments.py).
 
     It is the area's version read at the start of this request (never later), prefixed by
     the epoch of the Redis data: when Redis starts empty, the count starts again at 0, and
     the new epoch keeps the old version numbers from meaning the old content.
     """
-    version = g.get("page_cache_version" if area == CONTENT else "accounts_version")
+    version = g.get("page_cache_version")
     if version is None:
         return None
+    if area != CONTENT:
+        version = g.area_versions[area]
     epoch = g.get("content_epoch")
     if epoch is None:
         try:

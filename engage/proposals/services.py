@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, sele
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engage.core import audit
+from engage.core import audit, fragments, kept_rows
 from engage.core.moderation import ContentStatus
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
@@ -233,16 +233,26 @@ def withdraw_support(proposal: Proposal, user) -> bool:
 # Built once: constructing the loader options costs more than the query itself.
 _FOR_SUPPORT = (
     select(Proposal).where(Proposal.id == bindparam("proposal_id"))
-    .options(lazyload(Proposal.author), lazyload(Proposal.district),
-             joinedload(Proposal.process).options(
-                 lazyload(Process.department), lazyload(Process.district),
-                 joinedload(Process.phases)))
+    .options(lazyload(Proposal.author), lazyload(Proposal.district), lazyload(Proposal.process))
 )  # fmt: skip
+_PROCESS_WITH_PHASES = (joinedload(Process.phases), lazyload(Process.department),
+                        lazyload(Process.district))  # fmt: skip
 
 
 def proposal_for_support(proposal_id: int) -> Proposal | None:
-    """The proposal with just what support's permission check reads: process and phases."""
-    return db.session.scalars(_FOR_SUPPORT, {"proposal_id": proposal_id}).unique().first()
+    """The proposal with just what support's permission check reads: process and phases.
+
+    The process with its phases comes from what this worker kept under the processes
+    version (core/kept_rows.py): supports, which renew everything else, leave it alone."""
+    proposal = db.session.scalars(_FOR_SUPPORT, {"proposal_id": proposal_id}).first()
+    if proposal is not None:
+        process_id = proposal.process_id
+        process = kept_rows.loaded(
+            ("process", process_id),
+            lambda: db.session.get(Process, process_id, options=_PROCESS_WITH_PHASES),
+            {"phases": {}}, fragments.PROCESSES)  # fmt: skip
+        set_committed_value(proposal, "process", process)
+    return proposal
 
 
 def toggle_support(proposal: Proposal, user) -> bool:

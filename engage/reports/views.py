@@ -41,7 +41,7 @@ def report_permissions() -> dict:
 
 def _choices() -> tuple[list, list, list]:
     """(id, name) of every published process, district and department: kept per worker until
-    data changes (three queries on every report page otherwise)."""
+    one of them changes (three queries on every report page otherwise)."""
 
     def pairs():
         processes = db.session.execute(select(Process.id, Process.title).where(
@@ -49,7 +49,7 @@ def _choices() -> tuple[list, list, list]:
         return ([tuple(row) for row in processes], [(d.id, d.name) for d in all_districts()],
                 [(d.id, d.name) for d in all_departments()])  # fmt: skip
 
-    return fragments.remembered(("report choices",), pairs)
+    return fragments.remembered(("report choices",), pairs, fragments.PROCESSES)
 
 
 def _filters():

@@ -120,3 +120,26 @@ def test_the_report_filters_kept_by_a_worker_list_a_process_published_meanwhile(
     db.session.commit()
     html = client.get("/reports").get_data(as_text=True)
     assert f'<option value="{new.id}">Spielplätze im Süden</option>' in html
+
+
+def test_a_support_sees_a_phase_ending_at_once(client, auth, town):
+    """The process a support's check reads is kept per worker, under the processes version."""
+    from datetime import timedelta
+
+    from engage.proposals import services as proposals
+    from engage.proposals.models import Support
+    from tests.conftest import post_form
+
+    proposal = proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+        "Mehr Bänke", "Zu wenig Sitzplätze", "Bänke aufstellen", "Mehr Aufenthalt",
+        "Zahl der Bänke"), submit=True)  # fmt: skip
+    db.session.commit()
+    auth.login("nachbar@example.org")
+    url = f"/proposals/{proposal.id}"
+    assert post_form(client, url, f"{url}/support", intent="support").status_code == 302
+    assert post_form(client, url, f"{url}/support", intent="withdraw").status_code == 302
+    phase = town["voting"].phases[0]
+    phase.ends_on = phase.starts_on = phase.starts_on - timedelta(days=5)
+    db.session.commit()  # the voting phase is over
+    assert post_form(client, url, f"{url}/support", intent="support").status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Support)) == 0

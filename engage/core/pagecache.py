@@ -180,6 +180,12 @@ def _note_dml(orm_execute_state) -> None:
         _changed(orm_execute_state.session, _AREAS_OF_TABLE.get(table, _CONTENT_ONLY))
 
 
+def note_written(session_, table: str) -> None:
+    """Note a write that bypassed the ORM (a Core statement run on the session's connection),
+    so that the commit raises the versions of what it changed."""
+    _changed(session_, _AREAS_OF_TABLE.get(table, _CONTENT_ONLY))
+
+
 def _bump_version(session_) -> None:
     areas = session_.info.pop("engage_changed", None)
     if not areas:

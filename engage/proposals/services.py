@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.core import audit, fragments, kept_rows
 from engage.core.moderation import ContentStatus
+from engage.core.pagecache import note_written
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.processes.models import Process
@@ -195,9 +196,13 @@ def add_support(proposal: Proposal, user) -> bool:
     """Support once; a second support (even a concurrent one) changes nothing. True if added."""
     one_statement = _support_statements(db.session.get_bind().dialect.name).get("support")
     if one_statement is not None:
-        stored = db.session.execute(one_statement, {
+        # Run as Core on the session's connection: through the ORM, each run of the statement
+        # is a new annotated copy whose cache key SQLAlchemy works out afresh (a tenth of a
+        # support's time). The ORM's listeners then do not see it, so the write is noted here.
+        stored = db.session.connection().execute(one_statement, {
             "proposal_id": proposal.id, "user_id": user.id, "step": 1, "now": utcnow(),
             "threshold": proposal.process.support_threshold or None}).first()  # fmt: skip
+        note_written(db.session, Proposal.__tablename__)
         if stored is None:
             return False
         set_committed_value(proposal, "support_count", stored.support_count)
@@ -214,9 +219,11 @@ def withdraw_support(proposal: Proposal, user) -> bool:
     statements = _support_statements(db.session.get_bind().dialect.name)
     if "withdraw" in statements:
         params = {"proposal_id": proposal.id, "user_id": user.id, "step": -1}
-        if db.session.execute(statements["lock support"], params).first() is None:
+        connection = db.session.connection()  # (as Core, like add_support)
+        if connection.execute(statements["lock support"], params).first() is None:
             return False  # (no support to withdraw)
-        stored = db.session.execute(statements["withdraw"], params).first()
+        stored = connection.execute(statements["withdraw"], params).first()
+        note_written(db.session, Proposal.__tablename__)
         if stored is None:
             return False  # withdrawn meanwhile (a second tab)
         set_committed_value(proposal, "support_count", stored.support_count)

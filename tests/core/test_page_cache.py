@@ -143,3 +143,23 @@ def test_a_support_sees_a_phase_ending_at_once(client, auth, town):
     db.session.commit()  # the voting phase is over
     assert post_form(client, url, f"{url}/support", intent="support").status_code == 403
     assert db.session.scalar(db.select(db.func.count()).select_from(Support)) == 0
+
+
+def test_a_support_renews_the_kept_pages_that_count_it(app, client, auth, town):
+    from engage.proposals import services as proposals
+    from tests.conftest import post_form
+
+    proposal = proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+        "Mehr Bänke", "Zu wenig Sitzplätze", "Bänke aufstellen", "Mehr Aufenthalt",
+        "Zahl der Bänke"), submit=True)  # fmt: skip
+    db.session.commit()
+    url, visitor = f"/proposals/{proposal.id}", app.test_client()
+    visitor.get(url)
+    assert visitor.get(url).headers["X-Engage-Cache"] == "hit"
+    auth.login("nachbar@example.org")
+    client.get(url)  # the supporter's own page is kept too
+    assert post_form(client, url, f"{url}/support", intent="support").status_code == 302
+    assert "<strong>1</strong>" in client.get(url).get_data(as_text=True)
+    page = visitor.get(url)
+    assert page.headers["X-Engage-Cache"] == "miss" and "<strong>1</strong>" in page.get_data(
+        as_text=True)  # fmt: skip

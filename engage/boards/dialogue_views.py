@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from engage.accounts.forms import PlainActionForm
 from engage.boards import dialogue_services as services
-from engage.boards import permissions
+from engage.boards import permissions, reply_page
 from engage.boards.dialogue_forms import (
     CloseForm,
     EditPostForm,
@@ -23,7 +23,7 @@ from engage.boards.dialogue_forms import (
 from engage.boards.dialogue_models import Comment, Thread
 from engage.core import kept_rows
 from engage.core.policy import require
-from engage.core.sanitize import excerpt, render_user_text
+from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
 from engage.moderation import permissions as mod_permissions
@@ -175,7 +175,13 @@ def reply(thread_id: int):
     parent_id = form.parent_id.data if form.is_submitted() else request.args.get("to", type=int)
     if not form.validate_on_submit():
         if parent_id or not form.is_submitted():  # answering one post: its page of its own
-            return _reply_page(form, thread, parent_id)
+            return reply_page.render(
+                form,
+                parent_id,
+                url_for("dialogue.detail", thread_id=thread.id),
+                permissions.can_answer_officially(current_user, thread),
+                thread_id=thread.id,
+            )
         # Show the errors at the reply form, keeping what was typed.
         return _render_thread(thread, reply_form=form, status=422)
     try:
@@ -198,24 +204,6 @@ def reply(thread_id: int):
         flash(_("Your official answer is published.") if official
               else _("Your reply is published."), "success")  # fmt: skip
     return redirect(url_for("dialogue.detail", thread_id=thread.id) + f"#c{comment.id}")
-
-
-def _reply_page(form: ReplyForm, thread: Thread, parent_id: int | None):
-    """The form for answering one post, with what was typed and why it was refused."""
-    try:
-        parent = services.parent_to_answer(parent_id, thread_id=thread.id)
-    except LookupError:
-        abort(404)
-    form.parent_id.data = parent.id
-    return render_template(
-        "boards/reply.html",
-        form=form,
-        parent=parent,
-        action=request.path,
-        excerpt=excerpt,
-        back=url_for("dialogue.detail", thread_id=thread.id),
-        can_answer_officially=permissions.can_answer_officially(current_user, thread),
-    ), 422 if form.errors else 200
 
 
 @bp.route("/<int:thread_id>/edit", methods=["GET", "POST"])

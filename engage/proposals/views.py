@@ -13,10 +13,11 @@ from engage.accounts.forms import PlainActionForm
 from engage.accounts.permissions import is_admin, is_staff
 from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
+from engage.boards import reply_page
 from engage.boards.dialogue_forms import ReplyForm
 from engage.core import fragments, kept_rows
 from engage.core.policy import require
-from engage.core.sanitize import excerpt, render_user_text
+from engage.core.sanitize import render_user_text
 from engage.extensions import db, limiter
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
@@ -343,24 +344,6 @@ def _comment_form(form: ReplyForm | None = None) -> ReplyForm:
     return form
 
 
-def _reply_page(form: ReplyForm, proposal: Proposal, parent_id: int | None):
-    """The form for answering one comment, with what was typed and why it was refused."""
-    try:
-        parent = dialogue.parent_to_answer(parent_id, proposal_id=proposal.id)
-    except LookupError:
-        abort(404)
-    form.parent_id.data = parent.id
-    return render_template(
-        "boards/reply.html",
-        form=form,
-        parent=parent,
-        action=request.path,
-        excerpt=excerpt,
-        back=url_for("proposals.detail", proposal_id=proposal.id),
-        can_answer_officially=permissions.can_answer_officially(current_user, proposal),
-    ), 422 if form.errors else 200
-
-
 @bp.route("/<int:proposal_id>/comments", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per minute", methods=["POST"])
@@ -373,7 +356,13 @@ def add_comment(proposal_id: int):
     parent_id = form.parent_id.data if form.is_submitted() else request.args.get("to", type=int)
     if not form.validate_on_submit():
         if parent_id or not form.is_submitted():  # answering one comment: its page of its own
-            return _reply_page(form, proposal, parent_id)
+            return reply_page.render(
+                form,
+                parent_id,
+                url_for("proposals.detail", proposal_id=proposal.id),
+                permissions.can_answer_officially(current_user, proposal),
+                proposal_id=proposal.id,
+            )
         return _detail(proposal, comment_form=form, status=422)
     try:
         parent = dialogue.parent_for_reply(form.parent_id.data, proposal_id=proposal.id)

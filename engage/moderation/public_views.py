@@ -44,8 +44,7 @@ def flag(kind: str, item_id: int):
     require(can_flag(current_user, item))
     form = FlagForm()
     if not form.validate_on_submit():
-        return render_template("moderation/flag.html", form=form, item=item, content=content,
-                               excerpt=excerpt), 422 if form.errors else 200  # fmt: skip
+        return _flag_page(form, item, kind)
     try:
         services.flag(current_user, item, form.reason.data, form.text.data or "")
     except services.AlreadyFlagged as error:
@@ -53,8 +52,7 @@ def flag(kind: str, item_id: int):
         return redirect(content.url_of(item))
     except services.ModerationError as error:
         form.text.errors = [*form.text.errors, str(error)]
-        return render_template("moderation/flag.html", form=form, item=item, content=content,
-                               excerpt=excerpt), 422  # fmt: skip
+        return _flag_page(form, item, kind)
     db.session.commit()
     if item.is_visible:
         flash(_("Thank you. The moderation team will look at your report."), "success")
@@ -62,6 +60,13 @@ def flag(kind: str, item_id: int):
         flash(_("Thank you. The post is hidden until the moderation team has reviewed it."),
               "success")  # fmt: skip
     return redirect(_back_to(item))
+
+
+def _flag_page(form: FlagForm, item, kind: str):
+    """The report form with the post it reports (422 when it comes back with errors)."""
+    status = 422 if form.errors else 200
+    return render_template("moderation/flag.html", form=form, item=item, kind=kind,
+                           content=content, excerpt=excerpt), status  # fmt: skip
 
 
 @bp.route("/decisions/<int:decision_id>", methods=["GET", "POST"])

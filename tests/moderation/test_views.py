@@ -49,6 +49,14 @@ def test_the_report_page_shows_the_post_and_keeps_what_was_typed(client, auth, b
     assert db.session.scalar(select(db.func.count()).select_from(Flag)) == 0
 
 
+def test_the_report_page_tells_a_reporter_who_reported_already(client, auth, board):
+    services.flag(board["reporters"][0], board["reply"], "spam")
+    db.session.commit()
+    auth.login(board["reporters"][0].email)
+    html = client.get(f"/moderation/flag/comment/{board['reply'].id}").get_data(as_text=True)
+    assert "Sie haben diesen Beitrag schon gemeldet" in html and 'name="reason"' not in html
+
+
 def test_the_report_page_is_for_those_who_may_report(client, auth, board):
     url = f"/moderation/flag/comment/{board['reply'].id}"
     assert "/auth/login" in client.get(url).headers["Location"]  # visitors log in first

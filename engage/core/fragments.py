@@ -29,6 +29,8 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
+from engage.core.pagecache import ACCOUNTS, CONTENT, PROCESSES
+
 CSRF_PLACEHOLDER = "\x00engage-csrf\x00"
 MAX_ENTRIES = 4000
 MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
@@ -85,7 +87,6 @@ store = _Store()
 # processes with their phases, and lists of processes, districts and departments.
 account_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 16)
 process_store = _Store(max_entries=MAX_ENTRIES // 4, max_chars=MAX_CHARS // 16)
-CONTENT, ACCOUNTS, PROCESSES = "content", "accounts", "processes"
 _STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store}
 
 

@@ -40,11 +40,11 @@ def snapshot(obj, relations: dict[str, dict] | None = None) -> Snapshot:
 def revive(kept: Snapshot):
     """The object of a snapshot in this request's session (the one already there, if loaded)."""
     model, values, related = kept
-    obj = model.__mapper__.class_manager.new_instance()
-    instance_dict(obj).update(values)  # as the loader fills a row: no history
     existing = db.session.identity_map.get(_identity(model, values))
     if existing is not None:
         return existing  # loaded earlier in this request: the same row, no older
+    obj = model.__mapper__.class_manager.new_instance()
+    instance_dict(obj).update(values)  # as the loader fills a row: no history
     for name, target in related.items():
         if isinstance(target, list):
             set_committed_value(obj, name, [revive(item) for item in target])

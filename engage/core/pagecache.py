@@ -43,7 +43,8 @@ _AREAS_OF_TABLE = {"user_session": frozenset({ACCOUNTS}),
                    "department": _OF_PROCESSES, "district": _OF_PROCESSES}  # fmt: skip
 _CONTENT_ONLY = frozenset({CONTENT})
 _KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESSES_KEY}
-_AREA_KEYS = (ACCOUNTS_KEY, PROCESSES_KEY)  # read with the content version and the epoch
+_OTHER_AREAS = (ACCOUNTS, PROCESSES)  # read with the content version and the epoch
+_AREA_KEYS = tuple(_KEY_OF_AREA[area] for area in _OTHER_AREAS)
 
 
 def _client():
@@ -108,8 +109,8 @@ def content_version() -> str | None:
 
 def _remember(version: bytes | None, epoch: bytes | None, areas: list) -> str:
     g.page_cache_version = (version or b"0").decode()
-    g.area_versions = {ACCOUNTS: (areas[0] or b"0").decode(),
-                       PROCESSES: (areas[1] or b"0").decode()}  # fmt: skip
+    g.area_versions = {area: (value or b"0").decode()
+                       for area, value in zip(_OTHER_AREAS, areas, strict=True)}  # fmt: skip
     g.content_epoch = epoch
     return g.page_cache_version
 

@@ -127,9 +127,8 @@ def supports_removed(rows):
 
 def support_locks(where):
     """PostgreSQL: a select that takes the item locks of the supports matching where."""
-    number = LOCK_CLASS + sorted(_sources()).index(OWN[Support])
-    return select(func.pg_advisory_xact_lock(number, Support.id)).where(where).order_by(
-        Support.id)  # fmt: skip
+    lock = func.pg_advisory_xact_lock(_lock_number(OWN[Support]), Support.id)
+    return select(lock).where(where).order_by(Support.id)
 
 
 @functools.cache
@@ -232,12 +231,17 @@ def _lock_items(connection, kind: str, ids) -> None:
     writer at a time anyway.)"""
     if connection.dialect.name != "postgresql":
         return
-    number = LOCK_CLASS + sorted(_sources()).index(kind)
+    number = _lock_number(kind)
     if isinstance(ids, list | tuple):
         item = func.unnest(literal(list(ids), ARRAY(Integer))).column_valued("item")
     else:
         item = list(ids.subquery().c)[0]
     connection.execute(select(func.pg_advisory_xact_lock(number, item)).order_by(item))
+
+
+def _lock_number(kind: str) -> int:
+    """The first key of the advisory locks on items of this kind (the second: the item's id)."""
+    return LOCK_CLASS + sorted(_sources()).index(kind)
 
 
 def _lock_fold(connection) -> None:

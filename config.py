@@ -54,7 +54,8 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = ""
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'engage.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: engage/core/liveness.py checks a pooled connection without a query.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = None
     # Whole pages for visitors without a session, cached in Redis (only when REDIS_URL is set).
     PAGE_CACHE = True

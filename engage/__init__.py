@@ -35,13 +35,14 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
     from engage import errors, hooks, i18n, security
     from engage.cli import register_cli
-    from engage.core import cookie_sessions, fragments, pagecache, transactions
+    from engage.core import cookie_sessions, fragments, liveness, pagecache, transactions
     from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
     from engage.search.index import include_object
 
     app.session_interface = cookie_sessions.KeptCookieSessionInterface()
     db.init_app(app)
     transactions.init_app(app)  # after db: its teardown runs before the session's removal
+    liveness.init_app()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      include_object=include_object)  # fmt: skip
     csrf.init_app(app)

@@ -8,8 +8,8 @@ raises it, and a new version starts with an empty store.
 
 A key names everything per-user that the fragment shows (a "may edit" or "marked helpful"
 flag), so two users share a fragment only when it reads the same for both. A fragment never
-keeps a user's CSRF token: the token of the request that rendered it is swapped for a
-placeholder, and every request that serves the fragment puts its own token back.
+keeps a user's CSRF token: it is kept as the text between the tokens of the request that
+rendered it, and every request that serves the fragment joins the parts with its own token.
 Values kept with keep() name their area: a loaded user is kept under the accounts version
 (pagecache.ACCOUNTS_KEY), a process under the processes version, which supports and comments
 leave alone.
@@ -31,7 +31,6 @@ from markupsafe import Markup
 
 from engage.core.pagecache import ACCOUNTS, CONTENT, PROCESSES
 
-CSRF_PLACEHOLDER = "\x00engage-csrf\x00"
 MAX_ENTRIES = 4000
 MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
 # Like the page cache: some content changes with the clock alone (phases, edit windows are
@@ -79,7 +78,11 @@ class _Store:
 
 
 def _size(value: object) -> int:
-    return len(value) if isinstance(value, str) else 64
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
+        return sum(map(len, value))  # a fragment, split at its CSRF tokens
+    return 64
 
 
 store = _Store()
@@ -121,12 +124,14 @@ def _csrf_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
-def _with_token(html: str) -> str:
-    if CSRF_PLACEHOLDER not in html:
-        return html
+def _with_token(parts: tuple[str, ...]) -> str:
+    """A kept fragment, stored as the text between its CSRF tokens, with this request's
+    token put in (a join copies the text once; a search and replace would read it twice)."""
+    if len(parts) == 1:
+        return parts[0]
     from flask_wtf.csrf import generate_csrf
 
-    return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return generate_csrf().join(parts)
 
 
 # The signed CSRF token of each session's secret, as this worker last signed it: signing costs
@@ -176,15 +181,14 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
     if version is None:
         return Markup(render())  # noqa: S704 (template output)
     full_key = (str(get_locale()), *key)
-    html = store.get(version, full_key)
-    if html is None:
+    parts = store.get(version, full_key)
+    if parts is None:
         html = str(render())
         token = g.get(_csrf_field())
-        stored = html.replace(token, CSRF_PLACEHOLDER) if token else html
         if not db_changed():
-            store.put(version, full_key, stored)
+            store.put(version, full_key, tuple(html.split(token)) if token else (html,))
         return Markup(html)  # noqa: S704 (template output)
-    return Markup(_with_token(html))  # noqa: S704 (template output, with this request's token)
+    return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
 
 
 def kept(key: tuple[Hashable, ...], area: str = CONTENT) -> object | None:

@@ -439,8 +439,9 @@ def viewer_of(user, proposal: Proposal) -> Viewer:
     """The user's own state on the proposal's page, in one query (none for visitors)."""
     if not user.is_authenticated:
         return Viewer()
-    row = db.session.execute(_viewer_query(), {"user_id": user.id,
-                                               "proposal_id": proposal.id}).one()  # fmt: skip
+    # As Core (like dialogue_services.thread_viewer): the query reads no ORM entity.
+    row = db.session.connection().execute(
+        _viewer_query(), {"user_id": user.id, "proposal_id": proposal.id}).one()  # fmt: skip
     supported, following, rating, reported, touched = row
     return Viewer(bool(supported), bool(following), rating, bool(reported), bool(touched))
 

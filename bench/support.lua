@@ -3,6 +3,8 @@
 dofile(os.getenv("BENCH_SESSIONS"))
 local proposals = tonumber(os.getenv("BENCH_PROPOSALS") or "20000")
 local counter = 0
+-- BENCH_ACCEPT=application/json sends the support as the page's script does (a JSON answer).
+local accept = os.getenv("BENCH_ACCEPT") or "text/html"
 
 request = function()
   counter = counter + 1
@@ -11,7 +13,8 @@ request = function()
   local id = math.random(0, math.floor(proposals / 11) - 1) * 11 + math.random(0, 7)
   if id < 1 then id = 11 end
   return wrk.format("POST", "/proposals/" .. id .. "/support",
-    {["Cookie"] = s.cookie, ["Content-Type"] = "application/x-www-form-urlencoded"},
+    {["Cookie"] = s.cookie, ["Content-Type"] = "application/x-www-form-urlencoded",
+     ["Accept"] = accept},
     "csrf_token=" .. s.token)
 end
 

@@ -253,30 +253,48 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
 @login_required
 @limiter.limit("60 per minute")
 def support(proposal_id: int):
-    """Support a proposal, or withdraw one's support."""
+    """Support a proposal, or withdraw one's support.
+
+    The page's script sends the form asking for JSON and updates the button and the count in
+    place (no reload, the reader stays where they were); without script the answer is a
+    redirect back to the page with the message shown there."""
     # Only what the permission check needs: the proposal with its process and phases in one
     # query (no author, district or department), then one INSERT or DELETE and the counter.
     proposal = services.proposal_for_support(proposal_id)
     if proposal is None or not permissions.can_view_proposal(current_user, proposal):
         abort(404)
     require(permissions.can_support(current_user, proposal))
-    if PlainActionForm().validate_on_submit():
-        # The button says what it does: pressing "Support" on a page opened before (another
-        # tab) keeps the support instead of withdrawing it. Without an intent it toggles.
-        intent = request.form.get("intent")
-        if intent == "withdraw":
-            services.withdraw_support(proposal, current_user)
-            supported = False
-        elif intent == "support":
-            services.add_support(proposal, current_user)
-            supported = True
-        else:
-            supported = services.toggle_support(proposal, current_user)
-        if supported:
-            flash(_("Thank you for your support."), "success")
-        else:
-            flash(_("Your support is withdrawn."), "success")
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not PlainActionForm().validate_on_submit():
+        if wants_json:
+            return {"error": _("The form has expired or was not sent from this website. "
+                               "Please reload the page and send it again.")}, 400
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+    # The button says what it does: pressing "Support" on a page opened before (another
+    # tab) keeps the support instead of withdrawing it. Without an intent it toggles.
+    intent = request.form.get("intent")
+    if intent == "withdraw":
+        services.withdraw_support(proposal, current_user)
+        supported = False
+    elif intent == "support":
+        services.add_support(proposal, current_user)
+        supported = True
+    else:
+        supported = services.toggle_support(proposal, current_user)
+    message = _("Thank you for your support.") if supported else _("Your support is withdrawn.")
+    if wants_json:
+        # Read before the commit, which would expire the row and reload it.
+        answer = {
+            "supported": supported,
+            "support_count": proposal.support_count,
+            "message": message,
+            "intent": "withdraw" if supported else "support",
+            "label": _("Withdraw support") if supported else _("Support"),
+        }
         db.session.commit()
+        return answer
+    flash(message, "success")
+    db.session.commit()
     # The route's id, not proposal.id: after the commit that would reload the whole proposal.
     return redirect(url_for("proposals.detail", proposal_id=proposal_id))
 

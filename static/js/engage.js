@@ -47,6 +47,43 @@
       }
       form.querySelector("textarea").focus();
     });
+    // The support button sends its form in the background and updates the button and the
+    // count in place. Anything but a plain answer (an expired form, a limit, a lost
+    // connection) sends the form the usual way, and the server's page says what went wrong.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (event.defaultPrevented || !form.hasAttribute("data-live-support") || form.dataset.plain) {
+        return;
+      }
+      event.preventDefault();
+      // (Not disabled while it waits: a disabled button loses the keyboard focus.)
+      if (form.dataset.busy) { return; }
+      form.dataset.busy = "1";
+      var button = event.submitter || form.querySelector("button[name=intent]");
+      var body = new URLSearchParams(new FormData(form));
+      body.set(button.name, button.value);
+      var box = form.closest(".support-box");
+      var status = box.querySelector(".support-status");
+      fetch(form.action, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: {"Accept": "application/json"}
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (answer) {
+        box.querySelector(".support-count strong").textContent = answer.support_count;
+        button.value = answer.intent;
+        button.textContent = answer.label;
+        button.setAttribute("aria-pressed", answer.supported ? "true" : "false");
+        button.classList.toggle("button-secondary", answer.supported);
+        delete form.dataset.busy;
+        status.textContent = answer.message;
+      }).catch(function () {
+        delete form.dataset.busy;
+        form.dataset.plain = "1";
+        form.requestSubmit(button);
+      });
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });

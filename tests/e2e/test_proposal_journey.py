@@ -72,12 +72,31 @@ def test_proposal_from_submission_to_result(app, browser, live_server, make_user
     expect(author.locator(".flash-success")).to_contain_text("eingereicht")
     proposal_url = author.url
 
-    for email in ("fritz@example.org", "greta@example.org"):
-        supporter = _session(browser, live_server, email)
-        supporter.goto(proposal_url)
-        supporter.get_by_role("button", name="Unterstützen").click()
-        expect(supporter.locator(".flash-success")).to_contain_text("Danke")
-        supporter.context.close()
+    # The support button answers in place: count, button and a spoken message, no reload.
+    supporter = _session(browser, live_server, "fritz@example.org")
+    supporter.goto(proposal_url)
+    supporter.get_by_role("button", name="Unterstützen").click()
+    expect(supporter.locator(".support-status")).to_contain_text("Danke")
+    expect(supporter.locator(".support-count strong")).to_have_text("1")
+    pressed = supporter.get_by_role("button", name="Unterstützung zurückziehen")
+    expect(pressed).to_have_attribute("aria-pressed", "true")
+    assert axe_violations(supporter) == []
+    supporter.reload()
+    expect(supporter.get_by_role("button", name="Unterstützung zurückziehen")).to_be_visible()
+    supporter.context.close()
+    # A form that the server refuses (here: its token spoiled) is sent the usual way, and the
+    # page that comes back says what went wrong.
+    supporter = _session(browser, live_server, "greta@example.org")
+    supporter.goto(proposal_url)
+    supporter.locator("form[data-live-support] input[name=csrf_token]").evaluate(
+        "field => { field.value = 'abgelaufen'; }"
+    )
+    supporter.get_by_role("button", name="Unterstützen").click()
+    expect(supporter.get_by_text("Das Formular ist abgelaufen")).to_be_visible()
+    supporter.goto(proposal_url)
+    supporter.get_by_role("button", name="Unterstützen").click()
+    expect(supporter.locator(".support-count strong")).to_have_text("2")
+    supporter.context.close()
 
     staff = _session(browser, live_server, "vera@example.org")
     staff.goto(proposal_url)

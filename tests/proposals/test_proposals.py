@@ -199,6 +199,45 @@ def test_the_support_button_does_what_it_says_when_pressed_twice(client, auth, t
     assert supports() == 0
 
 
+def test_the_page_script_gets_the_support_as_json_without_a_message_for_later(
+    client, auth, town, codesign
+):
+    """The page's script asks for JSON: the answer names the new state, count and button; no
+    message waits in the session for the next page, and the session cookie is not rewritten."""
+    from tests.conftest import csrf_from
+
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    page = f"/proposals/{proposal.id}"
+    token = csrf_from(client.get(page))
+    action = f"/proposals/{proposal.id}/support"
+    json_headers = {"Accept": "application/json"}
+    response = client.post(action, data={"csrf_token": token, "intent": "support"},
+                           headers=json_headers)  # fmt: skip
+    assert response.status_code == 200
+    assert response.json == {"supported": True, "support_count": 1, "intent": "withdraw",
+                             "label": "Unterstützung zurückziehen",
+                             "message": "Danke für Ihre Unterstützung."}  # fmt: skip
+    assert "Set-Cookie" not in response.headers
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).support_count == 1
+    html = client.get(page).get_data(as_text=True)
+    assert "Danke für Ihre Unterstützung" not in html  # (no flash left for the next page)
+    assert 'name="intent" value="withdraw"' in html
+    again = client.post(action, data={"csrf_token": token, "intent": "support"},
+                        headers=json_headers)  # fmt: skip
+    assert again.json["support_count"] == 1 and again.json["supported"] is True
+    withdrawn = client.post(action, data={"csrf_token": token, "intent": "withdraw"},
+                            headers=json_headers)  # fmt: skip
+    assert withdrawn.json["supported"] is False and withdrawn.json["support_count"] == 0
+    assert withdrawn.json["label"] == "Unterstützen"
+    forged = client.post(action, data={"csrf_token": "forged", "intent": "support"},
+                         headers=json_headers)  # fmt: skip
+    assert forged.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).support_count == 0
+
+
 def test_bad_input_gets_form_errors_and_bad_ids_404(client, auth, town, codesign):
     auth.login("buerger@example.org")
     response = post_form(client, f"/proposals/new?process={codesign.id}",

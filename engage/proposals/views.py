@@ -267,8 +267,9 @@ def support(proposal_id: int):
     wants_json = request.accept_mimetypes.best == "application/json"
     if not PlainActionForm().validate_on_submit():
         if wants_json:
-            return {"error": _("The form has expired or was not sent from this website. "
-                               "Please reload the page and send it again.")}, 400
+            refused = _("The form has expired or was not sent from this website. "
+                        "Please reload the page and send it again.")  # fmt: skip
+            return {"error": refused}, 400
         return redirect(url_for("proposals.detail", proposal_id=proposal_id))
     # The button says what it does: pressing "Support" on a page opened before (another
     # tab) keeps the support instead of withdrawing it. Without an intent it toggles.

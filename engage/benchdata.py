@@ -210,8 +210,11 @@ def _seed_volunteering(sizes, rng, n_dep, n_dis, progress) -> None:
 def _recount() -> None:
     """Set every counter kept on a row from the rows it counts."""
     supports = select(func.count()).where(Support.proposal_id == Proposal.id).scalar_subquery()
-    comments = select(func.count()).where(Comment.proposal_id == Proposal.id).scalar_subquery()
-    replies = select(func.count()).where(Comment.thread_id == Thread.id).scalar_subquery()
+    from engage.boards.reply_counts import counted
+
+    comments = select(func.count()).where(Comment.proposal_id == Proposal.id, counted())
+    replies = select(func.count()).where(Comment.thread_id == Thread.id, counted())
+    comments, replies = comments.scalar_subquery(), replies.scalar_subquery()
     db.session.execute(update(Proposal).values(support_count=supports, comment_count=comments))
     db.session.execute(update(Thread).values(reply_count=replies))
 

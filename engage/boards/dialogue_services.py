@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from engage.boards import reply_counts
 from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
 from engage.core import audit
 from engage.core.moderation import ContentStatus
@@ -68,9 +69,11 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
     db.session.add(comment)
     db.session.flush()
     comment.root_id = comment.id if parent is None else parent.root_id
+    # A pending reply counts once it is approved (boards/reply_counts.py).
+    step = 1 if reply_counts.counts(comment) else 0
     db.session.execute(
         update(Thread).where(Thread.id == thread.id)
-        .values(reply_count=Thread.reply_count + 1, last_activity_at=now)
+        .values(reply_count=Thread.reply_count + step, last_activity_at=now)
     )  # fmt: skip
     if official and thread.answered_at is None:
         thread.answered_at = now
@@ -127,8 +130,11 @@ def edit_post(post, body: str, title: str | None = None) -> None:
 
 def delete_post(post) -> None:
     """Delete the text but keep the place, so that replies stay understandable."""
+    counted_before = isinstance(post, Comment) and reply_counts.counts(post)
     post.deleted_at = utcnow()
     post.body = ""
+    if isinstance(post, Comment):
+        reply_counts.changed(post, counted_before)
     if isinstance(post, Comment) and post.is_official and post.thread_id is not None:
         db.session.flush()
         thread = db.session.get(Thread, post.thread_id)

@@ -119,12 +119,36 @@ def auto_hide(item) -> ModerationDecision | None:
     ).rowcount  # fmt: skip
     if not hidden:
         return None
+    if _is_reply(item) and item.deleted_at is None:  # (it was visible: the update says so)
+        from engage.boards import reply_counts
+
+        reply_counts.add(item, -1)
     db.session.refresh(item)
     decision = _record(None, item, Action.AUTO_HIDE, _top_reason(item), "")
     from engage.notifications import services as notifications
 
     notifications.notify_moderators(decision)
     return decision
+
+
+def _is_reply(item) -> bool:
+    from engage.boards.dialogue_models import Comment
+
+    return isinstance(item, Comment)
+
+
+def _counted_reply(item) -> bool:
+    from engage.boards import reply_counts
+
+    return _is_reply(item) and reply_counts.counts(item)
+
+
+def _count_reply(item, counted_before: bool) -> None:
+    """A reply hidden, restored or approved moves its thread's or proposal's counter."""
+    from engage.boards import reply_counts
+
+    if _is_reply(item):
+        reply_counts.changed(item, counted_before)
 
 
 def _top_reason(item) -> str:
@@ -179,7 +203,9 @@ def decide(actor: User, item, action: Action | str, reason_code: str = "", text:
     if reason_code not in set(Reason):
         reason_code = ""
     reason = reason_text(reason_code, text)
+    counted_before = _counted_reply(item)
     item.moderation_status = to_status.value
+    _count_reply(item, counted_before)
     if to_status == ContentStatus.HIDDEN:
         item.hidden_at, item.hidden_reason = utcnow(), reason[:500]
     elif action != Action.DISMISS:

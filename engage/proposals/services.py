@@ -468,10 +468,10 @@ def comment(proposal: Proposal, author, body: str, parent=None, official: bool =
     new.root_id = new.id if parent is None else parent.root_id
     if official and proposal.answered_at is None:
         proposal.answered_at = utcnow()  # the department has answered, in a comment
-    db.session.execute(
-        update(Proposal).where(Proposal.id == proposal.id)
-        .values(comment_count=Proposal.comment_count + 1)
-    )  # fmt: skip
+    from engage.boards import reply_counts
+
+    if reply_counts.counts(new):  # (a pending comment counts once it is approved)
+        reply_counts.add(new, 1)
     from engage.notifications.services import notify_proposal_comment
 
     if new.is_visible:

@@ -236,3 +236,85 @@ def test_blocking_an_already_blocked_author_still_hides_their_content(board):
     admin.block_user(board["admin"], board["neighbour"], "Spam")
     result = services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
     assert board["reply"].is_hidden and result.done == 1 and result.blocked == []
+
+
+def test_reply_counters_count_only_the_replies_a_reader_can_read(board, runner):
+    """Pending, hidden and deleted replies keep their place but not their count; every step
+    leaves the counters equal to what check-consistency counts."""
+    from engage.boards import dialogue_services
+    from engage.boards.dialogue_models import Thread
+
+    thread, reply = board["thread"], board["reply"]
+
+    def replies() -> int:
+        db.session.expire_all()
+        assert runner.invoke(args=["check-consistency"]).exit_code == 0
+        return db.session.get(Thread, thread.id).reply_count
+
+    assert replies() == 1
+    _flag_by_all(board, reply)  # hidden at the threshold
+    assert replies() == 0
+    services.decide(board["moderator"], reply, "restore")
+    db.session.commit()
+    assert replies() == 1
+    services.decide(board["moderator"], reply, "hide", "spam")
+    db.session.commit()
+    assert replies() == 0
+    services.decide(board["moderator"], reply, "restore")
+    db.session.commit()
+    assert replies() == 1
+    settings_for_update().premoderated_first_posts = 5
+    newcomer_reply = dialogue_services.reply(thread, board["reporters"][0], "Ich bin neu hier.")
+    db.session.commit()
+    assert newcomer_reply.moderation_status == "pending"
+    assert replies() == 1
+    services.decide(board["moderator"], newcomer_reply, "approve")
+    db.session.commit()
+    assert replies() == 2
+    dialogue_services.delete_post(db.session.get(type(reply), reply.id))
+    db.session.commit()
+    assert replies() == 1
+    dialogue_services.delete_post(db.session.get(type(reply), reply.id))  # (twice: no change)
+    db.session.commit()
+    assert replies() == 1
+    # Hiding everything of a blocked author leaves the deleted reply's count alone.
+    services.hide_all_content(board["moderator"], board["reporters"][0], "spam")
+    db.session.commit()
+    assert replies() == 0
+
+
+def test_a_proposal_counts_its_comments_like_a_thread_its_replies(board, runner):
+    from datetime import timedelta
+
+    from engage.core.types import local_today
+    from engage.processes import services as processes
+    from engage.processes.models import PhaseKind
+    from engage.proposals import services as proposals
+    from engage.proposals.models import Proposal
+
+    today = local_today()
+    process = processes.create_process(board["admin"], processes.ProcessData(
+        title="Schulwege", summary="x", body="", department_id=board["staff"].department_id,
+        district_id=None, support_threshold=2, answer_deadline_days=14,
+        phases=[processes.PhaseDates(PhaseKind.CODESIGN, today - timedelta(days=1),
+                                     today + timedelta(days=20))]))  # fmt: skip
+    processes.publish_process(process, board["admin"])
+    data = proposals.ProposalData(title="Zebrastreifen", problem="p", idea="i",
+                                  intended_outcome="o", indicator="n", baseline="1",
+                                  target="0")  # fmt: skip
+    proposal = proposals.save_proposal(board["citizen"], process, data, submit=True)
+    comment = proposals.comment(proposal, board["neighbour"], "Gute Idee!")
+    db.session.commit()
+
+    def comments() -> int:
+        db.session.expire_all()
+        assert runner.invoke(args=["check-consistency"]).exit_code == 0
+        return db.session.get(Proposal, proposal.id).comment_count
+
+    assert comments() == 1
+    services.decide(board["moderator"], comment, "hide", "spam")
+    db.session.commit()
+    assert comments() == 0
+    services.decide(board["moderator"], comment, "restore")
+    db.session.commit()
+    assert comments() == 1

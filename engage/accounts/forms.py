@@ -10,13 +10,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
-    SelectField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from engage.accounts.services import MIN_PASSWORD_LENGTH
+from engage.core.forms import ChoiceField
 
 EMAIL_FIELD_KW = {
     "validators": [
@@ -77,7 +77,7 @@ class RegisterForm(DistrictChoiceMixin, FlaskForm):
         render_kw={"autocomplete": "nickname"},
     )
     password = new_password_field(_l("Password"))
-    district_id = SelectField(
+    district_id = ChoiceField(
         _l("District (optional)"), coerce=_coerce_optional_int, validate_choice=True
     )
     accept_privacy = BooleanField(
@@ -146,7 +146,7 @@ class ChangeEmailForm(PrefixedForm):
 class ProfileForm(DistrictChoiceMixin, PrefixedForm):
     PREFIX = "profile"
     display_name = RegisterForm.display_name
-    district_id = SelectField(
+    district_id = ChoiceField(
         _l("District (optional)"), coerce=_coerce_optional_int, validate_choice=True
     )
     submit = SubmitField(_l("Save profile"))
@@ -154,7 +154,7 @@ class ProfileForm(DistrictChoiceMixin, PrefixedForm):
 
 class PreferencesForm(PrefixedForm):
     PREFIX = "prefs"
-    locale = SelectField(
+    locale = ChoiceField(
         _l("Language"),
         choices=[
             SelectChoice("", _l("As set in my browser")),

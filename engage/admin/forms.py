@@ -12,7 +12,6 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -29,6 +28,7 @@ from wtforms.validators import (
 
 from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
+from engage.core.forms import ChoiceField
 from engage.core.types import optional_id
 
 
@@ -81,14 +81,14 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), validate_choice=False)
+    role = ChoiceField(_l("Role"), validate_choice=False)
 
 
 class UserEditForm(PrefixedForm):
     PREFIX = "user"
-    role = SelectField(_l("Role"))
-    department_id = SelectField(_l("Department"), coerce=_optional_int)
-    district_id = SelectField(_l("District"), coerce=_optional_int)
+    role = ChoiceField(_l("Role"))
+    department_id = ChoiceField(_l("Department"), coerce=_optional_int)
+    district_id = ChoiceField(_l("District"), coerce=_optional_int)
 
 
 class BlockForm(PrefixedForm):
@@ -125,8 +125,8 @@ class InviteForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(message=_l("Please enter a name.")), Length(min=2, max=80)],
     )
-    role = SelectField(_l("Role"))
-    department_id = SelectField(
+    role = ChoiceField(_l("Role"))
+    department_id = ChoiceField(
         _l("Department"),
         coerce=_optional_int,
         description=_l("Staff and moderators work for a department."),

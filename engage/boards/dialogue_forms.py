@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from engage.boards.forms import _optional_int, _strip
+from engage.core.forms import ChoiceField
 from engage.moderation.validators import LinkLimit
 
 MAX_POST_LENGTH = 10000
@@ -30,7 +31,7 @@ class ThreadForm(FlaskForm):
                     Length(max=MAX_POST_LENGTH), LinkLimit()],
         description=_l("Markdown is allowed: **bold**, lists with -, links."),
     )  # fmt: skip
-    process_id = SelectField(_l("Participation process"), coerce=_optional_int)
+    process_id = ChoiceField(_l("Participation process"), coerce=_optional_int)
 
     def set_choices(self, processes) -> None:
         self.process_id.choices = [SelectChoice("", _l("City-wide dialogue"))] + [
@@ -72,10 +73,10 @@ class ThreadFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    process_id = SelectField(
+    process_id = ChoiceField(
         _l("Participation process"), coerce=_optional_int, validate_choice=False
     )
-    state = SelectField(
+    state = ChoiceField(
         _l("State"),
         choices=[
             SelectChoice("", _l("All")),

@@ -6,16 +6,10 @@ from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateTimeLocalField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateTimeLocalField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from engage.core.forms import ChoiceField
 from engage.core.types import LOCAL_TIMEZONE, optional_id
 
 
@@ -39,8 +33,8 @@ class AnnouncementForm(FlaskForm):
         validators=[DataRequired(message=_l("Please enter a text.")), Length(max=20000)],
         description=_l("Markdown is allowed: **bold**, lists with -, links."),
     )
-    process_id = SelectField(_l("Participation process"), coerce=_optional_int)
-    district_id = SelectField(_l("District"), coerce=_optional_int)
+    process_id = ChoiceField(_l("Participation process"), coerce=_optional_int)
+    district_id = ChoiceField(_l("District"), coerce=_optional_int)
     pinned = BooleanField(_l("Pin to the top of the board"))
     publish_at = DateTimeLocalField(
         _l("Publish at (optional)"),
@@ -71,10 +65,10 @@ class AnnouncementFilterForm(FlaskForm):
         csrf = False
 
     # Not "process": WTForms forms have a method of that name.
-    process_id = SelectField(
+    process_id = ChoiceField(
         _l("Participation process"), coerce=_optional_int, validate_choice=False
     )
-    district = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
+    district = ChoiceField(_l("District"), coerce=_optional_int, validate_choice=False)
 
     def set_choices(self, processes, districts) -> None:
         self.process_id.choices = [SelectChoice("", _l("All processes"))] + [

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    TextAreaField,
-)
+from wtforms import DateField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from engage.core.forms import ChoiceField, MultipleChoiceField
 from engage.moderation.models import KIND_LABELS, REASON_LABELS
 from engage.moderation.queue import STATUSES
 
@@ -54,15 +48,15 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(
+    status = ChoiceField(
         _l("Show"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES], default="open"
     )
-    kind = SelectField(
+    kind = ChoiceField(
         _l("Kind"),
         choices=[SelectChoice("", _l("All kinds"))]
         + [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
     )
-    reason = SelectField(_l("Reason of the reports"), choices=reason_choices(_l("All reasons")))
+    reason = ChoiceField(_l("Reason of the reports"), choices=reason_choices(_l("All reasons")))
 
 
 ACTION_LABELS = {
@@ -76,13 +70,13 @@ ACTION_LABELS = {
 
 
 class BulkForm(FlaskForm):
-    items = SelectMultipleField(_l("Selected items"), validate_choice=False)
+    items = MultipleChoiceField(_l("Selected items"), validate_choice=False)
     # Not "action": a field of that name would shadow the form's action in the browser's DOM.
-    operation = SelectField(
+    operation = ChoiceField(
         _l("Action for the selected items"),
         choices=[SelectChoice(a, label) for a, label in ACTION_LABELS.items()],
     )
-    reason_code = SelectField(
+    reason_code = ChoiceField(
         _l("Reason (template)"),
         choices=reason_choices(_l("— no reason —")),
         description=_l("Needed to hide, reject or block. The author is told the reason."),
@@ -125,7 +119,7 @@ class AppealDecisionForm(FlaskForm):
 
 
 class HideAllForm(FlaskForm):
-    reason_code = SelectField(
+    reason_code = ChoiceField(
         _l("Reason (template)"),
         choices=reason_choices(),
         validators=[InputRequired(message=_l("Please choose a reason."))],

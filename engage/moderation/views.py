@@ -8,12 +8,13 @@ from flask import Blueprint, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField
+from wtforms import DateField, IntegerField, SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from engage.accounts.models import User
 from engage.accounts.permissions import can_read_audit_log
 from engage.core.audit import AuditEntry, verify_chain
+from engage.core.forms import ChoiceField
 from engage.core.policy import require
 from engage.core.types import LOCAL_TIMEZONE, MAX_ID
 from engage.extensions import db
@@ -36,7 +37,7 @@ class AuditFilterForm(FlaskForm):
     actor = IntegerField(
         _l("Actor (user number)"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
     )
-    action = SelectField(_l("Action"), validate_choice=False)
+    action = ChoiceField(_l("Action"), validate_choice=False)
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 

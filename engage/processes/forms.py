@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from engage.core.forms import ChoiceField
 from engage.core.types import optional_id
 from engage.processes.models import PhaseKind
 from engage.processes.services import PhaseDates
@@ -49,8 +42,8 @@ class ProcessForm(FlaskForm):
         description=_l("What is it about, what can be decided, what happens with the results? "
                        "Markdown is allowed."),
     )  # fmt: skip
-    department_id = SelectField(_l("Responsible department"), coerce=_optional_int)
-    district_id = SelectField(_l("District"), coerce=_optional_int)
+    department_id = ChoiceField(_l("Responsible department"), coerce=_optional_int)
+    district_id = ChoiceField(_l("District"), coerce=_optional_int)
     support_threshold = IntegerField(
         _l("Support threshold"),
         default=50,
@@ -116,9 +109,9 @@ class ProcessFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    district = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
-    department = SelectField(_l("Department"), coerce=_optional_int, validate_choice=False)
-    phase = SelectField(_l("Phase"), validate_choice=False)
+    district = ChoiceField(_l("District"), coerce=_optional_int, validate_choice=False)
+    department = ChoiceField(_l("Department"), coerce=_optional_int, validate_choice=False)
+    phase = ChoiceField(_l("Phase"), validate_choice=False)
 
     def set_choices(self, departments, districts) -> None:
         self.district.choices = [SelectChoice("", _l("All districts"))] + [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
+from engage.core.forms import ChoiceField
 from engage.moderation.validators import LinkLimit
 from engage.proposals.models import CATEGORIES, ProposalStatus
 
@@ -47,8 +48,8 @@ class ProposalForm(FlaskForm):
                            validators=[Optional(), Length(max=100)])  # fmt: skip
     target = StringField(_l("Target value"), filters=[_strip],
                          validators=[Optional(), Length(max=100)])  # fmt: skip
-    district_id = SelectField(_l("District"), coerce=_optional_int)
-    category = SelectField(
+    district_id = ChoiceField(_l("District"), coerce=_optional_int)
+    category = ChoiceField(
         _l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()]
     )
     cost_estimate = LocalDecimalField(
@@ -63,7 +64,7 @@ class ProposalForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    to_status = SelectField(_l("New state"))
+    to_status = ChoiceField(_l("New state"))
     note = TextAreaField(
         _l("Note (shown publicly)"), filters=[_strip],
         validators=[_required(_l("Please explain this step in a note; it is shown publicly.")),
@@ -78,12 +79,12 @@ class ProposalFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    process_id = SelectField(_l("Participation process"), coerce=_optional_int,
+    process_id = ChoiceField(_l("Participation process"), coerce=_optional_int,
                              validate_choice=False)  # fmt: skip
-    district = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
-    status = SelectField(_l("State"), validate_choice=False)
-    category = SelectField(_l("Category"), validate_choice=False)
-    sort = SelectField(
+    district = ChoiceField(_l("District"), coerce=_optional_int, validate_choice=False)
+    status = ChoiceField(_l("State"), validate_choice=False)
+    category = ChoiceField(_l("Category"), validate_choice=False)
+    sort = ChoiceField(
         _l("Sort by"),
         choices=[
             SelectChoice("supports", _l("Most supported")),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import DateField, SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from engage.boards.forms import _optional_int
+from engage.core.forms import ChoiceField
 from engage.reports.scope import ReportScope
 
 
@@ -15,9 +16,9 @@ class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    process_id = SelectField(_l("Participation process"), coerce=_optional_int)
-    district_id = SelectField(_l("District"), coerce=_optional_int)
-    department_id = SelectField(_l("Department"), coerce=_optional_int)
+    process_id = ChoiceField(_l("Participation process"), coerce=_optional_int)
+    district_id = ChoiceField(_l("District"), coerce=_optional_int)
+    department_id = ChoiceField(_l("Department"), coerce=_optional_int)
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 

@@ -6,18 +6,12 @@ from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, IntegerField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
+from engage.core.forms import ChoiceField
 from engage.core.types import LOCAL_TIMEZONE
 
 
@@ -33,13 +27,13 @@ class OfferForm(FlaskForm):
                                  validators=[Optional(), Length(max=2000)])  # fmt: skip
     min_age = IntegerField(_l("Minimum age (optional)"),
                            validators=[Optional(), NumberRange(0, 120)])  # fmt: skip
-    department_id = SelectField(_l("Responsible department"), coerce=_optional_int)
-    process_id = SelectField(_l("Participation process (optional)"), coerce=_optional_int)
-    proposal_id = SelectField(
+    department_id = ChoiceField(_l("Responsible department"), coerce=_optional_int)
+    process_id = ChoiceField(_l("Participation process (optional)"), coerce=_optional_int)
+    proposal_id = ChoiceField(
         _l("Grew from the proposal (optional)"), coerce=_optional_int,
         description=_l("Accepted proposals that this service puts into practice."),
     )  # fmt: skip
-    district_id = SelectField(_l("District"), coerce=_optional_int)
+    district_id = ChoiceField(_l("District"), coerce=_optional_int)
     place = StringField(_l("Place"), filters=[_strip], validators=[Optional(), Length(max=200)])
     contact = StringField(_l("Contact"), filters=[_strip], validators=[Optional(), Length(max=200)])
     hour_value = LocalDecimalField(

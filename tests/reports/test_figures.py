@@ -90,7 +90,11 @@ def test_who_sees_reports(client, auth, city):
     auth.login("admin@example.org")
     page = client.get("/reports?since=2030-01-02&until=2030-01-01").get_data(as_text=True)
     assert "nicht vor seinem Beginn" in page
-    assert client.get("/reports?process_id=abc").status_code == 200
+    forged = client.get("/reports?process_id=abc&district_id=99999")
+    assert forged.status_code == 200
+    html = forged.get_data(as_text=True)
+    assert html.count("Bitte wählen Sie einen der angebotenen Einträge.") >= 2  # (+ summary)
+    assert "Konnte nicht umwandeln" not in html and "Keine gültige Auswahl" not in html
     assert client.get("/reports/print").status_code == 200
 
 

@@ -1,0 +1,44 @@
+"""Form fields shared by the features' forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import ValidationError
+
+# WTForms' own words for a value that is not among the choices ("Ungültige Auswahl: Konnte
+# nicht umwandeln.") read like an error of the software; a forged or outdated address
+# (?district_id=abc) deserves a plain sentence.
+NOT_OFFERED = _l("Please choose one of the entries offered.")
+
+
+class ChoiceField(SelectField):
+    """A select list that refuses a value it does not offer in plain language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(NOT_OFFERED)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(NOT_OFFERED)) from None
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """Several entries of a list, refused in plain language like ChoiceField."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(NOT_OFFERED)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(NOT_OFFERED)) from None

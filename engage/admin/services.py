@@ -81,8 +81,10 @@ def check_department_fits_role(role: str, department_id: int | None) -> None:
         )
 
 
-def block_user(admin: User, user: User, reason: str, until: datetime | None = None) -> None:
-    """Block a user: they can read and log in, but not write. They are told why by mail."""
+def block_user(admin: User, user: User, reason: str, until: datetime | None = None,
+               tell: bool = True) -> None:  # fmt: skip
+    """Block a user: they can read and log in, but not write. They are told why by mail
+    (tell=False: the caller sends that mail with tell_about_block, naming what it hid)."""
     if user.id == admin.id:
         raise AdminError(_("You cannot block yourself."))
     if not reason.strip():
@@ -94,7 +96,8 @@ def block_user(admin: User, user: User, reason: str, until: datetime | None = No
     user.blocked_reason = reason.strip()
     audit.record("user.block", actor=admin, target=user, reason=reason.strip(),
                  until=until.isoformat() if until else None)  # fmt: skip
-    _tell_about_block(user, blocked=True)
+    if tell:
+        tell_about_block(user, blocked=True)
 
 
 def unblock_user(admin: User, user: User, reason: str) -> None:
@@ -102,13 +105,17 @@ def unblock_user(admin: User, user: User, reason: str) -> None:
     user.blocked_until = None
     user.blocked_reason = None
     audit.record("user.unblock", actor=admin, target=user, reason=reason.strip())
-    _tell_about_block(user, blocked=False)
+    tell_about_block(user, blocked=False)
 
 
-def _tell_about_block(user: User, blocked: bool) -> None:
+def tell_about_block(user: User, blocked: bool, hidden_posts: int = 0) -> None:
+    """The block mail; hidden_posts: how many posts were hidden with the block (each is in the
+    user's notifications, where it can be appealed)."""
     with force_locale(accounts.mail_locale(user)):
         subject = _("Your account is blocked") if blocked else _("Your account is unblocked")
         queue_mail(user.email, subject, "block_notice", user=user, blocked=blocked,
+                   hidden_posts=hidden_posts,
+                   notifications_link=url_for("notifications.index", _external=True),
                    help_link=url_for("main.hilfe", _external=True))  # fmt: skip
 
 

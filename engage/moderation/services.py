@@ -190,8 +190,9 @@ def _record(actor, item, action: Action, reason_code: str, reason: str) -> Moder
 
 
 def decide(actor: User, item, action: Action | str, reason_code: str = "", text: str = "",
-           notify: bool = True) -> ModerationDecision:  # fmt: skip
-    """Hide, restore, approve, reject an item or dismiss its reports; the author is told."""
+           notify: bool = True, mail: bool = True) -> ModerationDecision:  # fmt: skip
+    """Hide, restore, approve, reject an item or dismiss its reports; the author is told
+    (mail=False: in the notifications only, a caller's mail sums several decisions up)."""
     action = Action(action)
     if action not in TRANSITIONS:
         raise NotApplicable(_("This action is not possible here."))
@@ -217,7 +218,7 @@ def decide(actor: User, item, action: Action | str, reason_code: str = "", text:
     if action == Action.APPROVE:
         _announce(item)
     if notify and action != Action.DISMISS and decision.author_id != actor.id:
-        notifications.notify_decision(decision, item)
+        notifications.notify_decision(decision, item, mail=mail)
     return decision
 
 
@@ -280,15 +281,24 @@ def _block_authors(actor, items, reason_code, text, until, result: BulkResult) -
         if author.id == actor.id or skips_premoderation(author):
             result.skipped += 1  # staff are not blocked from the queue: an admin does that
             continue
-        if not author.is_blocked:  # already blocked (say, in /admin): only hide the content
-            admin.block_user(actor, author, reason, until)
+        newly_blocked = not author.is_blocked  # (if blocked already, say in /admin: only hide)
+        if newly_blocked:
+            admin.block_user(actor, author, reason, until, tell=False)
             result.blocked.append(author.display_name)
-        result.done += hide_all_content(actor, author, reason_code, text)
+        # One mail for the block and the hidden posts; each post's decision is a notification.
+        hidden = hide_all_content(actor, author, reason_code, text, mail=not newly_blocked)
+        if newly_blocked:
+            admin.tell_about_block(author, blocked=True, hidden_posts=hidden)
+        result.done += hidden
     return result
 
 
-def hide_all_content(actor: User, author: User, reason_code: str, text: str = "") -> int:
-    """Hide everything the author wrote that is still public or pending; returns the count."""
+def hide_all_content(actor: User, author: User, reason_code: str, text: str = "",
+                     mail: bool = True) -> int:  # fmt: skip
+    """Hide everything the author wrote that is still public or pending; returns the count.
+
+    Each decision is in the author's notifications (from where it can be appealed, like any
+    other); the author gets one mail for all of them (mail=False: the caller's mail says it)."""
     count = 0
     for kind, model in content.MODELS.items():
         author_column = model.created_by_id if kind == "offer" else model.author_id
@@ -297,8 +307,12 @@ def hide_all_content(actor: User, author: User, reason_code: str, text: str = ""
                                 model.moderation_status != ContentStatus.HIDDEN.value)
         ).all()  # fmt: skip
         for item in items:
-            decide(actor, item, Action.HIDE, reason_code, text, notify=False)
+            decide(actor, item, Action.HIDE, reason_code, text, mail=False)
             count += 1
+    if count and mail:
+        from engage.notifications import services as notifications
+
+        notifications.mail_hidden_posts(author, count, reason_text(reason_code, text))
     return count
 
 

@@ -162,10 +162,22 @@ def notify_proposal_comment(proposal, comment, actor, replied_to=None) -> list[N
                    proposal_id=proposal.id, comment_id=comment.id)  # fmt: skip
 
 
-def notify_decision(decision, item) -> Notification | None:
-    """Tell the author about a moderation decision: in-app, and by mail with how to appeal."""
+def notify_decision(decision, item, mail: bool = True) -> Notification | None:
+    """Tell the author about a moderation decision: in-app, and by mail with how to appeal
+    (mail=False: a mail about several decisions tells them; see mail_hidden_posts)."""
     return _tell_author(decision, item, NotificationKind.MODERATION_DECISION,
-                        f"decision:{decision.id}", "moderation_decision")  # fmt: skip
+                        f"decision:{decision.id}", "moderation_decision", mail=mail)  # fmt: skip
+
+
+def mail_hidden_posts(author, count: int, reason: str) -> None:
+    """One mail for several posts hidden at once; the notifications list each to appeal."""
+    with force_locale(mail_locale(author)):
+        # (Not ngettext: German says "Einer Ihrer Beiträge", without the number, for one.)
+        subject = (_("One of your posts was hidden") if count == 1
+                   else _("%(num)d of your posts were hidden", num=count))  # fmt: skip
+        queue_mail(author.email, subject, "content_hidden", user=author, count=count,
+                   reason=reason,
+                   notifications_link=url_for("notifications.index", _external=True))  # fmt: skip
 
 
 def notify_appeal_decided(appeal, item) -> Notification | None:
@@ -174,7 +186,7 @@ def notify_appeal_decided(appeal, item) -> Notification | None:
 
 
 def _tell_author(decision, item, kind: NotificationKind, event_key: str, template: str,
-                 **context) -> Notification | None:  # fmt: skip
+                 mail: bool = True, **context) -> Notification | None:  # fmt: skip
     from engage.moderation import content
 
     author = db.session.get(User, decision.author_id) if decision.author_id else None
@@ -187,6 +199,9 @@ def _tell_author(decision, item, kind: NotificationKind, event_key: str, templat
             db.session.add(notification)
     except IntegrityError:
         return None
+    if not mail:  # (told by a mail about several decisions: not in a digest again)
+        notification.mailed_at = utcnow()
+        return notification
     # A decision about one's own content is a service message: mailed whatever the preference.
     with force_locale(mail_locale(author)):
         notification.decision = decision

@@ -115,8 +115,17 @@ def test_blocking_the_author_hides_all_their_content(board, outbox):
     assert neighbour.is_blocked and neighbour.blocked_reason == "Spam oder Werbung"
     assert board["reply"].is_hidden and second.is_hidden
     assert result.blocked == [neighbour.display_name] and result.done == 2
-    subjects = [m.subject for m in outbox() if m.recipient == neighbour.email]
-    assert any("gesperrt" in s or "blocked" in s for s in subjects)
+    # One mail says both: the block and the two hidden posts, and where to appeal them.
+    mails = [m for m in outbox() if m.recipient == neighbour.email]
+    assert [m.subject for m in mails] == ["Ihr Konto ist gesperrt"]
+    assert "2 Ihrer Beiträge wurden dabei ausgeblendet" in mails[0].body
+    assert "/notifications" in mails[0].body
+    # Each hidden post is a notification of its own, leading to its decision (to appeal).
+    told = db.session.scalars(select(Notification).where(Notification.user_id == neighbour.id))
+    decisions = {n.decision_id for n in told if n.decision_id is not None}
+    hidden = select(ModerationDecision.id).where(ModerationDecision.author_id == neighbour.id,
+                                                 ModerationDecision.action == "hide")  # fmt: skip
+    assert decisions == set(db.session.scalars(hidden)) and len(decisions) == 2
 
 
 def test_staff_are_not_blocked_from_the_queue(board):
@@ -230,12 +239,18 @@ def test_approving_a_pending_reply_tells_the_followers_then(board):
     assert [n.user_id for n in db.session.scalars(told)] == [board["staff"].id]
 
 
-def test_blocking_an_already_blocked_author_still_hides_their_content(board):
+def test_blocking_an_already_blocked_author_still_hides_their_content(board, outbox):
     from engage.admin import services as admin
 
     admin.block_user(board["admin"], board["neighbour"], "Spam")
+    db.session.commit()
+    outbox.clear()
     result = services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    db.session.commit()
     assert board["reply"].is_hidden and result.done == 1 and result.blocked == []
+    mails = [m for m in outbox() if m.recipient == board["neighbour"].email]
+    assert [m.subject for m in mails] == ["Einer Ihrer Beiträge wurde ausgeblendet"]
+    assert "Spam oder Werbung" in mails[0].body and "/notifications" in mails[0].body
 
 
 def test_reply_counters_count_only_the_replies_a_reader_can_read(board, runner):

@@ -41,7 +41,7 @@ class Participation(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     staff: Mapped[bool] = mapped_column(Boolean)
     created: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    month: Mapped[str | None] = mapped_column(String(7))  # "YYYY-MM" of created, in UTC
+    month: Mapped[str | None] = mapped_column(String(7))  # "YYYY-MM" of created, in Europe/Berlin
     process_id: Mapped[int | None] = mapped_column(Integer)
     district_id: Mapped[int | None] = mapped_column(Integer)
     department_id: Mapped[int | None] = mapped_column(Integer)
@@ -53,7 +53,7 @@ class Participation(db.Model):
 
 
 class ParticipationTally(db.Model):
-    """Contributions per kind, staff or not, process, district and month (UTC)."""
+    """Contributions per kind, staff or not, process, district and month (Europe/Berlin)."""
 
     __tablename__ = "participation_tally"
 

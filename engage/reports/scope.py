@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, literal
+from sqlalchemy import Integer, case, cast, func, literal
 
 from engage.core.types import LOCAL_TIMEZONE
 from engage.extensions import db
@@ -63,10 +63,20 @@ def _dialect() -> str:
 
 
 def month_of(column):
-    """'YYYY-MM' of a UTC timestamp column (months are counted in UTC; close enough for charts)."""
+    """'YYYY-MM' of a UTC timestamp column in the municipality's time (Europe/Berlin): a
+    contribution at 00:30 on 1 December, 23:30 on 30 November in UTC, counts in December."""
     if _dialect() == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+        return func.to_char(func.timezone(LOCAL_TIMEZONE.key, column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, _berlin_offset_at_month_end(column))
+
+
+def _berlin_offset_at_month_end(column):
+    """SQLite has no time zones. Only the offset at the coming month boundary decides the local
+    month, and in Europe/Berlin that is summer time (+2 h) at the starts of April to October and
+    winter time (+1 h) at the others (the clocks change on the last Sundays of March and
+    October, at 01:00 UTC, before the boundary)."""
+    month = cast(func.strftime("%m", column), Integer)
+    return case((month.between(3, 9), "+2 hours"), else_="+1 hours")
 
 
 def seconds_between(start, end):

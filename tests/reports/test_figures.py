@@ -118,3 +118,28 @@ def test_answer_times_and_overdue_proposals(city):
     bike.qualified_at = now - timedelta(days=9)
     db.session.commit()
     assert figures.overdue_proposals(scope) == 0
+
+
+def test_months_are_the_municipality_s_months_not_utc(town, make_user, runner):
+    """Just after midnight on the 1st, Berlin time, is still the month before in UTC."""
+    from datetime import UTC, datetime
+
+    from engage.boards import dialogue_services as dialogue
+
+    people = [make_user("citizen", display_name=f"P{n}") for n in range(4)]
+    moments = [
+        datetime(2026, 11, 30, 23, 30, tzinfo=UTC),  # 1 December, 00:30 in Berlin (winter)
+        datetime(2026, 7, 31, 22, 30, tzinfo=UTC),  # 1 August, 00:30 (summer time)
+        datetime(2026, 7, 31, 21, 30, tzinfo=UTC),  # 31 July, 23:30
+        datetime(2026, 3, 31, 22, 15, tzinfo=UTC),  # 1 April, 00:15 (summer time since 29 March)
+    ]
+    for person, moment in zip(people, moments, strict=True):
+        thread = dialogue.open_thread(person, f"Frage von {person.display_name}", "Text")
+        db.session.flush()
+        thread.created_at = moment
+    db.session.commit()
+    months = figures.over_time(ReportScope())
+    assert {month: counts[0] for month, counts in months.items()} == {
+        "2026-04": 1, "2026-07": 1, "2026-08": 1, "2026-12": 1}  # fmt: skip
+    # The ledger agrees with its sources (check-consistency recomputes the months).
+    assert runner.invoke(args=["check-consistency"]).exit_code == 0

@@ -52,21 +52,22 @@ def _timestamp(moment: datetime) -> str:
 
 def canonical_content(entry: AuditEntry) -> str:
     """The fixed text form of an entry that its hash covers."""
+    return _canonical(*(getattr(entry, name) for name in _HASHED))
+
+
+# The columns an entry's hash covers, in their order in the canonical text.
+_HASHED = ("id", "created_at", "actor_id", "action", "target_type", "target_id", "reason",
+           "details", "prev_hash")  # fmt: skip
+
+
+def _canonical(entry_id, created_at, actor_id, action, target_type, target_id, reason, details,
+               prev_hash) -> str:  # fmt: skip
     return json.dumps(
-        [
-            entry.id,
-            _timestamp(entry.created_at),
-            entry.actor_id,
-            entry.action,
-            entry.target_type,
-            entry.target_id,
-            entry.reason,
-            entry.details,
-            entry.prev_hash,
-        ],
+        [entry_id, _timestamp(created_at), actor_id, action, target_type, target_id, reason,
+         details, prev_hash],
         ensure_ascii=False,
         separators=(",", ":"),
-    )
+    )  # fmt: skip
 
 
 def compute_hash(entry: AuditEntry) -> str:
@@ -122,15 +123,23 @@ def verify_chain() -> ChainReport:
     previous_hash = GENESIS_HASH
     previous_id = 0
     count = 0
-    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
+    # Plain rows, not entries: loading 100,000 ORM objects took half of the check's 1.9 s.
+    table = AuditEntry.__table__
+    rows = db.session.connection().execute(
+        select(*(table.c[name] for name in _HASHED), table.c.entry_hash)
+        .order_by(table.c.id).execution_options(yield_per=5000)
+    )  # fmt: skip
+    sha256 = hashlib.sha256
+    for row in rows:
+        entry_id, prev_hash, entry_hash = row[0], row[8], row[9]
         count += 1
-        if entry.id != previous_id + 1:
-            problems.append(f"entries {previous_id + 1}–{entry.id - 1} are missing (deleted)")
-        if entry.prev_hash != previous_hash:
-            problems.append(f"entry {entry.id} does not link to the entry before it")
-        if compute_hash(entry) != entry.entry_hash:
-            problems.append(f"entry {entry.id} was changed after it was written")
-        previous_hash, previous_id = entry.entry_hash, entry.id
+        if entry_id != previous_id + 1:
+            problems.append(f"entries {previous_id + 1}–{entry_id - 1} are missing (deleted)")
+        if prev_hash != previous_hash:
+            problems.append(f"entry {entry_id} does not link to the entry before it")
+        if sha256(_canonical(*row[:9]).encode()).hexdigest() != entry_hash:
+            problems.append(f"entry {entry_id} was changed after it was written")
+        previous_hash, previous_id = entry_hash, entry_id
     head = db.session.get(AuditHead, 1)
     if head is None:
         problems.append("the chain head is missing")

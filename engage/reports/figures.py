@@ -44,13 +44,18 @@ _memo: ContextVar[dict | None] = ContextVar("report_memo", default=None)
 def memo() -> Iterator[None]:
     """Run each ledger query once while the block builds the tables of one report."""
     token = _memo.set({})
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Compiling these scans to machine code (JIT) costs more than it saves at this size.
-        db.session.execute(text("SET LOCAL jit = off"))
+    _jit_off()
     try:
         yield
     finally:
         _memo.reset(token)
+
+
+def _jit_off() -> None:
+    """For the rest of the transaction (SET LOCAL): compiling these scans to machine code
+    (JIT) costs PostgreSQL more than it saves at this size."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
 
 
 def _once(key, compute):
@@ -97,6 +102,7 @@ def _fold_and_keep() -> None:
         session.new or session.dirty or session.deleted or session.info.get("engage_changed")
     ):
         session.commit()  # kept for the next report (a request that wrote commits it itself)
+        _jit_off()  # (the setting ended with the transaction; the report goes on in a new one)
 
 
 def _kept_people(key: str) -> tuple[dict, int]:

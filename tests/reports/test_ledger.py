@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, insert, select
+import pytest
+from sqlalchemy import delete, func, insert, select, text
 
 from engage.boards import dialogue_services as dialogue
 from engage.boards.dialogue_models import Comment, Thread
@@ -139,3 +140,21 @@ def test_a_long_log_is_folded_in_batches(city, monkeypatch):
     assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) > 2
     _step({"threads": 3, "replies": 3, "supports": 5, "signups": 2}, 7)
     assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) == 0
+
+
+def test_a_report_that_folds_and_commits_keeps_jit_off_for_the_rest(city, make_user):
+    """Folding commits the kept figures mid-report; the report's remaining queries still run
+    without PostgreSQL's JIT (SET LOCAL ends with a transaction)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    db.session.commit()
+    assert proposals.add_support(city["bike"], make_user("citizen"))  # a change to fold in
+    db.session.commit()
+    # (A Core write notes itself for the page cache; without Redis no commit clears the note,
+    # and this test's session outlives its requests. A noted write keeps the fold uncommitted.)
+    db.session.info.pop("engage_changed", None)
+    with figures.memo():
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"
+        figures.counts(CITY)  # folds, and commits the folded figures
+        assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) == 0
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
-from engage.accounts import forms, services, session
+from engage.accounts import devices, forms, services, session
+from engage.accounts.forms import PlainActionForm
 from engage.core import privacy
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -37,7 +39,12 @@ def _page(**forms_given):
         preferences=preferences,
         password_form=forms_given.get("password") or forms.ChangePasswordForm(formdata=None),
         email_form=forms_given.get("email") or forms.ChangeEmailForm(formdata=None),
+        devices=devices.devices_of(current_user, _this_browser()),
     ), status
+
+
+def _this_browser() -> str | None:
+    return getattr(current_user, "session_key", None)
 
 
 @bp.get("")
@@ -123,6 +130,32 @@ def change_email():
             )  # fmt: skip
             return redirect(url_for("account.overview"))
     return _page(email=form)
+
+
+@bp.post("/devices/<handle>/end")
+@login_required
+def end_device(handle: str):
+    """Log out one of the other browsers listed under "Devices"."""
+    if not PlainActionForm().validate_on_submit():
+        abort(400)
+    if not devices.end_device(current_user, handle, _this_browser()):
+        abort(404)
+    db.session.commit()
+    flash(_("The device is logged out."), "success")
+    return redirect(url_for("account.overview") + "#sessions-title")
+
+
+@bp.post("/devices/end-others")
+@login_required
+def end_other_devices():
+    """Log out every browser but this one."""
+    if not PlainActionForm().validate_on_submit():
+        abort(400)
+    count = devices.end_other_devices(current_user, _this_browser())
+    db.session.commit()
+    flash(ngettext("%(num)d other device is logged out.", "%(num)d other devices are logged out.",
+                   count), "success")  # fmt: skip
+    return redirect(url_for("account.overview") + "#sessions-title")
 
 
 @bp.get("/export")

@@ -36,7 +36,7 @@ def _value(endpoint: str, name: str, kind: str | None, world: dict):
         "offer_id": world["offer"].id, "shift_id": world["shift"].id,
         "notification_id": world["notification"].id, "appeal_id": world["appeal"].id,
         "decision_id": world["decision"].id, "slug": world["dialogue"].slug,
-        "ident": world["dialogue"].slug, "token": "not-a-valid-token",
+        "ident": world["dialogue"].slug, "token": "not-a-valid-token", "handle": "0" * 20,
         "filename": "css/engage.css",
     }  # fmt: skip
     if name in simple:

@@ -24,6 +24,9 @@ from tests.security.routes import rules, url_of
 EXPECTED = {
     "account.change_email": {"POST": "L ok ok ok ok ok ok ok ok"},
     "account.change_password": {"POST": "L ok ok ok ok ok ok ok ok"},
+    # Every logged-in user may end their own other devices (the handle names none here).
+    "account.end_device": {"POST": "L ok ok ok ok ok ok ok ok"},
+    "account.end_other_devices": {"POST": "L ok ok ok ok ok ok ok ok"},
     "account.delete": {
         "GET": "L 200 200 200 200 200 200 200 200",
         "POST": "L ok ok ok ok ok ok ok ok",

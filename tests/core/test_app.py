@@ -88,6 +88,32 @@ def test_security_headers_are_set(client):
     assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # (tests run on plain http)
+    assert len(response.headers.getlist("X-Frame-Options")) == 1
+
+
+def test_production_asks_browsers_for_https_and_a_view_keeps_its_own_headers(
+    monkeypatch, database_url
+):
+    from engage import create_app
+
+    monkeypatch.setenv("ENGAGE_ENV", "production")
+    monkeypatch.setenv("ENGAGE_SECRET_KEY", "a" * 64)
+    monkeypatch.setenv("ENGAGE_DATABASE_URL", database_url)
+    app = create_app()
+
+    @app.get("/test-own-policy")
+    def own_policy():
+        return "x", 200, {"Referrer-Policy": "no-referrer", "x-frame-options": "SAMEORIGIN"}
+
+    client = app.test_client()
+    response = client.get("https://localhost/healthz/live")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    own = client.get("https://localhost/test-own-policy")
+    assert own.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]  # (names: any case)
+    assert own.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
 def test_pages_have_no_inline_script(client):

@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         # Each unless the view set its own. One look at the names the response has, not a
         # search per header (setdefault searches twice, and raises and catches when missing).
         headers = response.headers
-        present = {name.lower() for name in headers.keys()}
+        present = {name.lower() for name, _value in headers.items()}
         for name, value in wanted:
             if name.lower() not in present:
                 headers.add(name, value)

@@ -68,3 +68,32 @@ def init_app(app: Flask) -> None:
         event.listen(Session, "after_commit", _ended)
         event.listen(Session, "after_rollback", _ended)
     app.teardown_appcontext(_end_read_only)
+
+
+def read_alone(statement, parameters: dict) -> list:
+    """The rows of one read, in a transaction of its own when the request has none yet.
+
+    A kept page's one query (what the viewer did there) would otherwise open the request's
+    transaction: BEGIN, the query and COMMIT, three round trips where autocommit needs one.
+    Once the request's session holds a transaction (it loaded or wrote something), the read
+    runs there instead, so that it sees the request's own uncommitted writes.
+    """
+    from engage.extensions import db
+
+    session = db.session()
+    if session.info.get(CONNECTIONS):  # (not in_transaction(): adding an object begins one)
+        return session.connection().execute(statement, parameters).all()
+    with _autocommit_engine(db.engine).connect() as connection:
+        return connection.execute(statement, parameters).all()
+
+
+_autocommitting: dict[int, Engine] = {}
+
+
+def _autocommit_engine(engine: Engine) -> Engine:
+    # A copy of the engine that shares its pool and hands out connections in autocommit
+    # (reset when they go back to the pool).
+    copy = _autocommitting.get(id(engine))
+    if copy is None or copy.pool is not engine.pool:
+        copy = _autocommitting[id(engine)] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return copy

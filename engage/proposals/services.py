@@ -15,6 +15,7 @@ from engage.core import audit, fragments, kept_rows
 from engage.core.moderation import ContentStatus
 from engage.core.pagecache import note_written
 from engage.core.types import UTCDateTime, utcnow
+from engage.core.transactions import read_alone
 from engage.extensions import db
 from engage.processes.models import Process
 from engage.proposals import permissions
@@ -439,9 +440,8 @@ def viewer_of(user, proposal: Proposal) -> Viewer:
     """The user's own state on the proposal's page, in one query (none for visitors)."""
     if not user.is_authenticated:
         return Viewer()
-    # As Core (like dialogue_services.thread_viewer): the query reads no ORM entity.
-    row = db.session.connection().execute(
-        _viewer_query(), {"user_id": user.id, "proposal_id": proposal.id}).one()  # fmt: skip
+    # As Core, alone (core/transactions.read_alone): often the page's only query.
+    [row] = read_alone(_viewer_query(), {"user_id": user.id, "proposal_id": proposal.id})
     supported, following, rating, reported, touched = row
     return Viewer(bool(supported), bool(following), rating, bool(reported), bool(touched))
 

@@ -60,3 +60,31 @@ def test_an_error_ends_with_rollback(app, town, endings):
         db.session.execute(select(1))
         raise RuntimeError("the view failed")
     assert endings == ["rollback"]
+
+
+def _isolation_of_each_statement(engine) -> list[str | None]:
+    seen: list[str | None] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(conn.get_execution_options().get("isolation_level"))
+
+    event.listen(engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_read_alone_runs_in_autocommit_while_the_request_has_no_transaction(app, town):
+    from engage.core.transactions import read_alone
+
+    db.session.commit()
+    db.session.close()
+    seen = _isolation_of_each_statement(db.engine)
+    [(count,)] = read_alone(select(func.count()).select_from(District), {})
+    assert count == _districts() - 0
+    assert seen[0] == "AUTOCOMMIT"
+    # Once the request holds a transaction, the read runs in it and sees its own writes.
+    db.session.add(District(name="Neustadt"))
+    db.session.flush()
+    [(with_new,)] = read_alone(select(func.count()).select_from(District), {})
+    assert with_new == count + 1
+    assert seen[-1] is None  # (the session's connection, not the autocommit one)
+    db.session.rollback()

@@ -4,6 +4,7 @@ every change to an account or its sessions must still take effect on the very ne
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session
 
 from engage.accounts.models import User
 from engage.extensions import db
@@ -91,3 +92,45 @@ def test_a_kept_user_sends_forms_without_being_loaded_again(app, make_user, town
                                                        "body": ""})  # fmt: skip
     assert response.status_code == 422  # the form's errors, for the kept user
     assert not [s for s in statements if "user_session" in s]
+
+
+def test_a_kept_proposal_or_thread_page_opens_no_transaction_for_its_one_query(
+    app, make_user, town
+):
+    """Its one query (what the viewer did there) runs alone, in autocommit: one round trip
+    instead of BEGIN, the query and COMMIT (core/transactions.read_alone)."""
+    from sqlalchemy import event
+
+    from engage.boards import dialogue_services as dialogue
+    from engage.proposals import services as proposals
+
+    proposal = proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+        title="Bank am Teich", problem="Keine Bank.", idea="Eine Bank.",
+        intended_outcome="Pause", indicator="Zählung"), submit=True)  # fmt: skip
+    proposals.comment(proposal, town["neighbour"], "Gute Idee")
+    thread = dialogue.open_thread(town["citizen"], "Wo parken?", "Frage", town["dialogue"])
+    dialogue.reply(thread, town["neighbour"], "Am Bahnhof")
+    db.session.commit()
+    make_user(email="anna@example.org")
+    browser = _logged_in(app, "anna@example.org")
+    for path in (f"/proposals/{proposal.id}", f"/dialogue/{thread.id}"):
+        browser.get(path)  # renders and keeps the page
+        isolation: list[object] = []
+        begun: list[object] = []
+
+        def note(conn, cursor, statement, *args, seen=isolation):
+            seen.append(conn.get_execution_options().get("isolation_level"))
+
+        def began(*args, seen=begun):
+            seen.append(args)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        event.listen(Session, "after_begin", began)
+        try:
+            page = browser.get(path)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+            event.remove(Session, "after_begin", began)
+        assert page.status_code == 200
+        assert isolation == ["AUTOCOMMIT"], path
+        assert begun == [], path

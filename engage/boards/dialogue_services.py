@@ -14,8 +14,8 @@ from engage.boards import reply_counts
 from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
 from engage.core import audit
 from engage.core.moderation import ContentStatus
-from engage.core.types import MAX_ID, utcnow
 from engage.core.transactions import read_alone
+from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engage.core import audit, fragments, kept_rows
 from engage.core.moderation import ContentStatus
 from engage.core.pagecache import note_written
-from engage.core.types import UTCDateTime, utcnow
 from engage.core.transactions import read_alone
+from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.processes.models import Process
 from engage.proposals import permissions

@@ -28,7 +28,7 @@ from wtforms.validators import (
 
 from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, PlausibleDate
 from engage.core.types import optional_id
 
 
@@ -101,7 +101,7 @@ class BlockForm(PrefixedForm):
     )
     until = DateField(
         _l("Blocked until (optional)"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l("Leave empty to block until further notice."),
     )
 

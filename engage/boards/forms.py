@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, PlausibleDate
 from engage.core.types import LOCAL_TIMEZONE, optional_id
 
 
@@ -39,7 +39,7 @@ class AnnouncementForm(FlaskForm):
     publish_at = DateTimeLocalField(
         _l("Publish at (optional)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l("Leave empty to publish now. Times are German local time."),
     )
 

@@ -42,3 +42,18 @@ class MultipleChoiceField(SelectMultipleField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(str(NOT_OFFERED)) from None
+
+
+class PlausibleDate:
+    """A date (or time) between the years 1900 and 2999.
+
+    The browser's date field accepts 01.01.0001 or 31.12.9999; converting such a day to UTC
+    or a day past it overflows Python's dates (a server error), and no participation happened
+    then anyway."""
+
+    FIRST, LAST = 1900, 2999
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is not None and not self.FIRST <= value.year <= self.LAST:
+            raise ValidationError(str(_l("Please enter a date between the years 1900 and 2999.")))

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from engage.core.forms import ChoiceField, MultipleChoiceField
+from engage.core.forms import ChoiceField, MultipleChoiceField, PlausibleDate
 from engage.moderation.models import KIND_LABELS, REASON_LABELS
 from engage.moderation.queue import STATUSES
 
@@ -51,12 +51,16 @@ class QueueFilterForm(FlaskForm):
     status = ChoiceField(
         _l("Show"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES], default="open"
     )
+    # Defaults for each: a link may name one filter only (?status=hidden).
     kind = ChoiceField(
         _l("Kind"),
         choices=[SelectChoice("", _l("All kinds"))]
         + [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        default="",
     )
-    reason = ChoiceField(_l("Reason of the reports"), choices=reason_choices(_l("All reasons")))
+    reason = ChoiceField(
+        _l("Reason of the reports"), choices=reason_choices(_l("All reasons")), default=""
+    )
 
 
 ACTION_LABELS = {
@@ -86,7 +90,7 @@ class BulkForm(FlaskForm):
     )
     until = DateField(
         _l("Block until (optional, only for blocking)"),
-        validators=[Optional()],
+        validators=[Optional(), PlausibleDate()],
         description=_l("Leave empty to block until further notice."),
     )
 

@@ -45,11 +45,11 @@ def queue_page():
 
 def _render_queue(bulk_form: BulkForm, status: int = 200):
     filters = QueueFilterForm(request.args)
-    valid = filters.validate()
+    filters.validate()  # (a filter that is not offered is shown with its error and left out)
     items = queue.queue_items(
-        status=filters.status.data if valid else "open",
-        kind=filters.kind.data if valid else "",
-        reason=filters.reason.data if valid else "",
+        status="open" if filters.status.errors else filters.status.data,
+        kind="" if filters.kind.errors else filters.kind.data,
+        reason="" if filters.reason.errors else filters.reason.data,
     )
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     shown = items[(page - 1) * PER_PAGE : page * PER_PAGE]

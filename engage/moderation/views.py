@@ -14,7 +14,7 @@ from wtforms.validators import NumberRange, Optional
 from engage.accounts.models import User
 from engage.accounts.permissions import can_read_audit_log
 from engage.core.audit import AuditEntry, verify_chain
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, PlausibleDate
 from engage.core.policy import require
 from engage.core.types import LOCAL_TIMEZONE, MAX_ID
 from engage.extensions import db
@@ -38,8 +38,8 @@ class AuditFilterForm(FlaskForm):
         _l("Actor (user number)"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
     )
     action = ChoiceField(_l("Action"), validate_choice=False)
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), PlausibleDate()])
+    until = DateField(_l("To"), validators=[Optional(), PlausibleDate()])
 
 
 def _local_day_bounds(day, end: bool) -> datetime:

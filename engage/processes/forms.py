@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, PlausibleDate
 from engage.core.types import optional_id
 from engage.processes.models import PhaseKind
 from engage.processes.services import PhaseDates
@@ -95,7 +95,7 @@ class ProcessForm(FlaskForm):
 
 
 def _date_field(label):
-    return DateField(label, validators=[Optional()], format="%Y-%m-%d")
+    return DateField(label, validators=[Optional(), PlausibleDate()], format="%Y-%m-%d")
 
 
 for _kind in PhaseKind:

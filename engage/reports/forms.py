@@ -8,7 +8,7 @@ from wtforms import DateField, SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from engage.boards.forms import _optional_int
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, PlausibleDate
 from engage.reports.scope import ReportScope
 
 
@@ -19,8 +19,8 @@ class ReportFilterForm(FlaskForm):
     process_id = ChoiceField(_l("Participation process"), coerce=_optional_int)
     district_id = ChoiceField(_l("District"), coerce=_optional_int)
     department_id = ChoiceField(_l("Department"), coerce=_optional_int)
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), PlausibleDate()])
+    until = DateField(_l("To"), validators=[Optional(), PlausibleDate()])
 
     def set_choices(self, processes, districts, departments) -> None:
         """Each of the three a list of (id, name) pairs."""

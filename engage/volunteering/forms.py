@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, PlausibleDate
 from engage.core.types import LOCAL_TIMEZONE
 
 
@@ -59,8 +59,12 @@ DATE = InputRequired(message=_l("Please enter a date."))
 
 
 class EditShiftForm(FlaskForm):
-    starts_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[DATE])
-    ends_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[DATE])
+    starts_at = DateTimeLocalField(
+        _l("Start"), format="%Y-%m-%dT%H:%M", validators=[DATE, PlausibleDate()]
+    )
+    ends_at = DateTimeLocalField(
+        _l("End"), format="%Y-%m-%dT%H:%M", validators=[DATE, PlausibleDate()]
+    )
     capacity = IntegerField(_l("Places"), default=5,
                             validators=[InputRequired(message=_l("Please enter a number.")),
                                         NumberRange(1, 1000)])  # fmt: skip

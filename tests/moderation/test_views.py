@@ -319,3 +319,21 @@ def test_queue_survives_bad_filters_and_counts_waiting_items_in_the_navigation(c
     response = client.get("/moderation?status=bogus&kind=user&reason=x&page=abc")
     assert response.status_code == 200
     assert '1<span class="visually-hidden"> zu entscheiden' in response.get_data(as_text=True)
+
+
+def test_a_link_naming_one_queue_filter_filters_by_it(client, auth, board):
+    """?status=hidden alone (a bookmark) lists the hidden items, not the default list."""
+    services.flag(board["reporters"][0], board["thread"], "spam")  # open: reported
+    services.decide(board["moderator"], board["reply"], "hide", "spam")
+    db.session.commit()
+    auth.login("mod@example.org")
+
+    def listed(query: str) -> tuple[bool, bool]:
+        page = client.get(f"/moderation{query}").get_data(as_text=True)
+        return "Kauft alle bei example!" in page, "Eine Bank fehlt." in page
+
+    assert listed("") == (False, True)  # the reported thread waits; the hidden reply does not
+    assert listed("?status=hidden") == (True, False)
+    assert listed("?kind=comment") == (False, False)  # no reported reply is open
+    assert listed("?reason=spam") == (False, True)
+    assert listed("?status=hidden&kind=thread") == (False, False)

@@ -143,3 +143,17 @@ def test_months_are_the_municipality_s_months_not_utc(town, make_user, runner):
         "2026-04": 1, "2026-07": 1, "2026-08": 1, "2026-12": 1}  # fmt: skip
     # The ledger agrees with its sources (check-consistency recomputes the months).
     assert runner.invoke(args=["check-consistency"]).exit_code == 0
+
+
+def test_a_date_outside_any_plausible_period_is_a_form_error_not_a_crash(client, auth, city):
+    auth.login("admin@example.org")
+    for query in ("since=0001-01-01", "until=9999-12-31", "since=0001-01-01&until=0001-01-02"):
+        page = client.get(f"/reports?{query}")
+        assert page.status_code == 200, query
+        assert "zwischen den Jahren 1900 und 2999" in page.get_data(as_text=True)
+        for export in ("/reports/export.csv?table=overview&", "/reports/export.json?",
+                       "/reports/print?"):  # fmt: skip
+            assert client.get(f"{export}{query}").status_code == 200, (export, query)
+    audit = client.get("/moderation/audit?since=0001-01-01&until=9999-12-31")
+    assert audit.status_code == 200
+    assert "zwischen den Jahren 1900 und 2999" in audit.get_data(as_text=True)

@@ -7,8 +7,9 @@ from datetime import datetime
 from functools import cache, cached_property
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from engage.boards import reply_counts
 from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
@@ -218,13 +219,25 @@ def _shown_to(viewer):
     return or_(visible, own_pending)
 
 
+def _keeps_its_place(below) -> object:
+    """SQL: a hidden reply with a visible answer below it stays as a placeholder ("hidden by
+    the moderation team"), like a deleted one: else blocking a spammer would also hide the
+    official answer given to them."""
+    answer = aliased(Comment)
+    visible = answer.moderation_status == ContentStatus.VISIBLE.value
+    return and_(Comment.moderation_status == ContentStatus.HIDDEN.value,
+                exists().where(below(answer), answer.parent_id.is_not(None), visible))  # fmt: skip
+
+
 def top_level_query(thread: Thread | None = None, proposal=None, viewer=None) -> Select:
     """Top-level replies of a thread or a proposal, official answers first."""
     subject = Comment.thread_id == thread.id if thread else Comment.proposal_id == proposal.id
+    # (Below a top-level reply: every reply of its tree.)
+    in_tree = _keeps_its_place(lambda answer: answer.root_id == Comment.id)
     return (
         select(Comment)
         .where(subject, Comment.parent_id.is_(None))
-        .where(_shown_to(viewer))
+        .where(or_(_shown_to(viewer), in_tree))
         .order_by(Comment.is_official.desc(), Comment.created_at, Comment.id)
     )
 
@@ -237,7 +250,9 @@ def replies_below(roots: list[Comment], viewer=None) -> dict[int, list[Comment]]
     nested = db.session.scalars(
         select(Comment)
         .where(Comment.root_id.in_([c.id for c in roots]), Comment.parent_id.is_not(None))
-        .where(_shown_to(viewer))
+        .where(
+            or_(_shown_to(viewer), _keeps_its_place(lambda answer: answer.parent_id == Comment.id))
+        )
         .order_by(Comment.created_at, Comment.id)
     )
     for comment in nested:

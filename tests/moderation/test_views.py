@@ -337,3 +337,21 @@ def test_a_link_naming_one_queue_filter_filters_by_it(client, auth, board):
     assert listed("?kind=comment") == (False, False)  # no reported reply is open
     assert listed("?reason=spam") == (False, True)
     assert listed("?status=hidden&kind=thread") == (False, False)
+
+
+def test_a_hidden_reply_with_an_answer_keeps_its_place_and_the_answer_stays(client, board):
+    """Blocking a spammer must not hide the official answer given to them."""
+    from engage.boards import dialogue_services
+
+    answer = dialogue_services.reply(board["thread"], board["staff"], "Wir kümmern uns darum.",
+                                     parent=board["reply"], official=True)  # fmt: skip
+    lonely = dialogue_services.reply(board["thread"], board["neighbour"], "Noch mehr Werbung")
+    db.session.commit()
+    services.decide(board["moderator"], board["reply"], "hide", "spam")
+    services.decide(board["moderator"], lonely, "hide", "spam")
+    db.session.commit()
+    page = client.get(f"/dialogue/{board['thread'].id}").get_data(as_text=True)
+    assert "Wir kümmern uns darum." in page
+    assert page.count("Dieser Beitrag wurde von der Moderation ausgeblendet.") == 1
+    assert "Kauft alle bei example!" not in page and "Noch mehr Werbung" not in page
+    assert answer.is_visible

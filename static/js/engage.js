@@ -74,7 +74,6 @@
         box.querySelector(".support-count strong").textContent = answer.support_count;
         button.value = answer.intent;
         button.textContent = answer.label;
-        button.setAttribute("aria-pressed", answer.supported ? "true" : "false");
         button.classList.toggle("button-secondary", answer.supported);
         delete form.dataset.busy;
         status.textContent = answer.message;

@@ -138,10 +138,11 @@ def end_device(handle: str):
     """Log out one of the other browsers listed under "Devices"."""
     if not PlainActionForm().validate_on_submit():
         abort(400)
-    if not devices.end_device(current_user, handle, _this_browser()):
-        abort(404)
-    db.session.commit()
-    flash(_("The device is logged out."), "success")
+    if devices.end_device(current_user, handle, _this_browser()):
+        db.session.commit()
+        flash(_("The device is logged out."), "success")
+    else:  # (logged out meanwhile, say from a second tab: what was asked for is so)
+        flash(_("This device is no longer logged in."), "info")
     return redirect(url_for("account.overview") + "#sessions-title")
 
 

@@ -7,7 +7,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from engage.core.sanitize import excerpt, render_user_text
+from engage.core.sanitize import excerpt, finalize_output, render_user_text
 from engage.core.types import utcnow
 
 
@@ -68,6 +68,7 @@ def _readable_page(target: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.finalize = finalize_output  # (before any template is compiled)
     app.jinja_env.filters["datetime"] = _local_datetime
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt

@@ -22,6 +22,21 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _HEADING = re.compile(r"<(/?)h([1-6])>")
+# Unicode's embedding, override and isolate controls: "\u202e" shows the rest of a line
+# reversed, which can disguise a link or a name. Left- and right-to-left marks stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(text: str) -> str:
+    return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
+
+
+def finalize_output(value):
+    """Jinja's finalize: every plain string a template prints loses its direction controls
+    (names, titles). Markup is left alone: user text became markup here already, cleaned."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return without_bidi_controls(value)
+    return value
 
 
 def _ugc_rel(attrs: dict, new: bool = False) -> dict:
@@ -62,7 +77,7 @@ def render_user_text(source: str | None) -> Markup:
     """Render user-written Markdown to safe HTML (raw HTML off, allow-list, safe links)."""
     if not source:
         return Markup("")
-    return Markup(_render(source))  # noqa: S704 (cleaned by bleach in _render)
+    return Markup(_render(without_bidi_controls(source)))  # noqa: S704 (cleaned by bleach)
 
 
 @lru_cache(maxsize=4096)
@@ -77,12 +92,12 @@ def _render(source: str) -> str:
 
 def plain_text(source: str | None) -> str:
     """Strip every tag, for places that show user text without markup (titles, mail)."""
-    return bleach.clean(source or "", tags=set(), strip=True)
+    return without_bidi_controls(bleach.clean(source or "", tags=set(), strip=True))
 
 
 def excerpt(source: str | None, length: int = 220) -> str:
     """A plain-text teaser of user Markdown, cut at a word boundary."""
-    return _excerpt(source or "", length)
+    return _excerpt(without_bidi_controls(source or ""), length)
 
 
 @lru_cache(maxsize=4096)

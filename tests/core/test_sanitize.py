@@ -65,3 +65,26 @@ def test_empty_text_renders_empty():
 def test_markdown_headings_sit_below_the_page_headings():
     html = str(render_user_text("# Titel\n\n## Unterpunkt\n\n#### tief"))
     assert "<h3>Titel</h3>" in html and "<h4>Unterpunkt</h4>" in html and "<h4>tief</h4>" in html
+
+
+def test_direction_overrides_cannot_disguise_user_text(client, town):
+    """U+202E shows the rest of a line reversed ("gpj.exe" for "exe.jpg"); names, titles and
+    texts lose such controls wherever a page shows them."""
+    from engage.boards import dialogue_services
+    from engage.core.sanitize import excerpt, plain_text, render_user_text
+    from engage.extensions import db
+
+    tricky = "Bild\u202egpj.exe\u202c ansehen \u2066isoliert\u2069"
+    for shown in (render_user_text(tricky), plain_text(tricky), excerpt(tricky)):
+        assert not any(
+            ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        )
+    assert "gpj.exe" in render_user_text(tricky)
+    assert "\u200f" in render_user_text("Hebräisch \u200f marks stay")
+    thread = dialogue_services.open_thread(town["citizen"], f"Titel {tricky}", tricky)
+    town["citizen"].display_name = "Berta\u202eniM"
+    db.session.commit()
+    for path in (f"/dialogue/{thread.id}", "/dialogue"):
+        page = client.get(path).get_data(as_text=True)
+        assert "\u202e" not in page and "\u2066" not in page, path
+        assert "gpj.exe" in page

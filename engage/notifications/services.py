@@ -142,8 +142,10 @@ def notify_proposal_change(proposal, event, actor) -> list[Notification]:
     recipients |= set(
         db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal.id))
     )
+    # The key names the step, so that the notification says it later, not the state the
+    # proposal is in when it is read (four steps read "… is now Evaluated" four times).
     return _notify(recipients, actor, NotificationKind.PROPOSAL_CHANGED,
-                   f"proposal-event:{event.id}", lambda u: True,
+                   f"proposal-event:{event.id}:{event.to_status}", lambda u: True,
                    proposal_id=proposal.id)  # fmt: skip
 
 
@@ -268,6 +270,17 @@ def _describe_moderation(notification: Notification) -> str:
     return texts.get(action, _("A moderation decision about your post (%(kind)s)", kind=kind))
 
 
+def _step_of(notification: Notification) -> str:
+    """The state the proposal moved to in the notified step ("proposal-event:ID:STATE")."""
+    from engage.proposals.models import ProposalStatus
+
+    *_, state = notification.event_key.split(":")
+    try:
+        return ProposalStatus(state).label
+    except ValueError:  # (a key without its step)
+        return notification.proposal.status_label
+
+
 def describe(notification: Notification) -> str:
     """One line saying what happened, in the current language."""
     if notification.kind in MODERATION_KINDS:
@@ -276,7 +289,7 @@ def describe(notification: Notification) -> str:
         return _("New comment on “%(title)s”", title=notification.proposal.title)
     if notification.proposal is not None:
         return _("“%(title)s” is now “%(state)s”", title=notification.proposal.title,
-                 state=notification.proposal.status_label)  # fmt: skip
+                 state=_step_of(notification))  # fmt: skip
     if notification.announcement is not None:
         return _("New announcement: “%(title)s”", title=notification.announcement.title)
     title = notification.thread.title if notification.thread else ""

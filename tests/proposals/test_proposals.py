@@ -297,6 +297,15 @@ def test_author_and_supporters_are_told_of_each_step(town, codesign, outbox):
     assert {n.user_id for n in told} == {town["citizen"].id, town["neighbour"].id}
     assert describe(told[0]) == "„Tempo 30 vor der Schule“ ist jetzt „In Prüfung“"
     assert {m.recipient for m in outbox()} == {"buerger@example.org", "nachbar@example.org"}
+    # Each notification keeps naming its own step after the proposal moved on.
+    services.move(proposal, town["staff"], S.ACCEPTED, "Wir machen das.")
+    db.session.commit()
+    mine = db.session.scalars(db.select(Notification).where(
+        Notification.user_id == town["neighbour"].id).order_by(Notification.id)).all()  # fmt: skip
+    assert [describe(n) for n in mine] == [
+        "„Tempo 30 vor der Schule“ ist jetzt „In Prüfung“",
+        "„Tempo 30 vor der Schule“ ist jetzt „Angenommen“",
+    ]
 
 
 def test_result_is_recorded_by_the_department_and_supporters_rate(client, auth, town, codesign):

@@ -270,6 +270,17 @@ def _describe_moderation(notification: Notification) -> str:
     return texts.get(action, _("A moderation decision about your post (%(kind)s)", kind=kind))
 
 
+def moderated_titles(notifications) -> dict[int, str]:
+    """The names of the posts that moderation notifications are about, per notification id:
+    "Moderation hid your post" eight times over says nothing. One query per kind of post."""
+    from engage.moderation import content
+
+    keys = {n.id: (n.decision.content_type, n.decision.content_id) for n in notifications
+            if n.kind in MODERATION_KINDS and n.decision is not None}  # fmt: skip
+    items = content.load_many(keys.values())
+    return {nid: content.title_of(items[key]) for nid, key in keys.items() if key in items}
+
+
 def _step_of(notification: Notification) -> str:
     """The state the proposal moved to in the notified step ("proposal-event:ID:STATE")."""
     from engage.proposals.models import ProposalStatus

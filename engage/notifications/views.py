@@ -37,8 +37,9 @@ def unread_notifications() -> dict:
 def index():
     page = db.paginate(services.notifications_query(current_user), per_page=30, error_out=False)
     return render_template(
-        "notifications/index.html", page=page, describe=services.describe, link=services.link_for
-    )
+        "notifications/index.html", page=page, describe=services.describe, link=services.link_for,
+        titles=services.moderated_titles(page.items),
+    )  # fmt: skip
 
 
 @bp.get("/notifications/<int:notification_id>")

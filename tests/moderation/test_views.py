@@ -355,3 +355,20 @@ def test_a_hidden_reply_with_an_answer_keeps_its_place_and_the_answer_stays(clie
     assert page.count("Dieser Beitrag wurde von der Moderation ausgeblendet.") == 1
     assert "Kauft alle bei example!" not in page and "Noch mehr Werbung" not in page
     assert answer.is_visible
+
+
+def test_the_author_s_notifications_name_each_hidden_post(client, auth, board):
+    from engage.boards import dialogue_services
+
+    dialogue_services.reply(board["thread"], board["neighbour"], "Noch mehr Werbung")
+    db.session.commit()
+    services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    db.session.commit()
+    auth.login("nachbar@example.org")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Ihr Konto ist gesperrt" in page
+    for title in ("Kauft alle bei example!", "Noch mehr Werbung"):
+        assert (
+            f"Die Moderation hat Ihren Beitrag ausgeblendet (Antwort oder Kommentar): „{title}“"
+            in page
+        )

@@ -49,8 +49,24 @@ def render_error(code: int, detail: str | None = None):
     if _wants_json():
         return jsonify(error={"status": code, "title": title, "message": detail or message}), code
     return render_template(
-        "errors/error.html", code=code, title=title, message=message, detail=detail
-    ), code
+        "errors/error.html", code=code, title=title, message=message, detail=detail,
+        back=_page_before(),
+    ), code  # fmt: skip
+
+
+def _page_before() -> str | None:
+    """The page of this site the request came from (a form's page), to go back to; None for
+    another site or none. (Script goes back in the history instead: what was typed is kept.)"""
+    from engage.i18n import _readable_page
+
+    referrer = request.referrer or ""
+    if not referrer.startswith(request.host_url):
+        return None
+    path = "/" + referrer.removeprefix(request.host_url)
+    if path.split("?")[0] == request.path and request.method == "GET":
+        return None  # (this very page)
+    page = _readable_page(path)
+    return None if page == url_for("main.home") else page
 
 
 def init_app(app: Flask) -> None:

@@ -83,6 +83,14 @@
         form.requestSubmit(button);
       });
     });
+    // An error page's "Back" goes back in the history: the form there keeps what was typed.
+    document.addEventListener("click", function (event) {
+      var back = event.target.closest && event.target.closest("a[data-history-back]");
+      if (back && window.history.length > 1) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });

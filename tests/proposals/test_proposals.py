@@ -452,3 +452,21 @@ def test_a_step_without_its_required_note_shows_the_error_at_the_note_field(clie
     assert 'aria-invalid="true"' in html and '<option selected value="accepted">' in html
     db.session.refresh(proposal)
     assert proposal.status == S.UNDER_REVIEW.value  # nothing changed
+
+
+def test_a_refused_step_leads_back_to_the_proposal_page(client, auth, town, codesign):
+    """A 409 (say, a step from an outdated tab) offers the page the form was on."""
+    from tests.conftest import csrf_from
+
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    page = f"http://localhost/proposals/{proposal.id}"
+    token = csrf_from(client.get(page))
+    step = {"csrf_token": token, "to_status": "accepted", "note": "x"}
+    refused = client.post(f"/proposals/{proposal.id}/move", headers={"Referer": page}, data=step)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert f'href="/proposals/{proposal.id}" data-history-back>Zurück zur vorigen Seite' in html
+    elsewhere = client.get("/proposals/99999", headers={"Referer": "https://evil.example/x"})
+    assert "data-history-back" not in elsewhere.get_data(as_text=True)
+    assert "data-history-back" not in client.get("/proposals/99999").get_data(as_text=True)

@@ -104,10 +104,16 @@ def cancel(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)
     entry = db.first_or_404(db.select(Signup).where(Signup.shift_id == shift.id,
                                                     Signup.user_id == current_user.id))  # fmt: skip
-    if PlainActionForm().validate_on_submit() and entry.status in ("confirmed", "waitlisted"):
+    if not PlainActionForm().validate_on_submit():
+        abort(400)
+    if entry.status in ("confirmed", "waitlisted"):
         services.cancel(entry)
         db.session.commit()
         flash(_("Your sign-up is cancelled."), "success")
+    elif entry.status == "cancelled":  # (a second tab, or pressed twice)
+        flash(_("Your sign-up was cancelled already."), "info")
+    else:  # attended or not shown: the shift is over
+        flash(_("This shift is over; its sign-up can no longer be cancelled."), "info")
     return redirect(url_for("volunteer.detail", offer_id=shift.offer_id))
 
 

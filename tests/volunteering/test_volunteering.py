@@ -92,6 +92,10 @@ def test_pages_sign_up_and_cancel(client, auth, town, offer):
     assert "Parkputz Nordviertel" in client.get("/volunteer/me").get_data(as_text=True)
     post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/shifts/{shift.id}/cancel")
     assert "0 von 1 Plätzen belegt" in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+    # Cancelling again (a second tab) says so instead of nothing.
+    post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/shifts/{shift.id}/cancel")
+    html = client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+    assert "Ihre Anmeldung war bereits abgesagt." in html
 
 
 def test_only_staff_create_offers_and_unverified_cannot_sign_up(client, auth, town, offer):

@@ -66,6 +66,17 @@ def _filters():
     return form, form.scope(department_id=own)
 
 
+def _export_filters():
+    """The scope of an export or the printed report: a filter that is not valid refuses it
+    (400, naming the fields), instead of giving the whole city's figures under its name."""
+    form, scope = _filters()
+    if form.errors:
+        problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
+                             for name, errors in form.errors.items())  # fmt: skip
+        abort(400, description=_("The filters are not valid: %(problems)s", problems=problems))
+    return form, scope
+
+
 def _charts(report: dict[str, tables.Table]) -> dict:
     funnel = [(row[0].display(), row[1].value, row[1].display())
               for row in report["funnel"].rows[:5]]  # fmt: skip
@@ -103,7 +114,7 @@ def dashboard():
 @login_required
 def printable():
     """The same figures laid out for A4 paper (the council's session documents)."""
-    form, scope = _filters()
+    form, scope = _export_filters()
     report, computed_at = cache.report(scope)
     return render_template("reports/print.html", form=form, report=report, scope=scope,
                            charts=_charts(report), today=local_today(),
@@ -114,7 +125,7 @@ def printable():
 @login_required
 def export_csv():
     """One table as CSV for a German spreadsheet: UTF-8 with BOM, semicolons, decimal comma."""
-    _form, scope = _filters()
+    _form, scope = _export_filters()
     name = request.args.get("table", "overview")
     if name not in tables.BUILDERS:
         abort(400, description=_("Unknown table. Choose one of: %(names)s.",
@@ -133,7 +144,7 @@ def export_csv():
 @login_required
 def export_json():
     """Every table, with the filters that produced them."""
-    _form, scope = _filters()
+    _form, scope = _export_filters()
     body = {
         "filters": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                     for k, v in vars(scope).items()},

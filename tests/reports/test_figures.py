@@ -95,6 +95,11 @@ def test_who_sees_reports(client, auth, city):
     html = forged.get_data(as_text=True)
     assert html.count("Bitte wählen Sie einen der angebotenen Einträge.") >= 2  # (+ summary)
     assert "Konnte nicht umwandeln" not in html and "Keine gültige Auswahl" not in html
+    export = client.get("/reports/export.csv?table=overview&district_id=abc")
+    assert export.status_code == 400
+    assert "Stadtteil: Bitte wählen Sie einen der angebotenen Einträge." in export.get_data(
+        as_text=True
+    )
     assert client.get("/reports/print").status_code == 200
 
 
@@ -151,9 +156,13 @@ def test_a_date_outside_any_plausible_period_is_a_form_error_not_a_crash(client,
         page = client.get(f"/reports?{query}")
         assert page.status_code == 200, query
         assert "zwischen den Jahren 1900 und 2999" in page.get_data(as_text=True)
+        # An export or the printed report refuses invalid filters (not the whole city's
+        # figures under a filter's name), and says which.
         for export in ("/reports/export.csv?table=overview&", "/reports/export.json?",
                        "/reports/print?"):  # fmt: skip
-            assert client.get(f"{export}{query}").status_code == 200, (export, query)
+            refused = client.get(f"{export}{query}")
+            assert refused.status_code == 400, (export, query)
+            assert "zwischen den Jahren 1900 und 2999" in refused.get_data(as_text=True)
     audit = client.get("/moderation/audit?since=0001-01-01&until=9999-12-31")
     assert audit.status_code == 200
     assert "zwischen den Jahren 1900 und 2999" in audit.get_data(as_text=True)

@@ -17,24 +17,18 @@ depends_on = None
 _COUNTED = "comment.moderation_status = 'visible' AND comment.deleted_at IS NULL"
 
 
+def _recount(counted: str) -> None:
+    # Only the rows whose counter changes: rewriting every row would bloat the tables.
+    for table, counter, key in (("thread", "reply_count", "thread_id"),
+                                ("proposal", "comment_count", "proposal_id")):  # fmt: skip
+        real = f"(SELECT count(*) FROM comment WHERE comment.{key} = {table}.id{counted})"
+        op.execute(f"UPDATE {table} SET {counter} = {real} WHERE {counter} <> {real}")
+
+
 def upgrade():
     # The counters counted pending, hidden and deleted replies too (engage/boards/reply_counts.py).
-    op.execute(
-        "UPDATE thread SET reply_count = (SELECT count(*) FROM comment"
-        f" WHERE comment.thread_id = thread.id AND {_COUNTED})"
-    )
-    op.execute(
-        "UPDATE proposal SET comment_count = (SELECT count(*) FROM comment"
-        f" WHERE comment.proposal_id = proposal.id AND {_COUNTED})"
-    )
+    _recount(f" AND {_COUNTED}")
 
 
 def downgrade():
-    op.execute(
-        "UPDATE thread SET reply_count ="
-        " (SELECT count(*) FROM comment WHERE comment.thread_id = thread.id)"
-    )
-    op.execute(
-        "UPDATE proposal SET comment_count ="
-        " (SELECT count(*) FROM comment WHERE comment.proposal_id = proposal.id)"
-    )
+    _recount("")

@@ -28,7 +28,14 @@ _UTC_MONTH = {
 
 def _months(expression: dict) -> None:
     dialect = op.get_bind().dialect.name
-    op.execute(f"UPDATE participation SET month = {expression[dialect]} WHERE created IS NOT NULL")
+    # Only the rows whose month changes (those of the month's last hour or two): rewriting
+    # every row of a city's ledger would double its table and indexes for nothing.
+    month = expression[dialect]
+    differs = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"  # (null-safe)
+    op.execute(
+        f"UPDATE participation SET month = {month}"
+        f" WHERE created IS NOT NULL AND month {differs} {month}"
+    )
     # The whole city's kept figures, counted anew from the ledger (as ledger.recount does);
     # changes not folded in yet are in the ledger already.
     op.execute("DELETE FROM participation_change")

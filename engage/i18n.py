@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["signup_status"] = _signup_status_label
     app.jinja_env.filters["euro"] = lambda value: format_currency(value, "EUR")
     app.jinja_env.filters["decimal1"] = lambda value: format_decimal(value, "#,##0.0")
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value)  # 10.000 in German
     app.jinja_env.filters["date"] = lambda value, format="medium": (  # noqa: A006
         format_date(value, format) if value else ""
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event
 
@@ -208,3 +210,11 @@ def test_closing_without_a_reason_shows_the_error_at_the_reason_field(client, au
     too_long = post_form(client, url, action=f"{url}/close", reason="Erledigt. " * 60)
     assert too_long.status_code == 422
     assert "Erledigt. Erledigt." in too_long.get_data(as_text=True)  # what was typed is kept
+
+
+def test_text_boxes_say_their_limit_before_sending(client, auth, town):
+    auth.login("buerger@example.org")
+    page = client.get("/dialogue/new").get_data(as_text=True)
+    assert "Höchstens 10.000 Zeichen." in page
+    hint = re.search(r'<p class="hint" id="([^"]+)-hint">[^<]*Höchstens 10.000 Zeichen', page)
+    assert hint and f'aria-describedby="{hint.group(1)}-hint"' in page

@@ -91,6 +91,29 @@
         window.history.back();
       }
     });
+    // A reply or comment typed here is kept in this tab (sessionStorage) until it lands:
+    // an expired form, a log-in in between or a lost connection no longer lose the text.
+    // It landed when this page opens at the new post (#c123); else an empty box gets it back.
+    document.querySelectorAll("textarea[data-draft]").forEach(function (box) {
+      var key = "engage-draft:" + location.pathname + ":" +
+        (box.form ? box.form.getAttribute("action") : "") + ":" + box.name;
+      try {
+        if (/^#c\d+$/.test(location.hash)) {
+          window.sessionStorage.removeItem(key);
+        } else if (!box.value && window.sessionStorage.getItem(key)) {
+          box.value = window.sessionStorage.getItem(key);
+          var note = document.createElement("p");
+          note.className = "hint draft-note";
+          note.setAttribute("role", "status");
+          note.textContent = box.getAttribute("data-draft");
+          box.after(note);
+        }
+        box.addEventListener("input", function () {
+          if (box.value) { window.sessionStorage.setItem(key, box.value); }
+          else { window.sessionStorage.removeItem(key); }
+        });
+      } catch (error) { /* storage switched off: nothing is kept */ }
+    });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });

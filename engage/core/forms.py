@@ -12,36 +12,28 @@ from wtforms.validators import ValidationError
 NOT_OFFERED = _l("Please choose one of the entries offered.")
 
 
-class ChoiceField(SelectField):
+class _RefusesPlainly:
+    """Mixed into a select field: a value it does not offer is refused in plain language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(NOT_OFFERED)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(NOT_OFFERED)) from None
+
+
+class ChoiceField(_RefusesPlainly, SelectField):
     """A select list that refuses a value it does not offer in plain language."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(NOT_OFFERED)) from None
 
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(str(NOT_OFFERED)) from None
-
-
-class MultipleChoiceField(SelectMultipleField):
+class MultipleChoiceField(_RefusesPlainly, SelectMultipleField):
     """Several entries of a list, refused in plain language like ChoiceField."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(NOT_OFFERED)) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(str(NOT_OFFERED)) from None
 
 
 class PlausibleDate:

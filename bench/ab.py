@@ -1,0 +1,90 @@
+"""Old against new code, alternating, on this machine: the fair comparison where a run's
+figures drift by a third within an hour (bench/results.md). See bench/README.md.
+
+Each round starts gunicorn from a checkout of the base revision, measures, stops it, then the
+same from this working tree. Both run this virtualenv against the benchmark database that
+`bench/run` built (the base's code must work with today's schema: columns added since are
+fine, renamed ones are not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+import bench
+
+ROWS = [
+    ("/proposals logged in", "/proposals?sort=supports&district_id=3"),
+    ("proposal with 500 comments, logged in", "/proposals/1"),
+    ("thread with 2,000 replies, logged in", "/dialogue/1"),
+]
+
+
+def checkout(revision: str) -> Path:
+    """A worktree of the revision, with its translations compiled."""
+    commit = bench.sh("git", "rev-parse", "--short", revision).strip()
+    tree = Path(tempfile.gettempdir()) / f"engage-ab-{commit}"
+    if not tree.exists():
+        bench.sh("git", "worktree", "add", "--detach", str(tree), commit)
+    subprocess.run([str(bench.BIN / "pybabel"), "compile", "-d", "engage/translations"],
+                   cwd=tree, check=True, capture_output=True)  # fmt: skip
+    return tree
+
+
+def measure(tree: Path, env: dict, seconds: int) -> dict[str, float]:
+    bench.ROOT = tree  # (gunicorn starts there, and imports that tree's engage)
+    server = bench.start_gunicorn(env, 2)
+    try:
+        sessions = bench.login_sessions(32)
+        figures = {"baseline": bench.wrk("/healthz/live", seconds, 16)["rps"]}
+        for label, path in ROWS:
+            bench.wrk(path, 2, 16, headers={"Cookie": sessions[2][0]})
+            figures[label] = bench.wrk(path, seconds, 16, headers={"Cookie": sessions[2][0]})["rps"]
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
+            data.write("sessions = " + bench._lua_table(sessions) + "\n")
+        os.environ.update(BENCH_SESSIONS=data.name, BENCH_REPORT=str(bench.LUA),
+                          BENCH_PROPOSALS="20000", BENCH_ACCEPT="text/html")  # fmt: skip
+        figures["POST support"] = bench.wrk("/proposals/1/support", seconds, 16,
+                                            bench.SUPPORT_LUA)["rps"]  # fmt: skip
+        return figures
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base", required=True, help="the revision to compare with")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=8, help="per row")
+    parser.add_argument(
+        "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench"
+    )
+    options = parser.parse_args()
+    here = bench.ROOT
+    env = {**os.environ, "ENGAGE_ENV": "production", "ENGAGE_SECRET_KEY": secrets.token_hex(32),
+           "ENGAGE_DATABASE_URL": options.database, "ENGAGE_COOKIE_SECURE": "false",
+           "ENGAGE_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+           "ENGAGE_RATELIMIT_ENABLED": "false"}  # fmt: skip
+    base = checkout(options.base)
+    results: dict[str, list[dict]] = {"base": [], "new": []}
+    for _ in range(options.rounds):
+        results["base"].append(measure(base, env, options.seconds))
+        results["new"].append(measure(here, env, options.seconds))
+    labels = list(results["new"][0])
+    print(f"\n| req/s | {options.base} | this tree |\n|---|---:|---:|")
+    for label in labels:
+        cells = [", ".join(f"{r[label]:.0f}" + ("" if label == "baseline" else
+                                                f" ({r[label] / r['baseline']:.2f} ×)")
+                           for r in results[side]) for side in ("base", "new")]  # fmt: skip
+        print(f"| {label} | {cells[0]} | {cells[1]} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -132,11 +132,10 @@ def edit_post(post, body: str, title: str | None = None) -> None:
 
 def delete_post(post) -> None:
     """Delete the text but keep the place, so that replies stay understandable."""
-    counted_before = isinstance(post, Comment) and reply_counts.counts(post)
+    counted_before = reply_counts.counts(post)
     post.deleted_at = utcnow()
     post.body = ""
-    if isinstance(post, Comment):
-        reply_counts.changed(post, counted_before)
+    reply_counts.changed(post, counted_before)
     if isinstance(post, Comment) and post.is_official and post.thread_id is not None:
         db.session.flush()
         thread = db.session.get(Thread, post.thread_id)

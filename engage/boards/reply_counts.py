@@ -16,9 +16,11 @@ from engage.core.moderation import ContentStatus
 from engage.extensions import db
 
 
-def counts(reply: Comment) -> bool:
-    """Whether the reply is one of its thread's or proposal's counted replies."""
-    return reply.moderation_status == ContentStatus.VISIBLE.value and reply.deleted_at is None
+def counts(item) -> bool:
+    """Whether the item is a reply counted by its thread or proposal (False for any other
+    kind of post, so that moderation can ask about whatever it decides on)."""
+    return (isinstance(item, Comment) and item.moderation_status == ContentStatus.VISIBLE.value
+            and item.deleted_at is None)  # fmt: skip
 
 
 def counted():
@@ -27,11 +29,12 @@ def counted():
                 Comment.deleted_at.is_(None))  # fmt: skip
 
 
-def changed(reply: Comment, counted_before: bool) -> None:
-    """Move the counter of the reply's thread or proposal if the reply's counting changed."""
-    now = counts(reply)
+def changed(item, counted_before: bool) -> None:
+    """Move the counter of a reply's thread or proposal if its counting changed (no-op for
+    other kinds of post)."""
+    now = counts(item)
     if now != counted_before:
-        add(reply, 1 if now else -1)
+        add(item, 1 if now else -1)
 
 
 def add(reply: Comment, step: int) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import User
+from engage.boards import reply_counts
 from engage.core import audit
 from engage.core.moderation import ContentStatus
 from engage.core.settings import get_settings
@@ -110,6 +111,7 @@ def has_flagged(user, item) -> bool:
 def auto_hide(item) -> ModerationDecision | None:
     """Hide an item that enough users reported; moderators are told. None if already hidden."""
     model = type(item)
+    counted_before = reply_counts.counts(item)
     # A conditional update: of two concurrent last reports, only one hides the item.
     hidden = db.session.execute(
         update(model)
@@ -119,36 +121,13 @@ def auto_hide(item) -> ModerationDecision | None:
     ).rowcount  # fmt: skip
     if not hidden:
         return None
-    if _is_reply(item) and item.deleted_at is None:  # (it was visible: the update says so)
-        from engage.boards import reply_counts
-
-        reply_counts.add(item, -1)
     db.session.refresh(item)
+    reply_counts.changed(item, counted_before)
     decision = _record(None, item, Action.AUTO_HIDE, _top_reason(item), "")
     from engage.notifications import services as notifications
 
     notifications.notify_moderators(decision)
     return decision
-
-
-def _is_reply(item) -> bool:
-    from engage.boards.dialogue_models import Comment
-
-    return isinstance(item, Comment)
-
-
-def _counted_reply(item) -> bool:
-    from engage.boards import reply_counts
-
-    return _is_reply(item) and reply_counts.counts(item)
-
-
-def _count_reply(item, counted_before: bool) -> None:
-    """A reply hidden, restored or approved moves its thread's or proposal's counter."""
-    from engage.boards import reply_counts
-
-    if _is_reply(item):
-        reply_counts.changed(item, counted_before)
 
 
 def _top_reason(item) -> str:
@@ -204,9 +183,9 @@ def decide(actor: User, item, action: Action | str, reason_code: str = "", text:
     if reason_code not in set(Reason):
         reason_code = ""
     reason = reason_text(reason_code, text)
-    counted_before = _counted_reply(item)
+    counted_before = reply_counts.counts(item)
     item.moderation_status = to_status.value
-    _count_reply(item, counted_before)
+    reply_counts.changed(item, counted_before)
     if to_status == ContentStatus.HIDDEN:
         item.hidden_at, item.hidden_reason = utcnow(), reason[:500]
     elif action != Action.DISMISS:

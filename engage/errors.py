@@ -40,13 +40,14 @@ def _messages() -> dict[int, tuple[str, str]]:
     }  # fmt: skip
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the request asks for JSON (the API, or a page's script)."""
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def render_error(code: int, detail: str | None = None):
     title, message = _messages().get(code, _messages()[400 if code < 500 else 500])
-    if _wants_json():
+    if wants_json():
         return jsonify(error={"status": code, "title": title, "message": detail or message}), code
     return render_template(
         "errors/error.html", code=code, title=title, message=message, detail=detail,

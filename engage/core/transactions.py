@@ -13,6 +13,8 @@ no statement other than a SELECT went through its connection since it began.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -87,13 +89,8 @@ def read_alone(statement, parameters: dict) -> list:
         return connection.execute(statement, parameters).all()
 
 
-_autocommitting: dict[int, Engine] = {}
-
-
+@functools.lru_cache(maxsize=4)
 def _autocommit_engine(engine: Engine) -> Engine:
-    # A copy of the engine that shares its pool and hands out connections in autocommit
-    # (reset when they go back to the pool).
-    copy = _autocommitting.get(id(engine))
-    if copy is None or copy.pool is not engine.pool:
-        copy = _autocommitting[id(engine)] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return copy
+    # A copy of the engine that shares its pool (also after dispose()) and hands out
+    # connections in autocommit (reset when they go back to the pool).
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

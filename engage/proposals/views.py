@@ -18,6 +18,7 @@ from engage.boards.dialogue_forms import ReplyForm
 from engage.core import fragments, kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
+from engage.errors import wants_json
 from engage.extensions import db, limiter
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
@@ -264,12 +265,10 @@ def support(proposal_id: int):
     if proposal is None or not permissions.can_view_proposal(current_user, proposal):
         abort(404)
     require(permissions.can_support(current_user, proposal))
-    wants_json = request.accept_mimetypes.best == "application/json"
+    script = wants_json()
     if not PlainActionForm().validate_on_submit():
-        if wants_json:
-            refused = _("The form has expired or was not sent from this website. "
-                        "Please reload the page and send it again.")  # fmt: skip
-            return {"error": refused}, 400
+        if script:
+            abort(400)  # (answered as JSON by errors.render_error; the script then sends the form)
         return redirect(url_for("proposals.detail", proposal_id=proposal_id))
     # The button says what it does: pressing "Support" on a page opened before (another
     # tab) keeps the support instead of withdrawing it. Without an intent it toggles.
@@ -283,7 +282,7 @@ def support(proposal_id: int):
     else:
         supported = services.toggle_support(proposal, current_user)
     message = _("Thank you for your support.") if supported else _("Your support is withdrawn.")
-    if wants_json:
+    if script:
         # Read before the commit, which would expire the row and reload it.
         answer = {
             "supported": supported,

@@ -29,11 +29,7 @@
     });
     // A reply's "Reply" link opens the page's one reply form under that reply (without script,
     // the link leads to a page with the form).
-    var replyForm = document.getElementById("reply-form-template");
-    document.addEventListener("click", function (event) {
-      var link = event.target.closest && event.target.closest("a.reply-link");
-      if (!link || !replyForm || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-      event.preventDefault();
+    function openReplyForm(link) {
       var actions = link.closest(".reply-actions");
       var form = actions.nextElementSibling;
       if (!form || !form.classList.contains("reply-inline")) {
@@ -44,8 +40,16 @@
         form.querySelector("label").htmlFor = id;
         form.querySelector("textarea").id = id;
         actions.after(form);
+        keepDraft(form.querySelector("textarea"));
       }
-      form.querySelector("textarea").focus();
+      return form;
+    }
+    var replyForm = document.getElementById("reply-form-template");
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.reply-link");
+      if (!link || !replyForm || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      event.preventDefault();
+      openReplyForm(link).querySelector("textarea").focus();
     });
     // The support button sends its form in the background and updates the button and the
     // count in place. Anything but a plain answer (an expired form, a limit, a lost
@@ -94,13 +98,18 @@
     // A reply or comment typed here is kept in this tab (sessionStorage) until it lands:
     // an expired form, a log-in in between or a lost connection no longer lose the text.
     // It landed when this page opens at the new post (#c123); else an empty box gets it back.
-    document.querySelectorAll("textarea[data-draft]").forEach(function (box) {
-      var key = "engage-draft:" + location.pathname + ":" +
-        (box.form ? box.form.getAttribute("action") : "") + ":" + box.name;
+    // A reply typed under another reply is kept under that reply's number, and its form is
+    // opened there again when the page comes back.
+    var draftPrefix = "engage-draft:" + location.pathname + ":";
+    function draftKey(box) {
+      var parent = box.form && box.form.querySelector("[name=parent_id]");
+      return draftPrefix + (box.form ? box.form.getAttribute("action") : "") + ":" + box.name +
+        (parent && parent.value ? ":" + parent.value : "");
+    }
+    function keepDraft(box) {
+      var key = draftKey(box);
       try {
-        if (/^#c\d+$/.test(location.hash)) {
-          window.sessionStorage.removeItem(key);
-        } else if (!box.value && window.sessionStorage.getItem(key)) {
+        if (!box.value && window.sessionStorage.getItem(key)) {
           box.value = window.sessionStorage.getItem(key);
           var note = document.createElement("p");
           note.className = "hint draft-note";
@@ -113,6 +122,23 @@
           else { window.sessionStorage.removeItem(key); }
         });
       } catch (error) { /* storage switched off: nothing is kept */ }
+    }
+    try {
+      var stored = [];
+      for (var i = 0; i < window.sessionStorage.length; i++) { stored.push(window.sessionStorage.key(i)); }
+      stored = stored.filter(function (key) { return key.indexOf(draftPrefix) === 0; });
+      if (/^#c\d+$/.test(location.hash)) {
+        stored.forEach(function (key) { window.sessionStorage.removeItem(key); });
+      } else if (replyForm) {
+        stored.forEach(function (key) {
+          var parent = /:(\d+)$/.exec(key);
+          var link = parent && document.querySelector('a.reply-link[data-reply-to="' + parent[1] + '"]');
+          if (link) { openReplyForm(link); }
+        });
+      }
+    } catch (error) { /* storage switched off */ }
+    document.querySelectorAll("textarea[data-draft]").forEach(function (box) {
+      if (!box.form || !box.form.classList.contains("reply-inline")) { keepDraft(box); }
     });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }

@@ -3,6 +3,8 @@ out meanwhile; once it is posted, the box starts empty again."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
@@ -54,3 +56,31 @@ def test_a_typed_reply_survives_an_expired_form_and_a_log_in(page, make_user):
     expect(page.locator(".reply").last).to_contain_text("Bügel für Lastenräder")
     page.reload()
     expect(page.get_by_label("Ihre Antwort", exact=True)).to_have_value("")
+
+
+def test_a_reply_typed_under_a_reply_comes_back_under_that_reply(app, page, make_user):
+    author = make_user("citizen", email="clara@example.org", display_name="Clara")
+    other = make_user("citizen", email="ben@example.org", display_name="Ben")
+    thread = dialogue_services.open_thread(author, "Wo parken Lastenräder?", "Frage")
+    with app.test_request_context("/"):  # the mail to the thread's author builds links
+        dialogue_services.reply(thread, other, "Am Bahnhof ist Platz.")
+        dialogue_services.reply(thread, other, "Und am Rathaus.")
+    db.session.commit()
+    _log_in(page, "clara@example.org")
+    page.goto(f"/dialogue/{thread.id}")
+    page.get_by_role("link", name="Antworten (Ben)").first.click()
+    page.get_by_label("Ihre Antwort an Ben").fill("Dort sind die Bügel zu eng.")
+    # The page is left before sending: coming back, the form is open under the same reply.
+    page.goto("/dialogue")
+    page.goto(f"/dialogue/{thread.id}")
+    box = page.get_by_label("Ihre Antwort an Ben")
+    expect(box).to_have_value("Dort sind die Bügel zu eng.")
+    expect(page.locator(".reply").first.locator(".draft-note")).to_have_text(
+        "Ihr noch nicht gesendeter Text ist zurück."
+    )
+    expect(page.get_by_label("Ihre Antwort", exact=True)).to_have_value("")
+    page.locator("form.reply-inline").get_by_role("button", name="Antwort senden").click()
+    expect(page).to_have_url(re.compile(r"#c\d+$"))
+    expect(page.locator(".reply", has_text="Bügel zu eng")).to_have_count(1)
+    page.goto(f"/dialogue/{thread.id}")
+    expect(page.locator("form.reply-inline")).to_have_count(0)

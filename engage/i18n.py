@@ -7,7 +7,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from engage.core.sanitize import excerpt, finalize_output, render_user_text
+from engage.core.sanitize import breakable_address, excerpt, finalize_output, render_user_text
 from engage.core.types import utcnow
 
 
@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _local_datetime
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt
+    app.jinja_env.filters["address"] = breakable_address
     app.jinja_env.filters["proposal_status"] = _proposal_status_label
     app.jinja_env.filters["signup_status"] = _signup_status_label
     app.jinja_env.filters["euro"] = lambda value: format_currency(value, "EUR")

@@ -27,6 +27,9 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
+_WRAP_POINTS = re.compile(r"(?<=@)|(?=\.)")
+
+
 def without_bidi_controls(text: str) -> str:
     return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
 
@@ -37,6 +40,11 @@ def finalize_output(value):
     if isinstance(value, str) and not isinstance(value, Markup):
         return without_bidi_controls(value)
     return value
+
+
+def breakable_address(address: str | None) -> Markup:
+    """An e-mail address that a narrow screen wraps after its @ or before a dot, not mid-word."""
+    return Markup("<wbr>").join(_WRAP_POINTS.split(without_bidi_controls(address or "")))
 
 
 def _ugc_rel(attrs: dict, new: bool = False) -> dict:

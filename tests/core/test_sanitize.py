@@ -5,8 +5,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import Markup
 
-from engage.core.sanitize import plain_text, render_user_text
+from engage.core.sanitize import breakable_address, plain_text, render_user_text
 
 
 def _elements(html: str) -> list[tuple[str, dict]]:
@@ -88,3 +89,16 @@ def test_direction_overrides_cannot_disguise_user_text(client, town):
         page = client.get(path).get_data(as_text=True)
         assert "\u202e" not in page and "\u2066" not in page, path
         assert "gpj.exe" in page
+
+
+def test_an_address_may_wrap_after_its_at_sign_or_before_a_dot_and_stays_escaped():
+    shown = breakable_address("b.m\u202e<x>@musterstadt.example")
+    assert shown == "b<wbr>.m&lt;x&gt;@<wbr>musterstadt<wbr>.example"
+    assert isinstance(shown, Markup)
+
+
+def test_the_account_page_shows_the_address_with_wrap_points(client, make_user, auth):
+    make_user("citizen", email="lena.schmidt@musterstadt.example")
+    auth.login("lena.schmidt@musterstadt.example")
+    page = client.get("/account").get_data(as_text=True)
+    assert "lena<wbr>.schmidt@<wbr>musterstadt<wbr>.example" in page

@@ -238,10 +238,15 @@ def withdraw_support(proposal: Proposal, user) -> bool:
     return bool(removed)
 
 
-# Built once: constructing the loader options costs more than the query itself.
+# Built once: constructing the loader options costs more than the query itself. The row is
+# locked (as the counter's UPDATE would lock it later): a concurrent change of the proposal
+# (another district, hidden) commits first, and the support's report row, written from a
+# snapshot taken after this, names the proposal as it is now. It also orders a withdrawal's
+# support lock after the proposal's, as a district move takes them.
 _FOR_SUPPORT = (
     select(Proposal).where(Proposal.id == bindparam("proposal_id"))
     .options(lazyload(Proposal.author), lazyload(Proposal.district), lazyload(Proposal.process))
+    .with_for_update(key_share=True)  # (FOR NO KEY UPDATE: new supports' keys may refer to it)
 )  # fmt: skip
 _PROCESS_WITH_PHASES = (joinedload(Process.phases), lazyload(Process.department),
                         lazyload(Process.district))  # fmt: skip

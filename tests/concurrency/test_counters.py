@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -151,5 +152,44 @@ def test_figures_folded_while_people_support_match_a_fresh_count(app, runner, to
     jobs = [_support(proposal.id, uid, withdraw_first=True) for uid in people]
     jobs += [fold for _ in range(4)]
     assert run_together(app, jobs) == []
+    result = runner.invoke(args=["check-consistency"])
+    assert result.exit_code == 0 and "All counters match" in result.output, result.output
+
+
+def test_a_support_while_its_proposal_moves_district_counts_in_the_new_district(
+    app, runner, town, proposal, make_user
+):
+    """A support sent while staff move the proposal to another district (their change holds
+    the proposal's row until it commits) waits for it, so that its report row names the new
+    district: before, it was written with the old one and check-consistency found it stale."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the two cannot overlap")
+    from engage.accounts.models import User
+    from engage.organisation.models import District
+
+    citizen_id = make_user("citizen").id
+    south = District(name="Südstadt")
+    db.session.add(south)
+    db.session.commit()
+    south_id, proposal_id = south.id, proposal.id
+    moved, supporting = threading.Event(), threading.Event()
+
+    def move():
+        stored = db.session.get(Proposal, proposal_id)
+        stored.district_id = south_id
+        db.session.flush()  # the row is locked and its supports' report rows are rewritten
+        moved.set()
+        supporting.wait(5)
+        time.sleep(0.3)  # (the support is under way meanwhile)
+        db.session.commit()
+
+    def support():
+        moved.wait(5)
+        supporting.set()
+        found = proposals.proposal_for_support(proposal_id)
+        proposals.add_support(found, db.session.get(User, citizen_id))
+        db.session.commit()
+
+    assert run_together(app, [move, support]) == []
     result = runner.invoke(args=["check-consistency"])
     assert result.exit_code == 0 and "All counters match" in result.output, result.output

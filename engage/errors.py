@@ -58,7 +58,7 @@ def render_error(code: int, detail: str | None = None):
 def _page_before() -> str | None:
     """The page of this site the request came from (a form's page), to go back to; None for
     another site or none. (Script goes back in the history instead: what was typed is kept.)"""
-    from engage.i18n import _readable_page
+    from engage.i18n import readable_page
 
     referrer = request.referrer or ""
     if not referrer.startswith(request.host_url):
@@ -66,7 +66,7 @@ def _page_before() -> str | None:
     path = "/" + referrer.removeprefix(request.host_url)
     if path.split("?")[0] == request.path and request.method == "GET":
         return None  # (this very page)
-    page = _readable_page(path)
+    page = readable_page(path)
     return None if page == url_for("main.home") else page
 
 

@@ -52,7 +52,7 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
-def _readable_page(target: str | None) -> str:
+def readable_page(target: str | None) -> str:
     """A local page that answers GET: the target, or its parent (a form's POST-only address)."""
     path = _safe_next(target)
     adapter = current_app.url_map.bind("localhost")
@@ -97,7 +97,7 @@ def init_app(app: Flask) -> None:
             if current_user.is_authenticated:
                 current_user.locale = choice
                 db.session.commit()
-        return redirect(_readable_page(request.form.get("next")))
+        return redirect(readable_page(request.form.get("next")))
 
     @app.get("/language/<any(de, en):locale>")
     def language_link(locale: str):
@@ -106,4 +106,4 @@ def init_app(app: Flask) -> None:
         It changes only the visitor's own session, never an account (the form does that).
         """
         session["locale"] = locale
-        return redirect(_readable_page(request.args.get("next")))
+        return redirect(readable_page(request.args.get("next")))

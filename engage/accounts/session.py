@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, select, update
@@ -28,10 +29,35 @@ KEY_LENGTH = 43  # secrets.token_urlsafe(32)
 
 def configure_login(login_manager: LoginManager) -> None:
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = _l("Please log in to continue.")
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(ask_to_log_in)
+
+
+def ask_to_log_in():
+    """To the log-in page, and from there back to the page the visitor was on.
+
+    A form sent after the session ended (an expired log-in, a log-out in another tab) has a
+    POST-only address: after logging in, the browser would GET it and find a 404 or 405. Such
+    a request returns to the page the form was on (the referrer, if it is one of ours), where
+    the typed text waits in the tab (static/js/engage.js), or else to the nearest page above
+    the form's address that can be read.
+    """
+    from engage.i18n import readable_page
+
+    flash(_l("Please log in to continue."), "info")
+    if request.method == "GET":
+        back = request.full_path.removesuffix("?")
+    else:
+        back = readable_page(_local_referrer() or request.path)
+    return redirect(url_for("accounts.login", next=back))
+
+
+def _local_referrer() -> str | None:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def load_user(user_key: str):

@@ -3,7 +3,7 @@ refused answer comes back to it with what was typed. Threads and proposals share
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request
 
 from engage.boards.dialogue_forms import ReplyForm
 from engage.boards.dialogue_services import parent_to_answer
@@ -14,6 +14,8 @@ def render(form: ReplyForm, parent_id: int | None, back: str, can_answer_officia
            **where):  # fmt: skip
     """The page for the post parent_id under where (thread_id= or proposal_id=), 404 if there
     is none to answer; 422 when the form comes back with errors. back: the thread or proposal."""
+    if parent_id is None and not form.is_submitted():
+        return redirect(back)  # (the form's own address, as after logging in: its page)
     try:
         parent = parent_to_answer(parent_id, **where)
     except LookupError:

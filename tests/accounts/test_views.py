@@ -325,3 +325,40 @@ def test_failed_logins_on_one_account_do_not_lock_out_others_on_the_same_network
     for _ in range(6):
         auth.login("anna@example.org", "falsch falsch")
     assert auth.login("bernd@example.org").status_code == 302
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_logging_in(
+    client, auth, make_user
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    from engage.boards import dialogue_services
+
+    author = make_user("citizen", email="clara@example.org")
+    thread = dialogue_services.open_thread(author, "Licht am Weg", "Zu dunkel.")
+    db.session.commit()
+    auth.login("clara@example.org")
+    page = client.get(f"/dialogue/{thread.id}")
+    token = csrf_from(page)
+    auth.logout()  # (as if from another tab)
+
+    def next_of(response):
+        assert response.status_code == 302
+        target = urlsplit(response.headers["Location"])
+        assert target.path == "/auth/login"
+        return parse_qs(target.query)["next"][0]
+
+    on_page = {"Referer": f"http://localhost/dialogue/{thread.id}?page=2"}
+    sent = client.post(f"/dialogue/{thread.id}/reply", data={"csrf_token": token, "body": "Ja."},
+                       headers=on_page)  # fmt: skip
+    assert next_of(sent) == f"/dialogue/{thread.id}?page=2"
+    # Without a referrer (or another site's): the form's address, or the page above it.
+    for referrer in ({}, {"Referer": "https://evil.example/dialogue/1"}):
+        sent = client.post(f"/dialogue/{thread.id}/reply", data={"csrf_token": token},
+                           headers=referrer)  # fmt: skip
+        assert next_of(sent) == f"/dialogue/{thread.id}/reply"  # (its GET leads to the thread)
+    # A page that needs a log-in is itself the way back.
+    assert next_of(client.get("/account?tab=1")) == "/account?tab=1"
+    logged_in = post_form(client, "/auth/login?next=%2Faccount%3Ftab%3D1",
+                          email="clara@example.org", password=TEST_PASSWORD)  # fmt: skip
+    assert logged_in.headers["Location"] == "/account?tab=1"

@@ -12,7 +12,7 @@ from flask_login import current_user
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.models import User
 from engage.accounts.permissions import can_administer
-from engage.admin.services import AdminError
+from engage.admin.services import AdminError, BlockEndInPast
 from engage.core.policy import require
 from engage.core.sanitize import excerpt
 from engage.core.types import LOCAL_TIMEZONE
@@ -36,6 +36,12 @@ def _parse_keys(values: list[str]) -> list[tuple[str, int]]:
     return keys
 
 
+def queue_filters() -> dict[str, str]:
+    """The queue's filters of this request (the bulk form is sent with them)."""
+    return {name: request.args[name] for name in ("status", "kind", "reason", "page")
+            if request.args.get(name)}  # fmt: skip
+
+
 @bp.get("", endpoint="queue")
 def queue_page():
     """Reported and pending items, most reported and oldest first, with one bulk form."""
@@ -54,9 +60,9 @@ def _render_queue(bulk_form: BulkForm, status: int = 200):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     shown = items[(page - 1) * PER_PAGE : page * PER_PAGE]
     return render_template(
-        "moderation/queue.html", filters=filters, form=bulk_form, items=shown, page=page,
-        has_next=len(items) > page * PER_PAGE, total=len(items), excerpt=excerpt,
-        content=content, appeals=db.session.scalar(
+        "moderation/queue.html", filters=filters, queue_filters=queue_filters(), form=bulk_form,
+        items=shown, page=page, has_next=len(items) > page * PER_PAGE, total=len(items),
+        excerpt=excerpt, content=content, appeals=db.session.scalar(
             db.select(db.func.count()).select_from(queue.open_appeals_query().subquery())),
     ), status  # fmt: skip
 
@@ -79,7 +85,9 @@ def bulk():
         result = services.bulk(current_user, keys, form.operation.data, form.reason_code.data,
                                form.text.data or "", until)  # fmt: skip
     except (services.ModerationError, AdminError) as error:
-        form.reason_code.errors = [str(error)]
+        # (shown at the field it is about: a block's end, else the reason)
+        field = form.until if isinstance(error, BlockEndInPast) else form.reason_code
+        field.errors = [str(error)]
         return _render_queue(form, 422)
     db.session.commit()
     flash(ngettext("%(num)d item done.", "%(num)d items done.", result.done), "success")
@@ -89,7 +97,8 @@ def bulk():
         flash(ngettext("%(num)d item skipped: the action does not fit its state.",
                        "%(num)d items skipped: the action does not fit their state.",
                        result.skipped), "warning")  # fmt: skip
-    return redirect(request.form.get("back") or url_for("moderation.queue"))
+    # Back to the queue as it was filtered (the form is sent with the queue's filters).
+    return redirect(url_for("moderation.queue", **queue_filters()))
 
 
 @bp.get("/appeals")

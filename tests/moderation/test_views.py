@@ -151,6 +151,37 @@ def test_bulk_form_errors_are_shown_not_raised(client, auth, board):
     assert response.status_code == 400
 
 
+def test_a_bulk_form_corrected_after_an_error_returns_to_the_filtered_queue(client, auth, board):
+    """Refused once (no reason), the form is shown with the queue's filters; sent again, it
+    returns to that queue (before, it went to /moderation/bulk: a 405)."""
+    for reporter in board["reporters"]:
+        _report(client, auth, reporter.email, board)
+    auth.login("mod@example.org")
+    item = f"comment:{board['reply'].id}"
+    refused = post_form(client, "/moderation?status=hidden", "/moderation/bulk?status=hidden",
+                        items=item, operation="block", reason_code="")  # fmt: skip
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'action="/moderation/bulk?status=hidden"' in page
+    assert "/moderation/bulk?status=hidden" in page and 'name="back"' not in page
+    done = post_form(client, "/moderation?status=hidden", "/moderation/bulk?status=hidden",
+                     items=item, operation="restore", reason_code="")  # fmt: skip
+    assert done.status_code == 302 and done.headers["Location"] == "/moderation?status=hidden"
+    assert client.get(done.headers["Location"]).status_code == 200
+
+
+def test_a_block_ending_in_the_past_is_refused_at_its_own_field(client, auth, board):
+    _report(client, auth, board["reporters"][0].email, board)
+    auth.login("mod@example.org")
+    refused = post_form(client, "/moderation", "/moderation/bulk",
+                        items=f"comment:{board['reply'].id}", operation="block",
+                        reason_code="spam", until="2020-01-01")  # fmt: skip
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="until-error">Das Ende der Sperre muss in der Zukunft liegen.' in page
+    assert 'id="reason_code-error"' not in page
+
+
 def test_queue_loads_in_a_fixed_number_of_queries(app, client, auth, board, make_user):
     from engage.boards import dialogue_services
 

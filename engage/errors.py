@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -81,8 +81,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(401)
     def unauthorized(error):
-        flash(_("Please log in to continue."), "info")
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        from engage.accounts.session import ask_to_log_in
+
+        return ask_to_log_in()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

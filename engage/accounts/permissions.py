@@ -23,6 +23,18 @@ def write_refusal_reason(user) -> str | None:
     return None
 
 
+def write_refusal(user) -> str | None:
+    """Why the user may not write, in words for a refused page (None: they may, or must log in)."""
+    from flask_babel import gettext as _
+
+    return {
+        "blocked": _("Your account is blocked: you cannot post, support or sign up at the "
+                     "moment. The message about the block says why and until when."),
+        "unverified": _("Please confirm your e-mail address first: open the link in the mail "
+                        "we sent you. On \u201cMy account\u201d you can have it sent again."),
+    }.get(write_refusal_reason(user))  # fmt: skip
+
+
 # Roles build on each other as DESIGN.md describes: moderators are staff, admins are all.
 STAFF_ROLES = frozenset({"staff", "moderator", "admin"})
 MODERATOR_ROLES = frozenset({"moderator", "admin"})

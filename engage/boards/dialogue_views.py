@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from engage.accounts.forms import PlainActionForm
+from engage.accounts.permissions import write_refusal
 from engage.boards import dialogue_services as services
 from engage.boards import permissions, reply_page
 from engage.boards.dialogue_forms import (
@@ -75,7 +76,7 @@ def index():
 @login_required
 def create():
     """Open a discussion, city-wide or in a process that is in its dialogue phase."""
-    require(permissions.can_open_thread(current_user))
+    require(permissions.can_open_thread(current_user), write_refusal(current_user))
     today = local_today()
     open_processes = [
         p for p in published_processes() if permissions.can_open_thread(current_user, p, today)

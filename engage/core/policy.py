@@ -9,12 +9,16 @@ from flask import abort
 from flask_login import current_user
 
 
-def require(allowed: bool) -> None:
-    """Abort with 401 (handled as a log-in redirect) or 403 unless a predicate allowed it."""
+def require(allowed: bool, why: str | None = None) -> None:
+    """Abort with 401 (handled as a log-in redirect) or 403 unless a predicate allowed it.
+
+    why: what the 403 page tells the user instead of its general "not allowed"."""
     if allowed:
         return
     if not current_user.is_authenticated:
         abort(401)
+    if why:
+        abort(403, description=why)
     abort(403)
 
 

@@ -34,7 +34,7 @@ class ProcessForm(FlaskForm):
     summary = TextAreaField(
         _l("Summary"),
         validators=[InputRequired(message=_l("Please enter a summary.")), Length(max=500)],
-        description=_l("One or two sentences shown in lists. At most 500 characters."),
+        description=_l("One or two sentences shown in lists."),
     )
     body = TextAreaField(
         _l("Description"),

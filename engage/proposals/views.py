@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 
 from engage.accounts.forms import PlainActionForm
-from engage.accounts.permissions import is_admin, is_staff
+from engage.accounts.permissions import is_admin, is_staff, write_refusal
 from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
 from engage.boards import reply_page
@@ -130,7 +130,9 @@ def create():
                                processes=[p for p in published_processes()
                                           if permissions.in_proposal_phase(p)])  # fmt: skip
     process = db.get_or_404(Process, int(process_id))
-    require(permissions.can_submit_proposal(current_user, process))
+    require(permissions.can_submit_proposal(current_user, process), write_refusal(current_user)
+            or _("This process takes no proposals at the moment: only in its co-design and "
+                 "voting phases."))  # fmt: skip
     form = ProposalForm()
     form.set_choices(all_districts())
     if not form.is_submitted() and process.district_id:

@@ -470,3 +470,26 @@ def test_a_refused_step_leads_back_to_the_proposal_page(client, auth, town, code
     elsewhere = client.get("/proposals/99999", headers={"Referer": "https://evil.example/x"})
     assert "data-history-back" not in elsewhere.get_data(as_text=True)
     assert "data-history-back" not in client.get("/proposals/99999").get_data(as_text=True)
+
+
+def test_a_refused_new_proposal_or_discussion_page_says_why(client, auth, town, codesign,
+                                                            make_user):  # fmt: skip
+    from engage.core.types import utcnow
+
+    def refusal(path):
+        page = client.get(path)
+        assert page.status_code == 403
+        return page.get_data(as_text=True)
+
+    auth.login("neu@example.org")  # (not verified yet)
+    for path in (f"/proposals/new?process={codesign.id}", "/dialogue/new"):
+        assert "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse" in refusal(path)
+    auth.logout()
+    make_user("citizen", email="gesperrt@example.org", blocked_at=utcnow())
+    auth.login("gesperrt@example.org")
+    assert "Ihr Konto ist gesperrt" in refusal("/dialogue/new")
+    auth.logout()
+    auth.login("buerger@example.org")
+    page = refusal(f"/proposals/new?process={town['dialogue'].id}")  # (in its dialogue phase)
+    assert "nimmt gerade keine Vorschläge an" in page
+    assert client.get(f"/proposals/new?process={codesign.id}").status_code == 200

@@ -53,14 +53,22 @@ def can_move(user, proposal, to_status: str) -> bool:
     if target == S.WITHDRAWN:
         return _is_author(user, proposal) and current in WITHDRAWABLE
     return (can_write(user) and works_in(user, proposal.process.department_id)
-            and target in STAFF_TRANSITIONS.get(current, set()))  # fmt: skip
+            and target in _next_states(proposal))  # fmt: skip
+
+
+def _next_states(proposal) -> set[S]:
+    """Where the department can move the proposal: evaluated only with a measured result."""
+    states = STAFF_TRANSITIONS.get(S(proposal.status), set())
+    if proposal.result_recorded_at is None:
+        states = states - {S.EVALUATED}
+    return states
 
 
 def staff_moves(user, proposal) -> list[S]:
     """The next states the department's staff can choose."""
     if not (can_write(user) and works_in(user, proposal.process.department_id)):
         return []
-    return sorted(STAFF_TRANSITIONS.get(S(proposal.status), set()), key=list(S).index)
+    return sorted(_next_states(proposal), key=list(S).index)
 
 
 def can_support(user, proposal, today=None) -> bool:

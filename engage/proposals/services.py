@@ -80,6 +80,9 @@ def update_proposal(proposal: Proposal, author, data: ProposalData, submit: bool
 def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEvent:
     """Change the state, if this actor may make this step now; record who, when and why."""
     target = S(to_status)
+    if target == S.EVALUATED and proposal.result_recorded_at is None:
+        raise InvalidTransition(_("Please record the measured result first; then the proposal "
+                                  "can be marked as evaluated."))  # fmt: skip
     if not permissions.can_move(actor, proposal, target):
         raise InvalidTransition(
             _("A proposal that is “%(current)s” cannot become “%(target)s” by you.",

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from flask_login import AnonymousUserMixin
 
-from engage.core.types import local_today
+from engage.core.types import local_today, utcnow
 from engage.extensions import db
 from engage.processes import services as processes
 from engage.processes.models import PhaseKind
@@ -67,12 +67,38 @@ def _expected(role: str, current: S, target: S) -> bool:
 @pytest.mark.parametrize("current", list(S))
 def test_transition_matrix_every_role_state_and_target(town, codesign, current):
     proposal = _proposal(town, codesign, current)
+    proposal.result_recorded_at = utcnow()  # (evaluated needs a measured result: below)
     for role in ROLES:
         user = town["citizen"] if role == "author" else _who(town, role)
         for target in S:
             assert permissions.can_move(user, proposal, target) == _expected(
                 role, current, target
             ), (role, current, target)
+
+
+def test_a_proposal_is_evaluated_only_once_its_measured_result_is_recorded(
+    client, auth, town, codesign
+):
+    proposal = _proposal(town, codesign, S.IMPLEMENTED)
+    db.session.commit()
+    assert not permissions.can_move(town["staff"], proposal, S.EVALUATED)
+    assert permissions.staff_moves(town["staff"], proposal) == []
+    auth.login("umwelt@example.org")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Ergebnis speichern" in page and "Nächster Schritt" not in page
+    assert "danach können Sie den Vorschlag als ausgewertet markieren" in page
+    refused = post_form(client, f"/proposals/{proposal.id}", f"/proposals/{proposal.id}/move",
+                        to_status="evaluated", note="")  # fmt: skip
+    assert refused.status_code == 409
+    assert "Bitte erfassen Sie zuerst das gemessene Ergebnis" in refused.get_data(as_text=True)
+    assert db.session.get(Proposal, proposal.id).status == S.IMPLEMENTED
+    post_form(client, f"/proposals/{proposal.id}", f"/proposals/{proposal.id}/result",
+              measured_value="2 Unfälle", evaluation="Weniger als vorher.")  # fmt: skip
+    moved = post_form(client, f"/proposals/{proposal.id}", f"/proposals/{proposal.id}/move",
+                      to_status="evaluated", note="Ziel fast erreicht.")  # fmt: skip
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).status == S.EVALUATED
 
 
 def test_lifecycle_records_history_and_official_response(town, codesign):

@@ -15,6 +15,7 @@ from engage.extensions import db
 from engage.moderation.models import ModerationDecision
 from engage.processes.models import Process
 from engage.proposals.models import Proposal
+from engage.volunteering.models import Shift
 
 
 class Follow(db.Model):
@@ -59,6 +60,9 @@ class NotificationKind(enum.StrEnum):
     MODERATION_DECISION = "moderation_decision"  # to the author: hidden, restored …
     APPEAL_DECIDED = "appeal_decided"  # to the author: the appeal was answered
     AUTO_HIDDEN = "auto_hidden"  # to moderators: enough reports hid an item
+    SHIFT_PLACE = "shift_place"  # to a volunteer: a place freed up for them on the waiting list
+    SHIFT_CHANGED = "shift_changed"  # to volunteers: their shift's time or place changed
+    SHIFT_CANCELLED = "shift_cancelled"  # to volunteers: their shift was called off
 
 
 class Notification(db.Model):
@@ -87,6 +91,9 @@ class Notification(db.Model):
     decision_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderation_decision.id", ondelete="CASCADE")
     )
+    shift_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -96,3 +103,4 @@ class Notification(db.Model):
     announcement: Mapped[Announcement | None] = relationship(lazy="joined")
     proposal: Mapped[Proposal | None] = relationship(lazy="joined")
     decision: Mapped[ModerationDecision | None] = relationship(lazy="joined")
+    shift: Mapped[Shift | None] = relationship(lazy="joined", innerjoin=False)

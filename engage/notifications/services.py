@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -292,10 +292,49 @@ def _step_of(notification: Notification) -> str:
         return notification.proposal.status_label
 
 
+SHIFT_KINDS = {
+    NotificationKind.SHIFT_PLACE.value,
+    NotificationKind.SHIFT_CHANGED.value,
+    NotificationKind.SHIFT_CANCELLED.value,
+}
+
+
+def notify_about_shift(signup, kind: NotificationKind, event_key: str) -> Notification | None:
+    """Note in the volunteer's list what their shift's mail said (a place, a change, a call-off).
+
+    The mail went out already, whatever the preferences (it is about their own commitment):
+    the notification is marked as mailed, so no digest repeats it."""
+    notification = Notification(user_id=signup.user_id, kind=kind.value, event_key=event_key,
+                                shift_id=signup.shift_id, mailed_at=utcnow())  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None  # (told about this already)
+    return notification
+
+
+def _describe_shift(notification: Notification) -> str:
+    shift = notification.shift
+    title = shift.offer.title if shift is not None else ""
+    when = format_datetime(shift.starts_at, "short") if shift is not None else ""
+    return {
+        NotificationKind.SHIFT_PLACE.value: _(
+            "You have a place from the waiting list: “%(title)s”, %(when)s",
+            title=title, when=when),
+        NotificationKind.SHIFT_CHANGED.value: _(
+            "Your shift was changed: “%(title)s”, now %(when)s", title=title, when=when),
+        NotificationKind.SHIFT_CANCELLED.value: _(
+            "Your shift was cancelled: “%(title)s”, %(when)s", title=title, when=when),
+    }[notification.kind]  # fmt: skip
+
+
 def describe(notification: Notification) -> str:
     """One line saying what happened, in the current language."""
     if notification.kind in MODERATION_KINDS:
         return _describe_moderation(notification)
+    if notification.kind in SHIFT_KINDS:
+        return _describe_shift(notification)
     if notification.kind == NotificationKind.PROPOSAL_COMMENT.value:
         return _("New comment on “%(title)s”", title=notification.proposal.title)
     if notification.proposal is not None:
@@ -314,6 +353,8 @@ def describe(notification: Notification) -> str:
 
 
 def link_for(notification: Notification, external: bool = False) -> str:
+    if notification.kind in SHIFT_KINDS:
+        return url_for("volunteer.me", _external=external)
     if notification.kind == NotificationKind.AUTO_HIDDEN.value:
         return url_for("moderation.queue", _external=external)
     if notification.kind in MODERATION_KINDS:
@@ -438,9 +479,14 @@ def mark_read(user, notification_ids: list[int] | None = None, thread: Thread | 
 
 
 def notifications_query(user):
+    from sqlalchemy.orm import joinedload
+
+    from engage.volunteering.models import Shift
+
     return (
         select(Notification)
         .where(Notification.user_id == user.id)
+        .options(joinedload(Notification.shift).joinedload(Shift.offer))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 

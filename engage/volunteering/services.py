@@ -164,6 +164,7 @@ def _promote_waiting(shift: Shift) -> list[Signup]:
     for signup in promoted:
         signup.status = St.CONFIRMED.value
         _mail(signup, _l("You have a place: %(title)s", title=shift.offer.title), "promoted")
+        _note(signup, "SHIFT_PLACE", f"shift-place:{signup.id}")
     db.session.flush()
     return promoted
 
@@ -173,6 +174,14 @@ def _mail(signup: Signup, subject, template: str, **context) -> None:
     with force_locale(mail_locale(signup.user)):
         queue_mail(signup.user.email, str(subject), template, user=signup.user,
                    shift=signup.shift, **context)  # fmt: skip
+
+
+def _note(signup: Signup, kind: str, event_key: str) -> None:
+    """The mail's news in the volunteer's notifications too (some read only those)."""
+    from engage.notifications.models import NotificationKind
+    from engage.notifications.services import notify_about_shift
+
+    notify_about_shift(signup, NotificationKind[kind], event_key)
 
 
 def cancel(signup: Signup) -> Signup | None:
@@ -207,6 +216,11 @@ def edit_shift(shift: Shift, actor, starts_at: datetime, ends_at: datetime, capa
             "%(n)d volunteers already have a place; the shift needs at least that many places.",
             n=taken))  # fmt: skip
     moved = (starts_at, ends_at, place) != (shift.starts_at, shift.ends_at, shift.place)
+    now = utcnow()
+    if starts_at < now <= shift.starts_at and _active_signups(shift):
+        raise VolunteeringError(_(
+            "Volunteers have signed up for this shift: it cannot be moved to a time that has "
+            "passed. To record a shift that took place, change it after its start."))  # fmt: skip
     shift.starts_at, shift.ends_at, shift.capacity, shift.place = (
         starts_at, ends_at, capacity, place)  # fmt: skip
     db.session.flush()
@@ -216,6 +230,7 @@ def edit_shift(shift: Shift, actor, starts_at: datetime, ends_at: datetime, capa
         for signup in _active_signups(shift):
             if signup.id not in promoted:
                 _mail(signup, _l("Changed: %(title)s", title=shift.offer.title), "shift_changed")
+                _note(signup, "SHIFT_CHANGED", f"shift-changed:{shift.id}:{now.isoformat()}")
                 signup.reminded_at = None  # the reminder follows the new time
                 told += 1
     audit.record("shift.update", actor=actor, target=shift, offer=shift.offer_id,
@@ -234,6 +249,7 @@ def cancel_shift(shift: Shift, actor, reason: str, now: datetime | None = None) 
         signup.status = St.CANCELLED.value
         _mail(signup, _l("Cancelled: %(title)s", title=shift.offer.title), "shift_cancelled",
               reason=reason)  # fmt: skip
+        _note(signup, "SHIFT_CANCELLED", f"shift-cancelled:{shift.id}")
     db.session.flush()
     audit.record("shift.cancel", actor=actor, target=shift, reason=reason, offer=shift.offer_id)
     return len(active)

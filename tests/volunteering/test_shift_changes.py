@@ -119,3 +119,40 @@ def test_staff_edit_their_offer_and_link_the_proposal_it_grew_from(client, auth,
     auth.logout()
     auth.login("verkehr@example.org")
     assert client.get(f"/volunteer/{offer.id}/edit").status_code == 403
+
+
+def test_a_place_a_change_and_a_call_off_are_notifications_too(client, auth, town, offer,
+                                                               outbox):  # fmt: skip
+    """Someone who reads only the site (mail set to "never") learns of them there as well."""
+    from engage.notifications.models import Notification
+
+    shift, first, second = _both_signed_up(town, offer)  # (Nina waits)
+    services.cancel(first)  # Bernd cancels: Nina has his place
+    db.session.commit()
+    new_start = shift.starts_at + timedelta(days=1)
+    services.edit_shift(shift, town["staff"], new_start, new_start + timedelta(hours=2), 1, "")
+    db.session.commit()
+    services.cancel_shift(shift, town["staff"], "Sturmwarnung")
+    db.session.commit()
+    kinds = db.session.scalars(select(Notification.kind).where(
+        Notification.user_id == town["neighbour"].id).order_by(Notification.id)).all()  # fmt: skip
+    assert kinds == ["shift_place", "shift_changed", "shift_cancelled"]
+    mailed = len(outbox())
+    auth.login("nachbar@example.org")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Sie haben einen Platz von der Warteliste: „Parkputz Nordviertel“" in page
+    assert "Ihr Einsatz wurde geändert" in page and "Ihr Einsatz wurde abgesagt" in page
+    note = db.session.scalar(select(Notification).where(Notification.kind == "shift_place"))
+    assert client.get(f"/notifications/{note.id}").headers["Location"] == "/volunteer/me"
+    assert len(outbox()) == mailed  # (the mails went out already; no digest repeats them)
+    assert all(n.mailed_at is not None for n in db.session.scalars(select(Notification)))
+
+
+def test_an_upcoming_shift_with_volunteers_cannot_be_moved_into_the_past(town, offer):
+    shift, _first, _second = _both_signed_up(town, offer)
+    past = shift.starts_at - timedelta(days=5)
+    with pytest.raises(services.VolunteeringError, match="verlegt werden, die vorbei ist"):
+        services.edit_shift(shift, town["staff"], past, past + timedelta(hours=2), 1, "")
+    # A shift that took place already may still be corrected (the hours follow it).
+    empty = make_shift(offer, hours_from_now=48)
+    services.edit_shift(empty, town["staff"], past, past + timedelta(hours=2), 1, "")

@@ -54,6 +54,8 @@ def update_user(admin: User, user: User, role: str, department_id: int | None,
     """Change role and assignments; an admin cannot take their own admin role away."""
     if user.id == admin.id and role != Role.ADMIN.value:
         raise AdminError(_("You cannot remove your own administrator role."))
+    if role in (Role.CITIZEN.value, Role.COUNCIL.value) and department_id == user.department_id:
+        department_id = None  # (left as it was: staff who become citizens leave their department)
     check_department_fits_role(role, department_id)
     changes = {}
     if user.role != role:

@@ -247,6 +247,23 @@ def test_staff_need_a_department_and_citizens_have_none(client, admin, make_user
     assert response.status_code == 422
 
 
+def test_staff_made_citizens_leave_their_department_with_the_role(client, admin, make_user):
+    umwelt, verkehr = Department(name="Umwelt"), Department(name="Verkehr")
+    db.session.add_all([umwelt, verkehr])
+    db.session.commit()
+    user = make_user("staff", department_id=umwelt.id)
+    response = post_form(client, f"/admin/users/{user.id}", user__role="citizen",
+                         user__department_id=str(umwelt.id), user__district_id="")  # fmt: skip
+    assert response.status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(User, user.id)
+    assert changed.role == "citizen" and changed.department_id is None
+    # A department chosen anew for a citizen is still refused: that is a contradiction.
+    response = post_form(client, f"/admin/users/{user.id}", user__role="citizen",
+                         user__department_id=str(verkehr.id), user__district_id="")  # fmt: skip
+    assert response.status_code == 422
+
+
 def test_short_names_of_departments_are_unique(client, admin):
     post_form(client, "/admin/departments", name="Fachbereich Umwelt", short_name="Umwelt")
     response = post_form(client, "/admin/departments", name="Fachbereich Recht",

@@ -66,6 +66,13 @@ class ProcessForm(FlaskForm):
             SelectChoice(str(d.id), d.name) for d in districts
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Six "Start" and six "End" fields: the error summary names the phase of each.
+        for kind, start, end in self.phase_fields():
+            for date_field in (start, end):
+                date_field.summary_label = f"{kind.label} – {date_field.label.text}"
+
     def phase_fields(self):
         """(kind, start field, end field) for every phase kind, in order."""
         return [

@@ -122,8 +122,9 @@ def test_invalid_process_input_gets_form_errors(client, auth, make_user, make_pr
     auth.login("admin@example.org")
     for overrides, message in [
         ({"title": ""}, "Bitte geben Sie einen Titel ein"),
-        ({"dialogue_end": ""}, "Beginn und Ende der Phase"),
+        ({"dialogue_end": ""}, "Dialog – Ende: Bitte geben Sie Beginn und Ende der Phase"),
         ({"dialogue_end": "2026-11-01"}, "endet, bevor sie beginnt"),
+        ({"dialogue_end": "2026-11-01"}, ">Dialog – Beginn: Die Phase"),  # (which phase)
         ({"slug": "Mit Leerzeichen"}, "Kleinbuchstaben"),
         ({"support_threshold": "-1"}, "Unterstützungs-Schwelle"),
         ({"dialogue_start": "kein-datum"}, "Beginn"),

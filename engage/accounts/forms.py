@@ -13,10 +13,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import Email, EqualTo, InputRequired, Optional
 
 from engage.accounts.services import MIN_PASSWORD_LENGTH
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, Length
 
 EMAIL_FIELD_KW = {
     "validators": [

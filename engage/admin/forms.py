@@ -19,7 +19,6 @@ from wtforms.validators import (
     DataRequired,
     Email,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     Regexp,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 
 from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
-from engage.core.forms import ChoiceField, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate
 from engage.core.types import optional_id
 
 

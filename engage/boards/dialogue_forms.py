@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from engage.boards.forms import _optional_int, _strip
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, Length
 from engage.moderation.validators import LinkLimit
 
 MAX_POST_LENGTH = 10000

@@ -7,9 +7,9 @@ from datetime import UTC
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from engage.core.forms import ChoiceField, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate
 from engage.core.types import LOCAL_TIMEZONE, optional_id
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectField, SelectMultipleField, validators
 from wtforms.validators import ValidationError
 
 # WTForms' own words for a value that is not among the choices ("Ungültige Auswahl: Konnte
@@ -49,3 +51,21 @@ class PlausibleDate:
         value = field.data
         if value is not None and not self.FIRST <= value.year <= self.LAST:
             raise ValidationError(str(_l("Please enter a date between the years 1900 and 2999.")))
+
+
+class Length(validators.Length):
+    """WTForms' Length, saying the limit as the field's hint does ("10.000") and how long the
+    text is, instead of "Feld kann nicht länger als 10000 Zeichen sein"."""
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        too_long = self.max != -1 and length > self.max
+        if self.message is not None or not (too_long or length < self.min):
+            return super().__call__(form, field)
+        if length < self.min:
+            raise ValidationError(
+                _("Please enter at least %(min)s characters.", min=format_decimal(self.min))
+            )
+        raise ValidationError(_(
+            "At most %(max)s characters, please: this text has %(length)s.",
+            max=format_decimal(self.max), length=format_decimal(length)))  # fmt: skip

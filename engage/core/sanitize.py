@@ -108,9 +108,14 @@ def excerpt(source: str | None, length: int = 220) -> str:
     return _excerpt(without_bidi_controls(source or ""), length)
 
 
+_NEXT_ITEM = re.compile(r"</li>\s*<li>")
+
+
 @lru_cache(maxsize=4096)
 def _excerpt(source: str, length: int) -> str:
-    text = html.unescape(bleach.clean(str(render_user_text(source)), tags=set(), strip=True))
+    # A list's items would run into one sentence without their bullets: " · " between them.
+    rendered = _NEXT_ITEM.sub(" · </li><li>", str(render_user_text(source)))
+    text = html.unescape(bleach.clean(rendered, tags=set(), strip=True))
     text = " ".join(text.split())
     if len(text) <= length:
         return text

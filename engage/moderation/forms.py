@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from engage.core.forms import ChoiceField, MultipleChoiceField, PlausibleDate
+from engage.core.forms import ChoiceField, Length, MultipleChoiceField, PlausibleDate
 from engage.moderation.models import KIND_LABELS, REASON_LABELS
 from engage.moderation.queue import STATUSES
 

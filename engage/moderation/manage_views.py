@@ -92,7 +92,9 @@ def bulk():
     db.session.commit()
     flash(ngettext("%(num)d item done.", "%(num)d items done.", result.done), "success")
     if result.blocked:
-        flash(_("Blocked: %(names)s.", names=", ".join(result.blocked)), "success")
+        flash(
+            _("Blocked: %(names)s", names=", ".join(result.blocked)), "success"
+        )  # (a name may end in ".")
     if result.skipped:
         flash(ngettext("%(num)d item skipped: the action does not fit its state.",
                        "%(num)d items skipped: the action does not fit their state.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from engage.core.forms import ChoiceField, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate
 from engage.core.types import optional_id
 from engage.processes.models import PhaseKind
 from engage.processes.services import PhaseDates

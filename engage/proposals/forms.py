@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
-from engage.core.forms import ChoiceField
+from engage.core.forms import ChoiceField, Length
 from engage.moderation.validators import LinkLimit
 from engage.proposals.models import CATEGORIES, ProposalStatus
 

@@ -7,11 +7,11 @@ from datetime import UTC
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
-from engage.core.forms import ChoiceField, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate
 from engage.core.types import LOCAL_TIMEZONE
 
 

@@ -100,6 +100,12 @@ def test_forged_ids_and_empty_replies_are_clear_errors(client, auth, town, threa
     response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
                          body="   ")  # fmt: skip
     assert response.status_code == 422  # the form shows why; nothing stored
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="x" * 10_001)  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Bitte höchstens 10.000 Zeichen: Dieser Text hat 10.001." in page  # (as the hint)
+    assert "x" * 10_001 in page  # (the text is kept)
     assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 0
 
 

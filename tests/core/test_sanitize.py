@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
-from engage.core.sanitize import breakable_address, plain_text, render_user_text
+from engage.core.sanitize import breakable_address, excerpt, plain_text, render_user_text
 
 
 def _elements(html: str) -> list[tuple[str, dict]]:
@@ -102,3 +102,10 @@ def test_the_account_page_shows_the_address_with_wrap_points(client, make_user, 
     auth.login("lena.schmidt@musterstadt.example")
     page = client.get("/account").get_data(as_text=True)
     assert "lena<wbr>.schmidt@<wbr>musterstadt<wbr>.example" in page
+
+
+def test_an_excerpt_keeps_list_items_apart():
+    source = "Wir sammeln Hinweise:\n\n- Hinweise im Dialog sammeln\n- Vorschläge entwickeln\n"
+    assert excerpt(source) == (
+        "Wir sammeln Hinweise: Hinweise im Dialog sammeln · Vorschläge entwickeln"
+    )

@@ -13,6 +13,14 @@ from engage.core.forms import ChoiceField, Length
 from engage.moderation.validators import LinkLimit
 from engage.proposals.models import CATEGORIES, ProposalStatus
 
+# The parts a submitted proposal must have (with their labels); a draft may leave them empty.
+COMPLETE_PARTS = {
+    "problem": _l("What is the problem?"),
+    "idea": _l("What is your idea?"),
+    "intended_outcome": _l("What effect should it have?"),
+    "indicator": _l("How would we know it worked? (indicator)"),
+}
+
 
 def _required(message):
     return DataRequired(message=message)
@@ -25,22 +33,22 @@ class ProposalForm(FlaskForm):
                     Length(5, 160, message=_l("The title must be 5 to 160 characters long."))],
     )  # fmt: skip
     problem = TextAreaField(
-        _l("What is the problem?"), filters=[_strip],
+        COMPLETE_PARTS["problem"], filters=[_strip],
         validators=[_required(_l("Please describe the problem.")), Length(max=5000)],
         description=_l("What does not work well today, and for whom?"),
     )  # fmt: skip
     idea = TextAreaField(
-        _l("What is your idea?"), filters=[_strip],
+        COMPLETE_PARTS["idea"], filters=[_strip],
         validators=[_required(_l("Please describe your idea.")), Length(max=5000),
                     LinkLimit(together=("problem", "intended_outcome"))],
     )  # fmt: skip
     intended_outcome = TextAreaField(
-        _l("What effect should it have?"), filters=[_strip],
+        COMPLETE_PARTS["intended_outcome"], filters=[_strip],
         validators=[_required(_l("Please describe the intended effect.")), Length(max=3000)],
         description=_l("Describe the change people would notice, e.g. “children cross safely”."),
     )  # fmt: skip
     indicator = StringField(
-        _l("How would we know it worked? (indicator)"), filters=[_strip],
+        COMPLETE_PARTS["indicator"], filters=[_strip],
         validators=[_required(_l("Please name something we can measure.")), Length(max=300)],
         description=_l("Something we can count or measure, e.g. “cars faster than 30 km/h”."),
     )  # fmt: skip
@@ -56,6 +64,17 @@ class ProposalForm(FlaskForm):
         _l("Estimated cost in EUR (optional)"), places=2,
         validators=[Optional(), NumberRange(0, 100_000_000)],
     )  # fmt: skip
+
+    def validate_for(self, action: str) -> bool:
+        """Validate for submitting, or for a draft: a draft may leave the parts of the proposal
+        empty that a submitted one needs (services.COMPLETE_PARTS); it needs its title."""
+        ok = self.validate()
+        if action != "draft":
+            return ok
+        for name in COMPLETE_PARTS:
+            if not self[name].data:
+                self[name].errors = []
+        return not any(field.errors for field in self)
 
     def set_choices(self, districts) -> None:
         self.district_id.choices = [SelectChoice("", _l("Whole city"))] + [

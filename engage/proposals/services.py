@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, select, update
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.core import audit, fragments, kept_rows
@@ -77,9 +77,29 @@ def update_proposal(proposal: Proposal, author, data: ProposalData, submit: bool
         move(proposal, author, S.SUBMITTED, note="")
 
 
+def missing_parts(proposal: Proposal) -> list[str]:
+    """The labels of what a draft still lacks before it can be submitted."""
+    from engage.proposals.forms import COMPLETE_PARTS
+
+    return [str(label) for name, label in COMPLETE_PARTS.items()
+            if not (getattr(proposal, name) or "").strip()]  # fmt: skip
+
+
+def my_proposals(user) -> list[Proposal]:
+    """Everything the user proposed, drafts included, the latest first."""
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.author_id == user.id)
+        .options(lazyload(Proposal.author), defaultload(Proposal.process).lazyload(Process.phases))
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    ))  # fmt: skip
+
+
 def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEvent:
     """Change the state, if this actor may make this step now; record who, when and why."""
     target = S(to_status)
+    if target == S.SUBMITTED and missing_parts(proposal):
+        raise InvalidTransition(_("Please complete the draft first (edit it): %(parts)s.",
+                                  parts=", ".join(missing_parts(proposal))))  # fmt: skip
     if target == S.EVALUATED and proposal.result_recorded_at is None:
         raise InvalidTransition(_("Please record the measured result first; then the proposal "
                                   "can be marked as evaluated."))  # fmt: skip

@@ -91,6 +91,20 @@ def _listing() -> str:
                            open_processes=open_processes)  # fmt: skip
 
 
+def _valid(form: ProposalForm) -> bool:
+    """A sent form that is valid for what was pressed: a draft may be unfinished."""
+    if not form.is_submitted():
+        return False
+    return form.validate_for("draft" if "draft" in request.form else "submit")
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """The user's own proposals, drafts included, to find a draft again."""
+    return render_template("proposals/mine.html", proposals=services.my_proposals(current_user))
+
+
 def _data(form: ProposalForm) -> services.ProposalData:
     return services.ProposalData(
         title=form.title.data, problem=form.problem.data, idea=form.idea.data,
@@ -137,7 +151,7 @@ def create():
     form.set_choices(all_districts())
     if not form.is_submitted() and process.district_id:
         form.district_id.data = process.district_id
-    if not form.validate_on_submit() or "preview" in request.form:
+    if not _valid(form) or "preview" in request.form:
         return _form_page(form, process, status=422 if form.errors else 200)
     submit = "submit" in request.form
     proposal = services.save_proposal(current_user, process, _data(form), submit=submit)
@@ -146,7 +160,7 @@ def create():
         flash(pending_message(), "success")
     else:
         flash(_("Your proposal is submitted.") if submit else _("Your draft is saved; only you "
-              "can see it."), "success")  # fmt: skip
+              "can see it. You find it again under “My proposals”."), "success")  # fmt: skip
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 
 
@@ -157,7 +171,7 @@ def edit(proposal_id: int):
     require(permissions.can_edit_proposal(current_user, proposal))
     form = ProposalForm(obj=proposal)
     form.set_choices(all_districts())
-    if not form.validate_on_submit() or "preview" in request.form:
+    if not _valid(form) or "preview" in request.form:
         return _form_page(form, proposal.process, proposal, status=422 if form.errors else 200)
     services.update_proposal(proposal, current_user, _data(form), submit="submit" in request.form)
     db.session.commit()

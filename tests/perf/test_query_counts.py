@@ -105,3 +105,17 @@ def test_visitor_pages_open_no_session_so_that_they_can_be_cached(client, town, 
                            offer=state["offer"].id, process=town["dialogue"].slug)  # fmt: skip
         response = client.get(path)
         assert "Set-Cookie" not in response.headers, path
+
+
+def test_my_proposals_issue_the_same_queries_for_5_and_25(client, auth, town):
+    auth.login("buerger@example.org")
+    counts = []
+    for n in (5, 25):
+        while len(proposals.my_proposals(town["citizen"])) < n:
+            i = len(proposals.my_proposals(town["citizen"]))
+            proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+                title=f"Vorschlag {i}", problem="P", idea="I", intended_outcome="W",
+                indicator="Z"), submit=i % 2 == 0)  # fmt: skip
+        db.session.commit()
+        counts.append(_queries(client, "/proposals/mine"))
+    assert counts[0] == counts[1] <= MAX_QUERIES

@@ -519,3 +519,42 @@ def test_a_refused_new_proposal_or_discussion_page_says_why(client, auth, town, 
     page = refusal(f"/proposals/new?process={town['dialogue'].id}")  # (in its dialogue phase)
     assert "nimmt gerade keine Vorschläge an" in page
     assert client.get(f"/proposals/new?process={codesign.id}").status_code == 200
+
+
+def test_a_draft_may_be_unfinished_is_found_again_and_submitted_once_complete(
+    client, auth, town, codesign
+):
+    auth.login("buerger@example.org")
+    saved = post_form(client, f"/proposals/new?process={codesign.id}", title="Bänke am Spielplatz",
+                      problem="", idea="", intended_outcome="", indicator="", category="other",
+                      district_id="", draft="1")  # fmt: skip
+    assert saved.status_code == 302
+    draft = db.session.scalar(db.select(Proposal).where(Proposal.title == "Bänke am Spielplatz"))
+    assert draft.status == S.DRAFT
+    mine = client.get("/proposals/mine").get_data(as_text=True)
+    assert "Bänke am Spielplatz" in mine and "nur für Sie sichtbar" in mine
+    assert f"/proposals/{draft.id}/edit" in mine
+    assert "/proposals/mine" in client.get("/proposals").get_data(as_text=True)
+    # A draft needs its title; submitting it needs the rest.
+    untitled = post_form(client, f"/proposals/new?process={codesign.id}", title="", problem="",
+                         idea="", intended_outcome="", indicator="", category="other",
+                         district_id="", draft="1")  # fmt: skip
+    assert untitled.status_code == 422
+    refused = post_form(client, f"/proposals/{draft.id}", f"/proposals/{draft.id}/move",
+                        to_status="submitted", note="")  # fmt: skip
+    assert refused.status_code == 409
+    assert "Was ist das Problem?" in refused.get_data(as_text=True)
+    incomplete = post_form(client, f"/proposals/{draft.id}/edit", f"/proposals/{draft.id}/edit",
+                           title="Bänke am Spielplatz", problem="Keine Bank.", idea="",
+                           intended_outcome="", indicator="", category="other", district_id="",
+                           submit="1")  # fmt: skip
+    assert incomplete.status_code == 422
+    done = post_form(client, f"/proposals/{draft.id}/edit", f"/proposals/{draft.id}/edit",
+                     title="Bänke am Spielplatz", problem="Keine Bank.", idea="Zwei Bänke.",
+                     intended_outcome="Eltern sitzen.", indicator="Bänke", category="other",
+                     district_id="", submit="1")  # fmt: skip
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proposal, draft.id).status == S.SUBMITTED
+    auth.logout()
+    assert "/auth/login" in client.get("/proposals/mine").headers["Location"]

@@ -531,6 +531,7 @@ def test_a_draft_may_be_unfinished_is_found_again_and_submitted_once_complete(
     assert saved.status_code == 302
     draft = db.session.scalar(db.select(Proposal).where(Proposal.title == "Bänke am Spielplatz"))
     assert draft.status == S.DRAFT
+    assert client.get(f"/proposals/{draft.id}").status_code == 200  # (its empty parts too)
     mine = client.get("/proposals/mine").get_data(as_text=True)
     assert "Bänke am Spielplatz" in mine and "nur für Sie sichtbar" in mine
     assert f"/proposals/{draft.id}/edit" in mine

@@ -18,6 +18,7 @@ from engage.core.forms import ChoiceField, PlausibleDate
 from engage.core.policy import require
 from engage.core.types import LOCAL_TIMEZONE, MAX_ID
 from engage.extensions import db
+from engage.moderation import audit_words
 from engage.moderation.models import REASON_LABELS, Flag
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -55,9 +56,9 @@ def audit_log():
     actions = db.session.scalars(
         db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     )
-    form.action.choices = [SelectChoice("", _l("All actions"))] + [
-        SelectChoice(a, a) for a in actions
-    ]
+    form.action.choices = [SelectChoice("", _l("All actions"))] + sorted(
+        (SelectChoice(a, audit_words.action_label(a)) for a in actions), key=lambda c: c.label
+    )
     form.validate()
     query = db.select(AuditEntry).order_by(AuditEntry.id.desc())
     if form.actor.data and not form.actor.errors:
@@ -74,7 +75,12 @@ def audit_log():
         user.id: user for user in db.session.scalars(db.select(User).where(User.id.in_(actor_ids)))
     }
     return render_template(
-        "moderation/audit.html", form=form, page=page, actors=actors, chain=verify_chain()
+        "moderation/audit.html",
+        form=form,
+        page=page,
+        actors=actors,
+        chain=verify_chain(),
+        words=audit_words,
     )
 
 

@@ -174,7 +174,12 @@ def test_audit_log_page_for_moderators_shows_the_chain_state(client, auth, make_
     auth.logout()
     auth.login("mod@example.org")
     html = client.get("/moderation/audit").get_data(as_text=True)
-    assert "district.create" in html and "Kette geprüft" in html
+    assert "Kette geprüft" in html
+    # In words, not codes: the action, the target and the details.
+    table = html.split("<table")[1]
+    assert "<td>Stadtteil angelegt</td>" in table and "district.create" not in table
+    assert "Stadtteil 1" in html and "Name: Altstadt" in html and '{"name"' not in html
+    assert '<option value="district.create">Stadtteil angelegt</option>' in html
     assert (
         client.get("/moderation/audit?action=district.create&since=2020-01-01").status_code == 200
     )

@@ -333,3 +333,19 @@ def test_a_proposal_counts_its_comments_like_a_thread_its_replies(board, runner)
     services.decide(board["moderator"], comment, "restore")
     db.session.commit()
     assert comments() == 1
+
+
+def test_the_audit_log_says_its_entries_in_words(app):
+    from engage.moderation import audit_words
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert audit_words.action_label("moderation.hide") == "Ausgeblendet"
+        assert audit_words.action_label("proposal.accepted") == "Vorschlag: Angenommen"
+        assert audit_words.action_label("something.new") == "something.new"  # (as stored)
+        assert audit_words.target_label("comment", 17) == "Antwort oder Kommentar 17"
+        assert audit_words.details_of('{"hours": "1.5", "status": "attended"}') == [
+            ("Stunden", "1,5"), ("Stand", "gekommen")]  # fmt: skip
+        assert audit_words.details_of('{"reason_code": "spam", "until": null}') == [
+            ("Grund", "Spam oder Werbung"), ("bis", "–")]  # fmt: skip
+        assert audit_words.details_of('{"role": ["staff", "citizen"]}') == [
+            ("Rolle", "Mitarbeitende der Verwaltung → Bürgerin/Bürger")]  # fmt: skip

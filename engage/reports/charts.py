@@ -14,6 +14,7 @@ class Bar:
     y: float
     width: float
     height: float
+    spoken: str = ""  # the label in full, for the chart's description (if the label is short)
 
 
 def _number(value) -> float:
@@ -33,8 +34,9 @@ def horizontal(rows: list[tuple[str, object, str]], width: int = 640, bar: int =
 
 
 def vertical(rows: list[tuple[str, object, str]], width: int = 640,
-             height: int = 220) -> list[Bar]:  # fmt: skip
-    """One column per row (label, value, text), scaled to the tallest; labels below."""
+             height: int = 220, spoken: list[str] | None = None) -> list[Bar]:  # fmt: skip
+    """One column per row (label, value, text), scaled to the tallest; labels below
+    (spoken: the labels in full, for the description)."""
     top = max((_number(v) for _l, v, _t in rows), default=0) or 1
     slot = width / max(len(rows), 1)
     return [
@@ -45,6 +47,7 @@ def vertical(rows: list[tuple[str, object, str]], width: int = 640,
             height - height * _number(value) / top,
             slot * 0.7,
             height * _number(value) / top,
+            spoken[i] if spoken else "",
         )
         for i, (label, value, text) in enumerate(rows)
     ]

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_currency, format_decimal, format_number, format_percent
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_decimal,
+    format_number,
+    format_percent,
+)
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,6 +30,19 @@ from engage.reports.scope import ReportScope
 
 MIN_PEOPLE = 5
 MASK = "<5"
+
+
+def _month_name(month: str, pattern: str = "LLLL yyyy") -> str:
+    """ "2026-06" as people say it ("Juni 2026"); exports keep the sortable form."""
+    year, _dash, number = month.partition("-")
+    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
+        return month
+    return format_date(date(int(year), int(number), 1), pattern)
+
+
+def short_month(month: str) -> str:
+    """ "2026-06" for a chart's narrow column: "Juni 26", "Sept. 26"."""
+    return _month_name(month, "LLL yy")
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,7 @@ class Cell:
             "share": lambda v: format_percent(v, "#,##0 %"),
             "days": lambda v: format_decimal(v, "#,##0.0"),
             "rating": lambda v: format_decimal(v, "0.0"),
+            "month": _month_name,
         }  # fmt: skip
         return formats.get(self.kind, str)(self.value)
 
@@ -64,8 +85,8 @@ class Cell:
             return round(self.value, 4)
         if isinstance(self.value, float):
             return round(self.value, 2)
-        return None if self.value is None else (self.value if self.kind != "text" else str(
-            self.value))  # fmt: skip
+        return None if self.value is None else (self.value if self.kind not in ("text", "month")
+                                                else str(self.value))  # fmt: skip
 
     def csv(self) -> str:
         """For a German spreadsheet: decimal comma, no thousands separator."""
@@ -134,7 +155,7 @@ def funnel(scope: ReportScope) -> Table:
 
 
 def over_time(scope: ReportScope) -> Table:
-    rows = [[Cell(month, "text"), Cell(contributions), Cell(people, "people")]
+    rows = [[Cell(month, "month"), Cell(contributions), Cell(people, "people")]
             for month, (contributions, people) in figures.over_time(scope).items()]  # fmt: skip
     return Table("participation", _l("Participation per month"),
                  [_l("Month"), _l("Contributions"), _l("Participants")], rows)  # fmt: skip

@@ -80,13 +80,15 @@ def _export_filters():
 def _charts(report: dict[str, tables.Table]) -> dict:
     funnel = [(row[0].display(), row[1].value, row[1].display())
               for row in report["funnel"].rows[:5]]  # fmt: skip
-    months = [(row[0].value, row[1].value, row[1].display())
-              for row in report["participation"].rows[-24:]]  # fmt: skip
+    recent = report["participation"].rows[-24:]
+    months = [(tables.short_month(row[0].value), row[1].value, row[1].display()) for row in recent]
     hours = [(row[0].display(), row[-2].value, row[-2].display())
              for row in report["districts"].rows]  # fmt: skip
     funnel_bars, funnel_height = charts.horizontal(funnel)
     hour_bars, hour_height = charts.horizontal(hours)
-    return {"funnel": (funnel_bars, funnel_height), "months": charts.vertical(months),
+    spoken = [row[0].display() for row in recent]
+    return {"funnel": (funnel_bars, funnel_height),
+            "months": charts.vertical(months, spoken=spoken),
             "hours": (hour_bars, hour_height)}  # fmt: skip
 
 

@@ -166,3 +166,11 @@ def test_a_date_outside_any_plausible_period_is_a_form_error_not_a_crash(client,
     audit = client.get("/moderation/audit?since=0001-01-01&until=9999-12-31")
     assert audit.status_code == 200
     assert "zwischen den Jahren 1900 und 2999" in audit.get_data(as_text=True)
+
+
+def test_months_read_as_words_on_the_page_and_stay_sortable_in_exports(app):
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        june = tables.Cell("2026-06", "month")
+        assert june.display() == "Juni 2026" and tables.short_month("2026-09") == "Sep 26"
+        assert june.export() == "2026-06" and june.csv() == "2026-06"
+        assert tables.Cell("kein-monat", "month").display() == "kein-monat"

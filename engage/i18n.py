@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -42,7 +50,23 @@ def select_timezone() -> str:
 
 
 def _local_datetime(value, format: str = "medium") -> str:  # noqa: A002 (Jinja filter argument)
-    return format_datetime(value, format) if value else ""
+    """A moment in Europe/Berlin. "short" has the year in full, as dates have everywhere else
+    ("01.12.2026, 19:58", not "01.12.26, 19:58" next to a "01.12.2026")."""
+    if not value:
+        return ""
+    if format == "short":
+        glue = str(get_locale().datetime_formats["short"])
+        return glue.format(format_time(value, "short"), format_date(value, "medium"))
+    return format_datetime(value, format)
+
+
+def _time_range(starts, ends) -> str:
+    """From start to end; on one day the day once: "05.12.2026, 10:00–13:00"."""
+    if not starts or not ends:
+        return _local_datetime(starts or ends, "short")
+    if to_user_timezone(starts).date() == to_user_timezone(ends).date():
+        return f"{_local_datetime(starts, 'short')}–{format_time(ends, 'short')}"
+    return f"{_local_datetime(starts, 'short')} – {_local_datetime(ends, 'short')}"
 
 
 def _safe_next(target: str | None) -> str:
@@ -70,6 +94,7 @@ def readable_page(target: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.finalize = finalize_output  # (before any template is compiled)
     app.jinja_env.filters["datetime"] = _local_datetime
+    app.jinja_env.filters["time_range"] = _time_range
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt
     app.jinja_env.filters["address"] = breakable_address

@@ -54,7 +54,7 @@ class EditPostForm(FlaskForm):
     """Editing a reply (text only); EditThreadForm adds the title."""
 
     body = TextAreaField(
-        _l("Text"),
+        _l("Your post"),  # (as when it was written)
         filters=[_strip],
         validators=[DataRequired(message=_l("Please enter a text.")),
                     Length(max=MAX_POST_LENGTH), LinkLimit()],

@@ -224,3 +224,9 @@ def test_export_holds_every_feature_and_deletion_leaves_no_trace(client, auth, l
     assert stored.is_deleted and not stored.password_hash
     assert auth.login(EMAIL).status_code == 422
     assert audit.verify_chain().ok
+
+
+def test_the_public_profile_does_not_tell_where_someone_lives(client, town, make_user):
+    person = make_user("citizen", display_name="Lea", district_id=town["nord"].id)
+    page = client.get(f"/users/{person.id}").get_data(as_text=True)
+    assert "Lea" in page and "Nordviertel" not in page

@@ -204,7 +204,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    user.last_login_at = utcnow()
     return user
 
 

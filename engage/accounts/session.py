@@ -142,6 +142,7 @@ def log_in(user, remember: bool = False) -> None:
         delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < dead)
     )
     db.session.add(UserSession(id=key, user_id=user.id, user_agent=agent))
+    user.last_login_at = utcnow()  # (also after registering, a reset or an invitation)
     db.session.commit()
     user.session_key = key
     login_user(user, remember=remember)

@@ -35,6 +35,7 @@ def test_registration_logs_in_unverified_and_the_mail_link_verifies(client, outb
     home = client.get("/").get_data(as_text=True)
     assert "Bitte bestätigen Sie Ihre E-Mail-Adresse" in home
     assert not _user("neu@example.org").is_verified
+    assert _user("neu@example.org").last_login_at is not None  # (logged in by registering)
     link = outbox.last_link("neu@example.org")
     response = client.get(path_of(link))
     assert response.status_code == 302

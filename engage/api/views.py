@@ -30,6 +30,18 @@ def index():
     return render_template("api/index.html", resources=openapi.RESOURCES)
 
 
+@bp.get("/v1/")
+@bp.get("/v1")
+def v1_index():
+    """For programs: the lists this version offers, and where its description is."""
+    return jsonify(
+        description=url_for("api.openapi_document", _external=True),
+        documentation=url_for("api.index", _external=True),
+        resources={path: {"url": url_for(f"api.{path}", _external=True), "about": str(text)}
+                   for path, _name, text in openapi.RESOURCES},
+    )  # fmt: skip
+
+
 @bp.get("/v1/openapi.json")
 def openapi_document():
     """The OpenAPI description of this API."""

@@ -190,3 +190,16 @@ def test_lists_run_as_many_queries_for_few_items_as_for_many(
     for name in LISTS:
         assert client.get(f"/api/v1/{name}").get_json()["total"] >= 4, name
         assert count_queries(client, f"/api/v1/{name}") == before[name], name
+
+
+def test_the_version_s_address_lists_its_resources(client):
+    for path in ("/api/v1", "/api/v1/"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        index = answer.get_json()
+        assert index["description"].endswith("/api/v1/openapi.json")
+        assert index["resources"]["proposals"]["url"].endswith("/api/v1/proposals")
+        assert set(index["resources"]) == {"processes", "announcements", "threads", "proposals",
+                                           "offers", "shifts"}  # fmt: skip
+        for resource in index["resources"].values():
+            assert client.get(resource["url"]).status_code == 200

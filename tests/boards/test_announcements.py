@@ -179,6 +179,8 @@ def test_atom_feed_is_valid_xml_with_the_visible_entries(client, city):
     content = entries[0].findtext(f"{ATOM}content")
     assert "<strong>Markdown</strong>" in content and "&lt;b&gt;" in content
     assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/info/{1}")
+    # Relative links in a text ("[Hilfe](/hilfe)") resolve against the site in a feed reader.
+    assert root.get("{http://www.w3.org/XML/1998/namespace}base") == "http://localhost/"
 
 
 def test_permission_matrix(city):

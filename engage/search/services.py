@@ -75,10 +75,20 @@ def _marked(value: str | None) -> Markup:
     return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
 
 
+PREFIX_FROM = 3  # a shorter word matches only itself (a one-letter prefix finds everything)
+
+
+def _prefix(term: str, mark: str) -> str:
+    bare = term.strip('"')
+    return term + mark if len(bare) >= PREFIX_FROM else term
+
+
 def _matches(terms: list[str]) -> tuple[Select, object]:
     """The ranked selection of (kind, item_id, marked title, snippet), and the match condition."""
     if db.session.get_bind().dialect.name == "postgresql":
-        query = func.plainto_tsquery(text("'german'"), " ".join(terms))
+        # Every word also as the start of a longer one: "Fahrrad" finds "Fahrradbügel"; the
+        # German stemmer makes "Baum" find "Bäume". (Words are \w+ only: no operators.)
+        query = func.to_tsquery(text("'german'"), " & ".join(_prefix(term, ":*") for term in terms))
         headline = f'StartSel="{START}", StopSel="{STOP}"'
         document = literal_column("document")
         condition = document.op("@@")(query)
@@ -91,7 +101,9 @@ def _matches(terms: list[str]) -> tuple[Select, object]:
         ]  # fmt: skip
         order = rank.desc()
     else:
-        match = " ".join(f'"{term}"' for term in terms)  # quoted: plain words, never operators
+        # Quoted: plain words, never operators; with "*" also the start of longer words (the
+        # index drops umlauts' dots, so "Baum" finds "Bäume" as well).
+        match = " ".join(_prefix(f'"{term}"', "*") for term in terms)
         condition = literal_column("search_index").op("MATCH")(match)
         rank = func.bm25(literal_column("search_index"), 0.0, 0.0, 10.0, 1.0)
         columns = [

@@ -1,7 +1,7 @@
 """Search finds public content of every kind, ranked and highlighted, and nothing else.
 
-Only whole words are searched, so that SQLite (FTS5, no stemming) and PostgreSQL (German
-stemming) find the same things.
+A word also finds longer words it starts ("Fahrrad": "Fahrradständer"), so that SQLite (FTS5,
+no stemming, umlauts without dots) and PostgreSQL (German stemming) find the same things.
 """
 
 from __future__ import annotations
@@ -37,6 +37,18 @@ def test_matches_are_highlighted_in_the_snippet_and_the_title(client, content):
     assert "Wo sind die Fahrradständer <mark>geblieben</mark>?" in page
     page = client.get("/search?q=rathaus").get_data(as_text=True)
     assert "Neue Fahrradständer am <mark>Rathaus</mark></a>" in page
+
+
+def test_a_word_finds_the_longer_words_it_starts_and_umlaut_plurals(town, content, find):
+    dialogue.open_thread(town["citizen"], "Schatten im Park", "Es fehlen Bäume am Spielplatz.")
+    db.session.commit()
+    assert len(find("Fahrrad")) == 5  # (every item carries "Fahrradständer")
+    assert find("Baum") == ["Schatten im Park"]
+    assert find("Bäume") == ["Schatten im Park"]
+    # Two letters are that word only: a prefix "im" would find "immer", "Impfung", …
+    from engage.search.services import _prefix
+
+    assert _prefix('"im"', "*") == '"im"' and _prefix('"Park"', "*") == '"Park"*'
 
 
 def test_every_word_must_occur(content, find):

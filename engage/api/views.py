@@ -30,8 +30,7 @@ def index():
     return render_template("api/index.html", resources=openapi.RESOURCES)
 
 
-@bp.get("/v1/")
-@bp.get("/v1")
+@bp.get("/v1/", strict_slashes=False)
 def v1_index():
     """For programs: the lists this version offers, and where its description is."""
     return jsonify(

@@ -95,11 +95,13 @@
         window.history.back();
       }
     });
-    // A reply or comment typed here is kept in this tab (sessionStorage) until it lands:
-    // an expired form, a log-in in between or a lost connection no longer lose the text.
-    // It landed when this page opens at the new post (#c123); else an empty box gets it back.
-    // A reply typed under another reply is kept under that reply's number, and its form is
-    // opened there again when the page comes back.
+    // What is typed into a keep_draft box (a reply, a comment, a new discussion or proposal)
+    // is kept in this tab (sessionStorage) until it lands: an expired form, a log-in in
+    // between or a lost connection no longer lose the text. It landed when the next page opens
+    // at the new post (#c123) or says the form succeeded (a success message); else an empty
+    // box gets it back. A reply typed under another reply is kept under that reply's number,
+    // and its form is opened there again when the page comes back.
+    var SENT = "engage-draft-sent";
     var draftPrefix = "engage-draft:" + location.pathname + ":";
     function draftKey(box) {
       var parent = box.form && box.form.querySelector("[name=parent_id]");
@@ -124,6 +126,11 @@
       } catch (error) { /* storage switched off: nothing is kept */ }
     }
     try {
+      var sent = JSON.parse(window.sessionStorage.getItem(SENT) || "[]");
+      window.sessionStorage.removeItem(SENT);
+      if (document.querySelector(".flash-success") || /^#c\d+$/.test(location.hash)) {
+        sent.forEach(function (key) { window.sessionStorage.removeItem(key); });
+      }
       var stored = [];
       for (var i = 0; i < window.sessionStorage.length; i++) { stored.push(window.sessionStorage.key(i)); }
       stored = stored.filter(function (key) { return key.indexOf(draftPrefix) === 0; });
@@ -137,8 +144,16 @@
         });
       }
     } catch (error) { /* storage switched off */ }
-    document.querySelectorAll("textarea[data-draft]").forEach(function (box) {
+    document.querySelectorAll("textarea[data-draft], input[data-draft]").forEach(function (box) {
       if (!box.form || !box.form.classList.contains("reply-inline")) { keepDraft(box); }
+    });
+    // Sending: the page that answers says whether the drafts of this form landed (above).
+    document.addEventListener("submit", function (event) {
+      var boxes = event.target.querySelectorAll("[data-draft]");
+      if (!boxes.length || event.defaultPrevented) { return; }
+      try {
+        window.sessionStorage.setItem(SENT, JSON.stringify(Array.prototype.map.call(boxes, draftKey)));
+      } catch (error) { /* storage switched off */ }
     });
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }

@@ -38,7 +38,8 @@ NOT_HTML = {
     **dict.fromkeys(
         ["api.announcement", "api.announcements", "api.offer", "api.offers",
          "api.openapi_document", "api.process", "api.processes", "api.proposal",
-         "api.proposals", "api.shift", "api.shifts", "api.thread", "api.threads"],
+         "api.proposals", "api.shift", "api.shifts", "api.thread", "api.threads",
+         "api.v1_index"],
         "JSON of the open-data API",
     ),
 }  # fmt: skip

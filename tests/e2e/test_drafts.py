@@ -84,3 +84,20 @@ def test_a_reply_typed_under_a_reply_comes_back_under_that_reply(app, page, make
     expect(page.locator(".reply", has_text="Bügel zu eng")).to_have_count(1)
     page.goto(f"/dialogue/{thread.id}")
     expect(page.locator("form.reply-inline")).to_have_count(0)
+
+
+def test_a_new_discussion_typed_but_not_sent_waits_and_is_gone_once_opened(page, make_user):
+    make_user("citizen", email="clara@example.org", display_name="Clara")
+    _log_in(page, "clara@example.org")
+    page.goto("/dialogue/new")
+    page.get_by_label("Titel").fill("Wo parken Lastenräder?")
+    page.get_by_label("Ihr Beitrag").fill("Am Markt fehlen Bügel.")
+    page.goto("/dialogue")  # (left before sending: a link, a log-in, a lost connection)
+    page.goto("/dialogue/new")
+    expect(page.get_by_label("Titel")).to_have_value("Wo parken Lastenräder?")
+    expect(page.get_by_label("Ihr Beitrag")).to_have_value("Am Markt fehlen Bügel.")
+    page.get_by_role("button", name="Veröffentlichen").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    page.goto("/dialogue/new")  # opened: the next new discussion starts empty
+    expect(page.get_by_label("Titel")).to_have_value("")
+    expect(page.get_by_label("Ihr Beitrag")).to_have_value("")

@@ -122,6 +122,8 @@ def test_moderator_restores_a_hidden_reply_from_the_queue(client, auth, board, o
     auth.login("mod@example.org")
     queue = client.get("/moderation").get_data(as_text=True)
     assert "Kauft alle" in queue and "3 Meldungen" in queue
+    # Hidden, it is not on its thread's page; the conversation around it is.
+    assert f'<a href="/dialogue/{board["thread"].id}">Gespräch öffnen' in queue
     response = post_form(client, "/moderation", "/moderation/bulk",
                          items=f"comment:{board['reply'].id}", operation="restore",
                          reason_code="", text="")  # fmt: skip

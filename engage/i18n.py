@@ -49,7 +49,7 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def _local_datetime(value, format: str = "medium") -> str:  # noqa: A002 (Jinja filter argument)
+def local_datetime(value, format: str = "medium") -> str:  # noqa: A002 (Jinja filter argument)
     """A moment in Europe/Berlin. "short" has the year in full, as dates have everywhere else
     ("01.12.2026, 19:58", not "01.12.26, 19:58" next to a "01.12.2026")."""
     if not value:
@@ -60,13 +60,13 @@ def _local_datetime(value, format: str = "medium") -> str:  # noqa: A002 (Jinja 
     return format_datetime(value, format)
 
 
-def _time_range(starts, ends) -> str:
+def time_range(starts, ends) -> str:
     """From start to end; on one day the day once: "05.12.2026, 10:00–13:00"."""
     if not starts or not ends:
-        return _local_datetime(starts or ends, "short")
+        return local_datetime(starts or ends, "short")
     if to_user_timezone(starts).date() == to_user_timezone(ends).date():
-        return f"{_local_datetime(starts, 'short')}–{format_time(ends, 'short')}"
-    return f"{_local_datetime(starts, 'short')} – {_local_datetime(ends, 'short')}"
+        return f"{local_datetime(starts, 'short')}–{format_time(ends, 'short')}"
+    return f"{local_datetime(starts, 'short')} – {local_datetime(ends, 'short')}"
 
 
 def _safe_next(target: str | None) -> str:
@@ -93,8 +93,8 @@ def readable_page(target: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.finalize = finalize_output  # (before any template is compiled)
-    app.jinja_env.filters["datetime"] = _local_datetime
-    app.jinja_env.filters["time_range"] = _time_range
+    app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["time_range"] = time_range
     app.jinja_env.filters["user_text"] = render_user_text
     app.jinja_env.filters["plain_excerpt"] = excerpt
     app.jinja_env.filters["address"] = breakable_address

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import url_for
-from flask_babel import force_locale, format_datetime, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -317,7 +317,9 @@ def notify_about_shift(signup, kind: NotificationKind, event_key: str) -> Notifi
 def _describe_shift(notification: Notification) -> str:
     shift = notification.shift
     title = shift.offer.title if shift is not None else ""
-    when = format_datetime(shift.starts_at, "short") if shift is not None else ""
+    from engage.i18n import time_range
+
+    when = time_range(shift.starts_at, shift.ends_at) if shift is not None else ""
     return {
         NotificationKind.SHIFT_PLACE.value: _(
             "You have a place from the waiting list: “%(title)s”, %(when)s",

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
@@ -130,7 +131,14 @@ def edit_shift(shift_id: int):
         form.form_errors.append(str(error))
         return _shift_page(db.session.get(Shift, shift_id), 409, edit=form)
     db.session.commit()
-    flash(_("The shift is saved. %(n)d volunteer(s) were notified.", n=told), "success")
+    flash(
+        ngettext(
+            "The shift is saved. %(num)d volunteer was notified.",
+            "The shift is saved. %(num)d volunteers were notified.",
+            told,
+        ),
+        "success",
+    )
     return redirect(url_for("volunteer.shift", shift_id=shift.id))
 
 
@@ -147,7 +155,14 @@ def cancel_shift(shift_id: int):
         flash(str(error), "error")
         return redirect(url_for("volunteer.shift", shift_id=shift.id))
     db.session.commit()
-    flash(_("The shift is cancelled. %(n)d volunteer(s) were notified.", n=told), "success")
+    flash(
+        ngettext(
+            "The shift is cancelled. %(num)d volunteer was notified.",
+            "The shift is cancelled. %(num)d volunteers were notified.",
+            told,
+        ),
+        "success",
+    )
     return redirect(url_for("volunteer.shift", shift_id=shift.id))
 
 

@@ -102,7 +102,10 @@
     // box gets it back. A reply typed under another reply is kept under that reply's number,
     // and its form is opened there again when the page comes back.
     var SENT = "engage-draft-sent";
-    var draftPrefix = "engage-draft:" + location.pathname + ":";
+    // Kept per person: on a shared computer the next one to log in never sees them, and
+    // logging out drops every text kept in the tab.
+    var owner = document.body.getAttribute("data-draft-owner") || "";
+    var draftPrefix = "engage-draft:" + owner + ":" + location.pathname + ":";
     function draftKey(box) {
       var parent = box.form && box.form.querySelector("[name=parent_id]");
       return draftPrefix + (box.form ? box.form.getAttribute("action") : "") + ":" + box.name +
@@ -113,11 +116,13 @@
       try {
         if (!box.value && window.sessionStorage.getItem(key)) {
           box.value = window.sessionStorage.getItem(key);
-          var note = document.createElement("p");
-          note.className = "hint draft-note";
-          note.setAttribute("role", "status");
-          note.textContent = box.getAttribute("data-draft");
-          box.after(note);
+          if (!box.form || !box.form.querySelector(".draft-note")) {  // (once per form)
+            var note = document.createElement("p");
+            note.className = "hint draft-note";
+            note.setAttribute("role", "status");
+            note.textContent = box.getAttribute("data-draft");
+            box.after(note);
+          }
         }
         box.addEventListener("input", function () {
           if (box.value) { window.sessionStorage.setItem(key, box.value); }
@@ -147,8 +152,28 @@
     document.querySelectorAll("textarea[data-draft], input[data-draft]").forEach(function (box) {
       if (!box.form || !box.form.classList.contains("reply-inline")) { keepDraft(box); }
     });
+    function forgetDrafts(test) {
+      try {
+        var keys = [];
+        for (var k = 0; k < window.sessionStorage.length; k++) { keys.push(window.sessionStorage.key(k)); }
+        keys.filter(test).forEach(function (key) { window.sessionStorage.removeItem(key); });
+      } catch (error) { /* storage switched off */ }
+    }
+    // "Cancel" means the text is not wanted: it is not given back next time.
+    document.addEventListener("click", function (event) {
+      var cancel = event.target.closest && event.target.closest("a[data-discard-drafts]");
+      var form = cancel && cancel.closest("form");
+      if (!form) { return; }
+      var keys = Array.prototype.map.call(form.querySelectorAll("[data-draft]"), draftKey);
+      forgetDrafts(function (key) { return keys.indexOf(key) !== -1; });
+    });
     // Sending: the page that answers says whether the drafts of this form landed (above).
+    // Logging out forgets every text kept in this tab.
     document.addEventListener("submit", function (event) {
+      if (/\/auth\/logout$/.test(event.target.getAttribute("action") || "")) {
+        forgetDrafts(function (key) { return key.indexOf("engage-draft") === 0; });
+        return;
+      }
       var boxes = event.target.querySelectorAll("[data-draft]");
       if (!boxes.length || event.defaultPrevented) { return; }
       try {

@@ -56,10 +56,10 @@ def test_placeholders_survive_translation():
 def test_moments_show_the_full_year_and_a_shift_on_one_day_names_it_once(app):
     from datetime import UTC, datetime
 
-    from engage.i18n import _local_datetime, _time_range
+    from engage.i18n import local_datetime, time_range
 
     start = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
     with app.test_request_context(headers={"Accept-Language": "de"}):
-        assert _local_datetime(start, "short") == "05.12.2026, 10:00"
-        assert _time_range(start, start.replace(hour=12)) == "05.12.2026, 10:00–13:00"
-        assert _time_range(start, start.replace(day=6)) == "05.12.2026, 10:00 – 06.12.2026, 10:00"
+        assert local_datetime(start, "short") == "05.12.2026, 10:00"
+        assert time_range(start, start.replace(hour=12)) == "05.12.2026, 10:00–13:00"
+        assert time_range(start, start.replace(day=6)) == "05.12.2026, 10:00 – 06.12.2026, 10:00"

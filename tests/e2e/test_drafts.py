@@ -101,3 +101,21 @@ def test_a_new_discussion_typed_but_not_sent_waits_and_is_gone_once_opened(page,
     page.goto("/dialogue/new")  # opened: the next new discussion starts empty
     expect(page.get_by_label("Titel")).to_have_value("")
     expect(page.get_by_label("Ihr Beitrag")).to_have_value("")
+
+
+def test_unsent_texts_are_not_given_to_the_next_person_on_the_same_computer(page, make_user):
+    make_user("citizen", email="clara@example.org", display_name="Clara")
+    make_user("citizen", email="ben@example.org", display_name="Ben")
+    _log_in(page, "clara@example.org")
+    page.goto("/dialogue/new")
+    page.get_by_label("Titel").fill("Meine private Frage")
+    page.goto("/dialogue")
+    page.get_by_role("button", name="Abmelden").click()  # (logging out forgets it)
+    _log_in(page, "ben@example.org")
+    page.goto("/dialogue/new")
+    expect(page.get_by_label("Titel")).to_have_value("")
+    # Typed by Ben, kept for Ben; "Cancel" drops it.
+    page.get_by_label("Titel").fill("Bens Entwurf")
+    page.get_by_role("link", name="Abbrechen").click()
+    page.goto("/dialogue/new")
+    expect(page.get_by_label("Titel")).to_have_value("")

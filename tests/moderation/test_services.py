@@ -346,6 +346,6 @@ def test_the_audit_log_says_its_entries_in_words(app):
         assert audit_words.details_of('{"hours": "1.5", "status": "attended"}') == [
             ("Stunden", "1,5"), ("Stand", "gekommen")]  # fmt: skip
         assert audit_words.details_of('{"reason_code": "spam", "until": null}') == [
-            ("Grund", "Spam oder Werbung"), ("bis", "–")]  # fmt: skip
+            ("Grund", "Spam oder Werbung"), ("Bis", "–")]  # fmt: skip
         assert audit_words.details_of('{"role": ["staff", "citizen"]}') == [
             ("Rolle", "Mitarbeitende der Verwaltung → Bürgerin/Bürger")]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -142,6 +143,9 @@ def test_a_place_a_change_and_a_call_off_are_notifications_too(client, auth, tow
     page = client.get("/notifications").get_data(as_text=True)
     assert "Sie haben einen Platz von der Warteliste: „Parkputz Nordviertel“" in page
     assert "Ihr Einsatz wurde geändert" in page and "Ihr Einsatz wurde abgesagt" in page
+    # (When, as everywhere: the full year, and the day once for a shift on one day.)
+    assert re.search(r"Warteliste: „Parkputz Nordviertel“, \d\d\.\d\d\.20\d\d, \d\d:\d\d–\d\d:\d\d",
+                     page)  # fmt: skip
     note = db.session.scalar(select(Notification).where(Notification.kind == "shift_place"))
     assert client.get(f"/notifications/{note.id}").headers["Location"] == "/volunteer/me"
     assert len(outbox()) == mailed  # (the mails went out already; no digest repeats them)

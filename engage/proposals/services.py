@@ -98,7 +98,7 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
     """Change the state, if this actor may make this step now; record who, when and why."""
     target = S(to_status)
     if target == S.SUBMITTED and missing_parts(proposal):
-        raise InvalidTransition(_("Please complete the draft first (edit it): %(parts)s.",
+        raise InvalidTransition(_("Please complete the draft first: %(parts)s.",
                                   parts=", ".join(missing_parts(proposal))))  # fmt: skip
     if target == S.EVALUATED and proposal.result_recorded_at is None:
         raise InvalidTransition(_("Please record the measured result first; then the proposal "

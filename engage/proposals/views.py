@@ -334,6 +334,9 @@ def move(proposal_id: int):
         form.note.errors = [str(error)]
         return _detail(proposal, status=422, move_form=form)
     except services.InvalidTransition as error:
+        if target == "submitted" and permissions.can_edit_proposal(current_user, proposal):
+            flash(str(error), "warning")  # (an unfinished draft: where it can be finished)
+            return redirect(url_for("proposals.edit", proposal_id=proposal.id))
         abort(409, description=str(error))
     db.session.commit()
     flash(_("The proposal is now “%(state)s”.", state=proposal.status_label), "success")

@@ -543,8 +543,12 @@ def test_a_draft_may_be_unfinished_is_found_again_and_submitted_once_complete(
     assert untitled.status_code == 422
     refused = post_form(client, f"/proposals/{draft.id}", f"/proposals/{draft.id}/move",
                         to_status="submitted", note="")  # fmt: skip
-    assert refused.status_code == 409
-    assert "Was ist das Problem?" in refused.get_data(as_text=True)
+    assert refused.headers["Location"] == f"/proposals/{draft.id}/edit"  # (to finish it)
+    edit_page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Bitte ergänzen Sie zuerst den Entwurf" in edit_page and "Was ist das Problem?" in edit_page
+    )
+    assert db.session.get(Proposal, draft.id).status == S.DRAFT
     incomplete = post_form(client, f"/proposals/{draft.id}/edit", f"/proposals/{draft.id}/edit",
                            title="Bänke am Spielplatz", problem="Keine Bank.", idea="",
                            intended_outcome="", indicator="", category="other", district_id="",

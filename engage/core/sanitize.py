@@ -111,12 +111,16 @@ def excerpt(source: str | None, length: int = 220) -> str:
 _NEXT_ITEM = re.compile(r"</li>\s*<li>")
 
 
+def readable_text(source: str | None) -> str:
+    """User Markdown as the words a reader sees: no tags or entities, single spaces, and
+    " · " between a list's items (without their bullets they would run into one sentence)."""
+    rendered = _NEXT_ITEM.sub(" · </li><li>", str(render_user_text(source)))
+    return " ".join(html.unescape(bleach.clean(rendered, tags=set(), strip=True)).split())
+
+
 @lru_cache(maxsize=4096)
 def _excerpt(source: str, length: int) -> str:
-    # A list's items would run into one sentence without their bullets: " · " between them.
-    rendered = _NEXT_ITEM.sub(" · </li><li>", str(render_user_text(source)))
-    text = html.unescape(bleach.clean(rendered, tags=set(), strip=True))
-    text = " ".join(text.split())
+    text = readable_text(source)
     if len(text) <= length:
         return text
     return text[:length].rsplit(" ", 1)[0] + " …"

@@ -6,17 +6,15 @@ generated German tsvector on PostgreSQL; see the migration), so it is written wi
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
-import bleach
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engage.boards.dialogue_models import Comment, Thread
 from engage.boards.models import Announcement
-from engage.core.sanitize import render_user_text
+from engage.core.sanitize import readable_text
 from engage.proposals.models import Proposal
 from engage.volunteering.models import ServiceOffer
 
@@ -40,12 +38,8 @@ def clean(value: str | None) -> str:
 
 
 def plain(*sources: str | None) -> str:
-    """The readable text of user Markdown: no tags, no entities, single spaces."""
-    parts = []
-    for source in sources:
-        rendered = bleach.clean(str(render_user_text(source)), tags=set(), strip=True)
-        parts.append(html.unescape(rendered))
-    return clean(" ".join(parts))
+    """The readable text of user Markdown (sanitize.readable_text), for the index."""
+    return clean(" ".join(readable_text(source) for source in sources))
 
 
 def document(item) -> tuple[str, str] | None:

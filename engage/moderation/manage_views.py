@@ -91,10 +91,11 @@ def bulk():
         return _render_queue(form, 422)
     db.session.commit()
     flash(ngettext("%(num)d item done.", "%(num)d items done.", result.done), "success")
-    if result.blocked:
-        flash(
-            _("Blocked: %(names)s", names=", ".join(result.blocked)), "success"
-        )  # (a name may end in ".")
+    if result.blocked:  # (no full stop after the names: one may end in one, "Troll T.")
+        flash(_("Blocked: %(names)s", names=", ".join(result.blocked)), "success")
+    if result.blocked_before:
+        flash(_("Blocked already (the block is changed under Administration): %(names)s",
+                names=", ".join(result.blocked_before)), "info")  # fmt: skip
     if result.skipped:
         flash(ngettext("%(num)d item skipped: the action does not fit its state.",
                        "%(num)d items skipped: the action does not fit their state.",

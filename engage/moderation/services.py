@@ -224,6 +224,7 @@ class BulkResult:
     done: int = 0
     skipped: int = 0
     blocked: list[str] = field(default_factory=list)
+    blocked_before: list[str] = field(default_factory=list)  # (their posts are hidden now)
 
 
 BULK_ACTIONS = ("hide", "restore", "dismiss", "approve", "reject", "block")
@@ -264,6 +265,8 @@ def _block_authors(actor, items, reason_code, text, until, result: BulkResult) -
         if newly_blocked:
             admin.block_user(actor, author, reason, until, tell=False)
             result.blocked.append(author.display_name)
+        else:
+            result.blocked_before.append(author.display_name)
         # One mail for the block and the hidden posts; each post's decision is a notification.
         hidden = hide_all_content(actor, author, reason_code, text, mail=not newly_blocked)
         if newly_blocked:

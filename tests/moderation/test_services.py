@@ -126,6 +126,9 @@ def test_blocking_the_author_hides_all_their_content(board, outbox):
     hidden = select(ModerationDecision.id).where(ModerationDecision.author_id == neighbour.id,
                                                  ModerationDecision.action == "hide")  # fmt: skip
     assert decisions == set(db.session.scalars(hidden)) and len(decisions) == 2
+    # Blocking them again says so (it only hides what is still visible).
+    again = services.bulk(board["moderator"], [("comment", board["reply"].id)], "block", "spam")
+    assert again.blocked == [] and again.blocked_before == [neighbour.display_name]
 
 
 def test_staff_are_not_blocked_from_the_queue(board):

@@ -64,7 +64,7 @@ def test_waiting_list_promotion_with_mail(app, browser, live_server, smtp_server
     expect(anna.locator(".flash-success")).to_contain_text("abgesagt")
 
     ben.goto(offer_url)
-    expect(ben.get_by_text("Sie sind angemeldet")).to_be_visible()
+    expect(ben.get_by_text("Sie sind für diesen Einsatz angemeldet")).to_be_visible()
     for _ in range(150):  # up to 15 s
         if smtp_server.bodies_to("ben@example.org"):
             break

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engage.boards.dialogue_models import Comment, Thread
 from engage.boards.models import Announcement
 from engage.core.sanitize import readable_text
+from engage.processes.models import Process
 from engage.proposals.models import Proposal
 from engage.volunteering.models import ServiceOffer
 
@@ -28,6 +29,7 @@ KINDS: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "proposal": (Proposal, 4, ("title", "problem", "idea", "intended_outcome", "indicator",
                                "official_response")),
     "offer": (ServiceOffer, 5, ("title", "description", "requirements", "place")),
+    "process": (Process, 6, ("title", "summary", "body")),
 }  # fmt: skip
 KIND_OF = {model: kind for kind, (model, _code, _fields) in KINDS.items()}
 
@@ -51,6 +53,8 @@ def document(item) -> tuple[str, str] | None:
                      item.official_response)  # fmt: skip
     elif isinstance(item, ServiceOffer):
         body = plain(item.description, item.requirements, item.place)
+    elif isinstance(item, Process):
+        body = plain(item.summary, item.body)
     else:
         body = plain(item.body)
     title = "" if isinstance(item, Comment) else clean(item.title)

@@ -25,6 +25,7 @@ def kind_label(kind: str) -> str:
         "reply": pgettext("search result", "Reply"),
         "proposal": pgettext("search result", "Proposal"),
         "offer": pgettext("search result", "Volunteer offer"),
+        "process": pgettext("search result", "Participation process"),
     }[kind]
 
 
@@ -82,6 +83,8 @@ def describe(hits: list[Hit]) -> list[Result]:
             url = url_for("dialogue.detail", thread_id=item.id)
         elif hit.kind == "proposal":
             url, when = url_for("proposals.detail", proposal_id=item.id), item.submitted_at
+        elif hit.kind == "process":
+            url, when = url_for("processes.detail", slug=item.slug), item.published_at
         else:
             url = url_for("volunteer.detail", offer_id=item.id)
         results.append(Result(hit.kind, kind_label(hit.kind), title, url, hit.snippet, when))

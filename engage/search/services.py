@@ -53,6 +53,7 @@ def visible_ids() -> dict[str, Select]:
         "reply": replies,
         "proposal": proposals,
         "offer": public.offers().with_only_columns(ServiceOffer.id),
+        "process": public.published_process_ids(),
     }
 
 

@@ -132,7 +132,7 @@ def test_reindex_command_rebuilds_the_index(content, runner, find):
     assert find("Fahrradständer") == []
     result = runner.invoke(args=["search-reindex"])
     assert result.exit_code == 0, result.output
-    assert "5" in result.output
+    assert "7 items" in result.output  # (the five, and the town's two processes)
     assert len(find("Fahrradständer")) == 5
 
 
@@ -188,3 +188,28 @@ def test_a_strange_page_number_shows_the_first_page(content, client, page):
     response = client.get("/search", query_string={"q": "Fahrradständer", "page": page})
     assert response.status_code == 200
     assert "5 Ergebnisse" in response.get_data(as_text=True)
+
+
+def test_a_published_process_is_found_and_a_draft_is_not(client, town, find):
+    from engage.core.types import local_today
+    from engage.processes import services as processes
+    from engage.processes.models import PhaseKind
+
+    today = local_today()
+
+    def process(title: str, publish: bool):
+        made = processes.create_process(town["admin"], processes.ProcessData(
+            title=title, summary="Lesen mit Kindern", body="Ehrenamtliche lesen **vor**.",
+            department_id=town["staff"].department_id, district_id=None,
+            support_threshold=10, answer_deadline_days=14,
+            phases=[processes.PhaseDates(PhaseKind.DIALOGUE, today, today)]))  # fmt: skip
+        if publish:
+            processes.publish_process(made, town["admin"])
+        return made
+
+    live = process("Lesepatenschaften", publish=True)
+    process("Lesepatenschaften im Entwurf", publish=False)
+    db.session.commit()
+    assert find("Lesepaten") == ["Lesepatenschaften"]
+    page = client.get("/search?q=Kindern").get_data(as_text=True)
+    assert ">Beteiligungsverfahren</span>" in page and f'href="/processes/{live.slug}"' in page

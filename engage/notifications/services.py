@@ -65,6 +65,16 @@ def _followers(thread: Thread | None = None, process_id: int | None = None) -> s
     return ids
 
 
+def _added_once(notification: Notification) -> bool:
+    """Store it unless its user was told about this event already (one per user and event)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return False
+    return True
+
+
 def _notify(user_ids: set[int], actor, kind: NotificationKind, event_key: str, wants,
             **subject) -> list[Notification]:  # fmt: skip
     """Create one notification per recipient (never the actor) and mail the immediate ones."""
@@ -81,10 +91,7 @@ def _notify(user_ids: set[int], actor, kind: NotificationKind, event_key: str, w
         notification = Notification(
             user_id=user.id, kind=kind.value, event_key=event_key, actor_id=actor.id, **subject
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(notification)
-        except IntegrityError:
+        if not _added_once(notification):
             continue  # this user was already told about this event
         created.append(notification)
         if user.notify_frequency == NotifyFrequency.IMMEDIATELY.value and user.is_verified:
@@ -196,10 +203,7 @@ def _tell_author(decision, item, kind: NotificationKind, event_key: str, templat
         return None
     notification = Notification(user_id=author.id, kind=kind.value, event_key=event_key,
                                 actor_id=decision.actor_id, decision_id=decision.id)  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            db.session.add(notification)
-    except IntegrityError:
+    if not _added_once(notification):
         return None
     if not mail:  # (told by a mail about several decisions: not in a digest again)
         notification.mailed_at = utcnow()
@@ -234,10 +238,7 @@ def notify_moderators(decision) -> list[Notification]:
         notification = Notification(user_id=user.id, kind=NotificationKind.AUTO_HIDDEN.value,
                                     event_key=f"decision:{decision.id}",
                                     decision_id=decision.id)  # fmt: skip
-        try:
-            with db.session.begin_nested():
-                db.session.add(notification)
-        except IntegrityError:
+        if not _added_once(notification):
             continue
         created.append(notification)
         if user.notify_frequency == NotifyFrequency.IMMEDIATELY.value and user.is_verified:
@@ -306,12 +307,7 @@ def notify_about_shift(signup, kind: NotificationKind, event_key: str) -> Notifi
     the notification is marked as mailed, so no digest repeats it."""
     notification = Notification(user_id=signup.user_id, kind=kind.value, event_key=event_key,
                                 shift_id=signup.shift_id, mailed_at=utcnow())  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            db.session.add(notification)
-    except IntegrityError:
-        return None  # (told about this already)
-    return notification
+    return notification if _added_once(notification) else None
 
 
 def _describe_shift(notification: Notification) -> str:

@@ -177,7 +177,8 @@ def _mail(signup: Signup, subject, template: str, **context) -> None:
 
 
 def _note(signup: Signup, kind: str, event_key: str) -> None:
-    """The mail's news in the volunteer's notifications too (some read only those)."""
+    """The mail's news in the volunteer's notifications too (some read only those); kind names
+    a NotificationKind (imported here: notifications import this feature's models)."""
     from engage.notifications.models import NotificationKind
     from engage.notifications.services import notify_about_shift
 

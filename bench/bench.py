@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import itertools
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import signal
@@ -99,6 +101,35 @@ def wrk(path: str, seconds: int, connections: int, script: Path = LUA,
     return json.loads(line[5:])
 
 
+def moderate_load(label: str, saturated: dict, options, next_request) -> list:
+    """The same requests arriving at random at half the rate wrk measured (bench/moderate.py):
+    [(label, result)], or [] where that rate is more than the client can send without delays
+    of its own."""
+    import moderate  # (bench/moderate.py; it imports bench/load.py, which imports this file)
+
+    rate = saturated["rps"] / 2
+    if rate > moderate.MAX_RATE:
+        return []
+    result = moderate.measure(PORT, rate, options.seconds, next_request)
+    print(f"{'  at half that rate':40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms",
+          flush=True)  # fmt: skip
+    return [(label, result)]
+
+
+def support_requests(sessions, accept: str, options):
+    """As support.lua: the bench citizens in turn, each for a random open proposal."""
+    proposals = max(int(20_000 * options.scale), 20)
+    turn = itertools.count()
+
+    def next_request():
+        cookie, token = sessions[next(turn) % len(sessions)]
+        # The benchmark city's proposals with id % 11 in 0..7 are open for support.
+        proposal = max(random.randrange(proposals // 11) * 11 + random.randint(0, 7), 11)
+        return ("POST", f"/proposals/{proposal}/support", cookie, {"csrf_token": token}, accept)
+
+    return next_request
+
+
 def login_sessions(count: int) -> list[tuple[str, str]]:
     """Log in bench citizens; return (cookie header, CSRF token) for each."""
     sessions = []
@@ -138,6 +169,8 @@ def main() -> None:
         "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench"
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--no-moderate", dest="moderate", action="store_false",
+                        help="skip the second pass of the rows at half their rate")  # fmt: skip
     parser.add_argument("--only", help="a regular expression: measure only the rows it finds "
                         "(the baseline always runs)")  # fmt: skip
     options = parser.parse_args()
@@ -150,7 +183,7 @@ def main() -> None:
            "ENGAGE_RATELIMIT_ENABLED": "false"}  # fmt: skip
     prepare_database(env, options.scale)
     server = start_gunicorn(env, options.workers)
-    rows = []
+    rows, calm_rows = [], []
     try:
         listing = "/proposals?sort=supports&district_id=3"
         pages = [("baseline: /healthz/live", "/healthz/live", None), ("/", "/", None),
@@ -175,10 +208,13 @@ def main() -> None:
                     print(f"{cold_label:40} p50 {result['p50']:7.1f} ms", flush=True)
                 _get(path, cookie)  # one computation fills the report cache before the load
             wrk(path, 2, options.connections, headers={"Cookie": cookie} if cookie else None)
-            result = wrk(path, options.seconds, options.connections,
-                         headers={"Cookie": cookie} if cookie else None)  # fmt: skip
+            headers = {"Cookie": cookie} if cookie else None
+            result = wrk(path, options.seconds, options.connections, headers=headers)
             rows.append((label, result))
             print(f"{label:40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms", flush=True)
+            if options.moderate:
+                calm_rows += moderate_load(label, result, options,
+                                           lambda p=path, c=cookie: ("GET", p, c or "", None, ""))
         if options.only and not re.search(options.only, "POST support"):
             raise _Done
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
@@ -198,13 +234,16 @@ def main() -> None:
             rows.append((label, result))
             print(f"{label:40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms",
                   flush=True)  # fmt: skip
+            if options.moderate:
+                calm_rows += moderate_load(label, result, options,
+                                           support_requests(sessions, accept, options))
     except _Done:
         pass
     finally:
         rss = worker_rss_mb(server)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    write_results(options, rows, rss)
+    write_results(options, rows, rss, calm_rows)
 
 
 COLD_REPORTS = [
@@ -255,7 +294,7 @@ def _lua_table(sessions) -> str:
     return "{" + items + "}"
 
 
-def write_results(options, rows, rss) -> None:
+def write_results(options, rows, rss, moderate=()) -> None:
     baseline = rows[0][1]["rps"]
     lines = [
         "# Benchmark results", "",
@@ -271,6 +310,18 @@ def write_results(options, rows, rss) -> None:
     for label, r in rows:
         lines.append(f"| {label} | {r['rps']:.1f} | {r['rps'] / baseline:.2f} | {r['p50']:.1f} "
                      f"| {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |")  # fmt: skip
+    if moderate:
+        lines += ["", "At a moderate load: the rows of at most 1,200 req/s again, their requests "
+                  "now arriving at random at half that rate, each on a connection of its own, "
+                  "each latency counted from when the request was due (`bench/moderate.py`; "
+                  "its client adds about 2 ms).", "",
+                  "| page | req/s | share of full load | p50 ms | p95 ms | p99 ms | errors |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+        full = dict(rows)
+        for label, r in moderate:
+            lines.append(f"| {label} | {r['rps']:.1f} | {r['rps'] / full[label]['rps']:.2f} "
+                         f"| {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} "
+                         f"| {r['errors']} |")  # fmt: skip
     text = "\n".join(lines) + "\n"
     Path(options.output).write_text(text)
     print("\n" + text)

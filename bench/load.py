@@ -67,12 +67,14 @@ class Answer:
 
 
 async def request(port: int, method: str, path: str, cookie: str = "", form: dict | None = None,
-                  timeout: float | None = None) -> Answer:  # fmt: skip
+                  timeout: float | None = None, accept: str = "") -> Answer:  # fmt: skip
     body = urllib.parse.urlencode(form).encode() if form is not None else b""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close",
              "User-Agent: engage-load/1", "Accept-Language: de"]  # fmt: skip
     if cookie:
         lines.append(f"Cookie: {cookie}")
+    if accept:
+        lines.append(f"Accept: {accept}")
     if form is not None:
         lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body

@@ -90,7 +90,14 @@ store = _Store()
 # processes with their phases, and lists of processes, districts and departments.
 account_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 16)
 process_store = _Store(max_entries=MAX_ENTRIES // 4, max_chars=MAX_CHARS // 16)
-_STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store}
+# Fragments of one row each (a reply with its buttons), whose key names the row's whole state
+# (row_state): they outlive the content version, which every support and comment anywhere
+# raises, so that a page rendered afresh after a write does not render its hundred replies
+# again. What else they show are names (accounts) and departments (processes): the store's
+# version is made of those two areas' versions.
+ROWS = "rows"
+row_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 4)
+_STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store, ROWS: row_store}
 
 
 def _store_of(area: str) -> _Store:
@@ -111,7 +118,18 @@ def _usable_version(area: str = CONTENT) -> str | None:
         return None  # this request changed data it has not committed yet
     from engage.core.pagecache import worker_version
 
+    if area == ROWS:
+        names, departments = worker_version(ACCOUNTS), worker_version(PROCESSES)
+        return None if names is None or departments is None else f"{names}|{departments}"
     return worker_version(area)
+
+
+def row_state(obj) -> tuple:
+    """All of a row's columns, for a fragment's key (long texts by their hash)."""
+    from engage.core.kept_rows import column_names
+
+    values = (getattr(obj, name) for name in column_names(type(obj)))
+    return tuple(hash(v) if isinstance(v, str) and len(v) > 64 else v for v in values)
 
 
 def db_changed() -> bool:
@@ -172,21 +190,22 @@ def keep_signed_token(response):
     return response
 
 
-def cached(key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CONTENT) -> Markup:
     """The fragment stored under key for this version and language, rendered when missing.
 
     render() returns template output (already escaped), so the stored HTML is markup.
     """
-    version = _usable_version()
+    version = _usable_version(area)
     if version is None:
         return Markup(render())  # noqa: S704 (template output)
     full_key = (str(get_locale()), *key)
-    parts = store.get(version, full_key)
+    kept_in = _STORES[area]
+    parts = kept_in.get(version, full_key)
     if parts is None:
         html = str(render())
         token = g.get(_csrf_field())
         if not db_changed():
-            store.put(version, full_key, tuple(html.split(token)) if token else (html,))
+            kept_in.put(version, full_key, tuple(html.split(token)) if token else (html,))
         return Markup(html)  # noqa: S704 (template output)
     return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
 
@@ -217,21 +236,27 @@ def remembered(key: tuple[Hashable, ...], compute: Callable[[], object],
 
 
 class FragmentCacheExtension(Extension):
-    """``{% cache "name", part, … %}…{% endcache %}``: the body rendered once per key.
+    """``{% cache "name", part, … %}…{% endcache %}``: the body rendered once per key and
+    content version. The parts must name everything the body shows that differs between users.
 
-    The parts must name everything the body shows that differs between users.
+    ``{% rowcache "name", row_state(row), part, … %}…{% endrowcache %}``: the same for a body
+    that shows one row (and names and departments): kept under the ROWS version instead.
     """
 
-    tags = {"cache"}
+    tags = {"cache", "rowcache"}
 
     def parse(self, parser):
-        lineno = next(parser.stream).lineno
+        tag = next(parser.stream)
         parts = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             parts.append(parser.parse_expression())
-        body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        call = self.call_method("_fragment", [nodes.List(parts)])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        body = parser.parse_statements((f"name:end{tag.value}",), drop_needle=True)
+        method = "_row_fragment" if tag.value == "rowcache" else "_fragment"
+        call = self.call_method(method, [nodes.List(parts)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(tag.lineno)
 
     def _fragment(self, parts: list, caller) -> Markup:
         return cached(tuple(parts), caller)
+
+    def _row_fragment(self, parts: list, caller) -> Markup:
+        return cached(tuple(parts), caller, ROWS)

@@ -24,7 +24,7 @@ Snapshot = tuple
 def snapshot(obj, relations: dict[str, dict] | None = None) -> Snapshot:
     """obj's columns, and those of the relations named in the tree ({"process": {"phases": {}}})."""
     model = type(obj)
-    values = {name: getattr(obj, name) for name in _column_names(model)}
+    values = {name: getattr(obj, name) for name in column_names(model)}
     related = {}
     for name, deeper in (relations or {}).items():
         target = getattr(obj, name)
@@ -73,7 +73,7 @@ def loaded(
 
 
 @functools.cache
-def _column_names(model) -> tuple[str, ...]:
+def column_names(model) -> tuple[str, ...]:
     return tuple(attribute.key for attribute in model.__mapper__.column_attrs)
 
 

@@ -47,7 +47,12 @@ def _page(client, path: str) -> str:
 
 def _fragments() -> set:
     """The kept comments and pages of replies (the header differs with the user's rights)."""
-    return {key for key in fragments.store.items if key[1] in ("comment", "replies")}
+    kept = {key for key in fragments.store.items if key[1] == "replies"}
+    return kept | _kept_comments()
+
+
+def _kept_comments() -> set:
+    return {key for key in fragments.row_store.items if key[1] == "comment"}
 
 
 def test_each_user_gets_their_own_token_in_shared_fragments(app, town, discussed):
@@ -62,7 +67,7 @@ def test_each_user_gets_their_own_token_in_shared_fragments(app, town, discussed
     tokens_first, tokens_second = set(TOKEN_RE.findall(first)), set(TOKEN_RE.findall(second))
     assert len(tokens_first) == 1 and len(tokens_second) == 1
     assert tokens_first != tokens_second
-    for html in fragments.store.items.values():
+    for html in [*fragments.store.items.values(), *fragments.row_store.items.values()]:
         assert not any(token in str(html) for token in tokens_first | tokens_second)
     # The token served from a kept fragment is valid for its user: a reply form works.
     response = post_form(admin, f"/proposals/{proposal.id}", body="Admin antwortet.",
@@ -173,3 +178,53 @@ def test_the_kept_proposal_page_shows_each_user_their_own_buttons(app, town, dis
 
 def _token(html: str) -> str:
     return TOKEN_RE.findall(html)[0]
+
+
+def test_kept_replies_outlive_writes_elsewhere(app, town, discussed):
+    """A reply's fragment is kept by the reply's own state: a support or a comment elsewhere
+    (which renews the page) does not make the page render its replies again."""
+    proposal = discussed[0]
+    path = f"/proposals/{proposal.id}"
+    reader = _logged_in(app, "verkehr@example.org")
+    _page(reader, "/proposals")  # (shows the log-in message once)
+    _page(reader, path)
+    kept = {key: fragments.row_store.items[key] for key in _kept_comments()}
+    assert len(kept) == 2
+    content_version = fragments.store.version
+    other = proposals.save_proposal(town["neighbour"], town["voting"], proposals.ProposalData(
+        title="Zweite Bank", problem="P", idea="I", intended_outcome="W", indicator="Z"),
+        submit=True)  # fmt: skip
+    proposals.add_support(other, town["staff"])
+    db.session.commit()
+    _page(reader, path)
+    assert fragments.store.version != content_version, "the writes renewed the page"
+    assert {key: fragments.row_store.items[key] for key in _kept_comments()} == kept
+    assert all(fragments.row_store.items[key] is html for key, html in kept.items())
+
+
+def test_a_changed_reply_shows_at_once(app, town, discussed):
+    """Whatever changes a reply, or the name of its author, shows on the next page."""
+    from engage.accounts.models import User
+    from engage.boards import dialogue_services as dialogue
+    from engage.moderation import services as moderation
+
+    proposal, first, own = discussed
+    path = f"/proposals/{proposal.id}"
+    reader = _logged_in(app, "verkehr@example.org")
+    _page(reader, "/proposals")
+    assert "Nina findet das auch." in _page(reader, path)
+    dialogue.edit_post(db.session.get(type(own), own.id), "Nina findet das jetzt gut.")
+    db.session.commit()
+    assert "Nina findet das jetzt gut." in _page(reader, path)
+    dialogue.toggle_helpful(db.session.get(type(first), first.id), town["neighbour"])
+    db.session.commit()
+    page = _page(reader, path)
+    assert re.search(rf'action="/dialogue/replies/{first.id}/helpful".*?\(1\)', page, re.S)
+    db.session.get(User, town["citizen"].id).display_name = "Bernd B."
+    db.session.commit()
+    assert f'id="c{first.id}-by" class="reply-author">Bernd B.<' in _page(reader, path)
+    moderator = db.session.get(User, town["admin"].id)
+    moderation.decide(moderator, db.session.get(type(first), first.id), "hide", "spam")
+    db.session.commit()
+    page = _page(reader, path)
+    assert "Gute Idee, Bernd hier." not in page

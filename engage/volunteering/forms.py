@@ -7,7 +7,13 @@ from datetime import UTC
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
@@ -70,6 +76,11 @@ class EditShiftForm(FlaskForm):
                                         NumberRange(1, 1000)])  # fmt: skip
     place = StringField(_l("Place (if different)"), filters=[_strip],
                         validators=[Optional(), Length(max=200)])  # fmt: skip
+
+    def validate_ends_at(self, field) -> None:
+        # Here, not only in services: the error then stands at the field, with what was typed.
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("A shift must end after it starts."))
 
     def utc(self, field):
         return field.data.replace(tzinfo=LOCAL_TIMEZONE).astimezone(UTC)

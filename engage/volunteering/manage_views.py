@@ -82,14 +82,15 @@ def add_shifts(offer_id: int):
                                          form.capacity.data, form.place.data or "",
                                          form.weeks.data)  # fmt: skip
         except services.VolunteeringError as error:
-            flash(str(error), "error")
+            db.session.rollback()
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("%(n)d shift(s) added.", n=len(shifts)), "success")
-    else:
-        # Errors next to their fields and summarised above the form, keeping what was typed.
-        return offer_page(offer.id, shift_form=form, status=422)
-    return redirect(url_for("volunteer.detail", offer_id=offer.id))
+            flash(ngettext("%(num)d shift added.", "%(num)d shifts added.", len(shifts)),
+                  "success")  # fmt: skip
+            return redirect(url_for("volunteer.detail", offer_id=offer.id))
+    # Errors next to their fields and summarised above the form, keeping what was typed.
+    return offer_page(offer.id, shift_form=form, status=422)
 
 
 def _shift_page(shift: Shift, status: int = 200, **forms):
@@ -98,7 +99,7 @@ def _shift_page(shift: Shift, status: int = 200, **forms):
         edit_form=forms.get("edit") or EditShiftForm.for_shift(shift),
         cancel_form=forms.get("cancel") or CancelShiftForm(formdata=None),
         attendance_form=PlainActionForm(formdata=None), errors=forms.get("errors", {}),
-        taken=services.confirmed_count(shift), position=services.waiting_position,
+        taken=services.places_taken(shift), position=services.waiting_position,
     ), status  # fmt: skip
 
 

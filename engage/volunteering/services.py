@@ -94,18 +94,22 @@ def _lock(shift: Shift) -> None:
     db.session.execute(update(Shift).where(Shift.id == shift.id).values(capacity=Shift.capacity))
 
 
-def confirmed_count(shift: Shift) -> int:
+# A place is held by a confirmed sign-up, and still once attendance is recorded for it.
+HOLDING_A_PLACE = (St.CONFIRMED.value, St.ATTENDED.value, St.NO_SHOW.value)
+
+
+def places_taken(shift: Shift) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Signup)
-        .where(Signup.shift_id == shift.id, Signup.status == St.CONFIRMED.value)
+        .where(Signup.shift_id == shift.id, Signup.status.in_(HOLDING_A_PLACE))
     )  # fmt: skip
 
 
-def confirmed_counts(shifts: list[Shift]) -> dict[int, int]:
-    """Confirmed places per shift, in one query (for pages listing many shifts)."""
+def places_taken_by_shift(shifts: list[Shift]) -> dict[int, int]:
+    """Places taken per shift, in one query (for pages listing many shifts)."""
     rows = db.session.execute(
         select(Signup.shift_id, func.count())
-        .where(Signup.shift_id.in_([s.id for s in shifts]), Signup.status == St.CONFIRMED.value)
+        .where(Signup.shift_id.in_([s.id for s in shifts]), Signup.status.in_(HOLDING_A_PLACE))
         .group_by(Signup.shift_id)
     )
     found = dict(rows.all())
@@ -130,7 +134,7 @@ def sign_up(shift: Shift, user, now: datetime | None = None) -> Signup:
     )  # fmt: skip
     if overlapping:
         raise ShiftOverlaps(_("You are already signed up for another shift at that time."))
-    status = St.CONFIRMED if confirmed_count(shift) < shift.capacity else St.WAITLISTED
+    status = St.CONFIRMED if places_taken(shift) < shift.capacity else St.WAITLISTED
     signup = existing or Signup(shift_id=shift.id, user_id=user.id)
     signup.status, signup.queued_at = status.value, now
     db.session.add(signup)
@@ -153,7 +157,7 @@ def waiting_position(signup: Signup) -> int | None:
 
 def _promote_waiting(shift: Shift) -> list[Signup]:
     """Give free places to the people waiting longest, and tell each of them by mail."""
-    free = shift.capacity - confirmed_count(shift)
+    free = shift.capacity - places_taken(shift)
     if free <= 0:
         return []
     promoted = list(db.session.scalars(
@@ -211,7 +215,7 @@ def edit_shift(shift: Shift, actor, starts_at: datetime, ends_at: datetime, capa
     if ends_at <= starts_at:
         raise VolunteeringError(_("A shift must end after it starts."))
     _lock(shift)
-    taken = confirmed_count(shift)
+    taken = places_taken(shift)
     if capacity < taken:
         raise VolunteeringError(_(
             "%(n)d volunteers already have a place; the shift needs at least that many places.",

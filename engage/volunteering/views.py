@@ -50,7 +50,7 @@ def offer_page(offer_id: int, shift_form: ShiftForm | None = None, status: int =
                                                 Signup.user_id == current_user.id)
         ):  # fmt: skip
             mine[signup.shift_id] = signup
-    counts = services.confirmed_counts(offer.shifts)
+    counts = services.places_taken_by_shift(offer.shifts)
     return render_template(
         "volunteering/offer_detail.html", offer=offer, mine=mine, counts=counts, now=utcnow(),
         description_html=render_user_text(offer.description),

@@ -146,3 +146,16 @@ def test_staff_record_attendance_in_one_form_with_a_german_comma(client, auth, t
     certificate = client.get("/volunteer/me/certificate").get_data(as_text=True)
     assert "Engagementnachweis" in certificate and "Parkputz Nordviertel" in certificate
     assert "1,5" in certificate
+
+
+def test_places_stay_taken_once_attendance_is_recorded(client, auth, town, offer):
+    shift = _past_shift_with(offer, [town["citizen"], town["neighbour"]])
+    shift.capacity = 3
+    db.session.commit()
+    attendance.mark(_signup(shift, town["citizen"]), town["staff"], attended=True)
+    attendance.mark(_signup(shift, town["neighbour"]), town["staff"], attended=False)
+    db.session.commit()
+    assert services.places_taken(shift) == 2
+    auth.login("umwelt@example.org")
+    page = client.get(f"/volunteer/shifts/{shift.id}").get_data(as_text=True)
+    assert "2 von 3 Plätzen belegt" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -139,3 +140,23 @@ def test_reminders_go_out_once_within_24_hours(app, town, offer, outbox):
     assert [m.recipient for m in outbox()] == ["buerger@example.org"]
     assert "0 reminder" in runner.invoke(args=["send-reminders"]).output
     assert len(outbox()) == 1
+
+
+def test_a_shift_ending_before_it_starts_is_refused_at_its_field_with_the_input_kept(
+    client, auth, town, offer
+):
+    auth.login("umwelt@example.org")
+    response = post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/{offer.id}/shifts",
+                         starts_at="2030-12-05T10:00", ends_at="2030-12-05T09:00", capacity="1",
+                         weeks="1")  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Ein Einsatz muss nach seinem Beginn enden." in page
+    assert 'value="2030-12-05T10:00"' in page and 'value="2030-12-05T09:00"' in page
+    assert re.search(r'name="capacity"[^>]*value="1"', page)
+    assert not offer.shifts
+    response = post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/{offer.id}/shifts",
+                         starts_at="2030-12-05T10:00", ends_at="2030-12-05T12:00", capacity="1",
+                         weeks="2")  # fmt: skip
+    assert response.status_code == 302
+    assert "2 Einsätze hinzugefügt." in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)

@@ -7,9 +7,13 @@ them, and they stay the same in every language. Only the page translates them.
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+
+from engage.i18n import local_datetime
 
 ACTIONS = {
     "announcement.create": _l("Announcement written"),
@@ -117,7 +121,10 @@ def details_of(details: str) -> list[tuple[str, str]]:
         return [("", details)]
     if not isinstance(values, dict):
         return [("", details)]
-    return [(str(DETAILS.get(key, key)), _value(value, key)) for key, value in values.items()]
+    # (An empty detail, such as no reason given, says nothing: it is left out. A missing end,
+    # null, stays: "until –" is a block without end.)
+    return [(str(DETAILS.get(key, key)), _value(value, key)) for key, value in values.items()
+            if value != ""]  # fmt: skip
 
 
 def _coded(key: str, code: str) -> str | None:
@@ -146,7 +153,15 @@ def _value(value, key: str = "") -> str:
     if isinstance(value, int | float):
         return format_decimal(value)
     text = str(value)
+    if _MOMENT.match(text):  # a moment as stored (ISO, UTC): in local time, as elsewhere
+        try:
+            return local_datetime(datetime.fromisoformat(text), "short")
+        except ValueError:
+            return text
     try:
         return format_decimal(float(text)) if text.replace(".", "", 1).isdigit() else text
     except ValueError:
         return text
+
+
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

@@ -191,7 +191,8 @@ def decide(actor: User, item, action: Action | str, reason_code: str = "", text:
     elif action != Action.DISMISS:
         item.hidden_at = item.hidden_reason = None
     _resolve_flags(item)
-    decision = _record(actor, item, action, reason_code or Reason.OTHER.value, reason)
+    # (Restoring, approving and dismissing need no reason: none is recorded, not "other".)
+    decision = _record(actor, item, action, reason_code, reason)
     from engage.notifications import services as notifications
 
     if action == Action.APPROVE:

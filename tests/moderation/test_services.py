@@ -65,6 +65,7 @@ def test_restore_notifies_the_author_and_needs_new_reports_to_hide_again(board, 
     assert reply.is_visible
     note = db.session.scalar(select(Notification).where(Notification.user_id == reply.author_id))
     assert note.kind == "moderation_decision" and note.decision.action == "restore"
+    assert note.decision.reason_code == "", "no reason was given (not 'other')"
     assert any(m.recipient == "nachbar@example.org" for m in outbox())
     assert services.open_flag_count(reply) == 0
 
@@ -350,5 +351,9 @@ def test_the_audit_log_says_its_entries_in_words(app):
             ("Stunden", "1,5"), ("Stand", "gekommen")]  # fmt: skip
         assert audit_words.details_of('{"reason_code": "spam", "until": null}') == [
             ("Grund", "Spam oder Werbung"), ("Bis", "–")]  # fmt: skip
+        # No reason given: nothing said; a stored moment (UTC) in local time.
+        assert audit_words.details_of(
+            '{"reason_code": "", "until": "2026-12-31T22:59:59.999999+00:00"}'
+        ) == [("Bis", "31.12.2026, 23:59")]
         assert audit_words.details_of('{"role": ["staff", "citizen"]}') == [
             ("Rolle", "Mitarbeitende der Verwaltung → Bürgerin/Bürger")]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -358,6 +359,9 @@ def test_result_is_recorded_by_the_department_and_supporters_rate(client, auth, 
     assert stored.average_rating == 5.0
     html = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "12 %" in html and "Deutlich weniger Raser." in html
+    history = html.split('id="history-title"')[1]
+    assert re.search(r"<strong>Gemessenes Ergebnis erfasst</strong> · [\d.]+, [\d:]+ · "
+                     r"Gemessen: 12 %", history)  # fmt: skip
     auth.logout()
     auth.login("buerger@example.org")  # the author did not support it: no rating
     response = post_form(client, f"/proposals/{proposal.id}",

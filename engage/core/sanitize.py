@@ -108,13 +108,15 @@ def excerpt(source: str | None, length: int = 220) -> str:
     return _excerpt(without_bidi_controls(source or ""), length)
 
 
-_NEXT_ITEM = re.compile(r"</li>\s*<li>")
+# A list item followed by another one, or by what comes after its list.
+_NEXT_ITEM = re.compile(r"</li>((?:\s*</[uo]l>)?\s*<(?:li|p|h[1-6]|ul|ol|blockquote|pre)[\s>])")
 
 
 def readable_text(source: str | None) -> str:
     """User Markdown as the words a reader sees: no tags or entities, single spaces, and
-    " · " between a list's items (without their bullets they would run into one sentence)."""
-    rendered = _NEXT_ITEM.sub(" · </li><li>", str(render_user_text(source)))
+    " · " after a list's items (without their bullets they would run into one sentence, and
+    the list's last item into the paragraph after it)."""
+    rendered = _NEXT_ITEM.sub(r" · </li>\1", str(render_user_text(source)))
     return " ".join(html.unescape(bleach.clean(rendered, tags=set(), strip=True)).split())
 
 

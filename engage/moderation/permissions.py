@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engage.accounts.permissions import can_write, is_moderator, is_signed_in
+from engage.core.moderation import ContentStatus
 
 
 def can_flag(user, item) -> bool:
@@ -25,8 +26,9 @@ def can_decide_appeals(user) -> bool:
     return is_moderator(user)
 
 
-def can_appeal(user, decision, already_appealed: bool) -> bool:
-    """The author, once per item, against a decision that took the content away.
+def can_appeal(user, decision, already_appealed: bool, item=None) -> bool:
+    """The author, once per item, against a decision that took the content away, while the
+    item is still away (once restored there is nothing left to appeal against).
 
     Blocked authors may appeal too: an appeal is how a wrong decision gets corrected.
     """
@@ -36,6 +38,7 @@ def can_appeal(user, decision, already_appealed: bool) -> bool:
         and decision.author_id == user.id
         and decision.is_appealable
         and not already_appealed
+        and (item is None or item.moderation_status != ContentStatus.VISIBLE.value)
     )
 
 

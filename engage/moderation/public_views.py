@@ -82,7 +82,8 @@ def decision(decision_id: int):
                                 Appeal.content_type == decision.content_type,
                                 Appeal.content_id == decision.content_id)
     )  # fmt: skip
-    allowed = can_appeal(current_user, decision, existing is not None)
+    item = content.load(decision.content_type, decision.content_id)
+    allowed = can_appeal(current_user, decision, existing is not None, item)
     form = AppealForm()
     if form.is_submitted():
         require(allowed)
@@ -94,7 +95,6 @@ def decision(decision_id: int):
             db.session.commit()
             flash(_("Your appeal is sent. You will be told the result."), "success")
             return redirect(url_for("moderation.decision", decision_id=decision.id))
-    item = content.load(decision.content_type, decision.content_id)
     return render_template(
         "moderation/decision.html", decision=decision, item=item, appeal=existing,
         form=form if allowed else None, content=content, excerpt=excerpt,

@@ -109,3 +109,7 @@ def test_an_excerpt_keeps_list_items_apart():
     assert excerpt(source) == (
         "Wir sammeln Hinweise: Hinweise im Dialog sammeln · Vorschläge entwickeln"
     )
+    # The last item does not run into the paragraph after the list.
+    assert excerpt("- Bäume\n- Pflanzen wünschen\n\nMehr unter Stadtgrün.") == (
+        "Bäume · Pflanzen wünschen · Mehr unter Stadtgrün."
+    )

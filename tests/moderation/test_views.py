@@ -241,6 +241,19 @@ def test_author_appeals_once_and_the_moderator_grants_it(client, auth, board):
     assert again.status_code == 409
 
 
+def test_a_hiding_undone_by_a_restore_can_no_longer_be_appealed(client, auth, board):
+    decision = services.decide(board["moderator"], board["reply"], "hide", "insult")
+    services.decide(board["moderator"], board["reply"], "restore")
+    db.session.commit()
+    url = f"/moderation/decisions/{decision.id}"
+    auth.login("nachbar@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert "Widerspruch senden" not in page and 'name="text"' not in page
+    assert "Gegen diese Entscheidung ist kein Widerspruch nötig." in page
+    assert post_form(client, url, text="Trotzdem.").status_code == 403
+    assert db.session.scalar(select(Appeal)) is None
+
+
 def test_notifications_describe_decisions_and_link_to_the_appeal(client, auth, board):
     services.decide(board["moderator"], board["reply"], "hide", "spam")
     db.session.commit()

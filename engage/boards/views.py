@@ -24,6 +24,7 @@ from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
 from engage.extensions import db
 from engage.organisation.models import all_districts
+from engage.processes.models import Process
 from engage.processes.services import published_processes
 
 bp = Blueprint("info", __name__, url_prefix="/info")
@@ -93,6 +94,10 @@ def create():
     form = _form()
     if not form.is_submitted() and request.args.get("process", "").isdigit():
         form.process_id.data = int(request.args["process"])
+        # Written from a process's page: for that process's district, unless changed here.
+        process = db.session.get(Process, form.process_id.data)
+        if process is not None and process.district_id is not None:
+            form.district_id.data = process.district_id
     if form.validate_on_submit():
         announcement = services.publish_announcement(current_user, _data(form))
         db.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+import re
 from datetime import timedelta
 
 import pytest
@@ -84,6 +85,13 @@ def test_staff_publish_and_see_their_scheduled_items(client, auth, city):
     assert announcement.process_id == city["process"].id and announcement.is_scheduled
     assert announcement.publish_at.hour == 8  # 10:00 in Berlin summer time is 08:00 UTC
     assert "Baumpflanzung" in client.get("/info").get_data(as_text=True)  # own scheduled list
+
+
+def test_an_announcement_written_from_a_process_starts_with_its_district(client, auth, city):
+    auth.login("umwelt@example.org")
+    page = client.get(f"/info/new?process={city['process'].id}").get_data(as_text=True)
+    assert f'<option selected value="{city["process"].id}">Grün im Norden' in page
+    assert f'<option selected value="{city["nord"].id}">Nordviertel' in page
 
 
 def test_staff_of_another_department_cannot_post_in_the_process(client, auth, city):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-import re
 from datetime import timedelta
 
 import pytest

@@ -234,6 +234,7 @@ FUNNEL = [
                   S.EVALUATED.value}),
     (S.IN_IMPLEMENTATION, {S.IN_IMPLEMENTATION.value, S.IMPLEMENTED.value, S.EVALUATED.value}),
     (S.IMPLEMENTED, {S.IMPLEMENTED.value, S.EVALUATED.value}),
+    (S.EVALUATED, {S.EVALUATED.value}),  # (the effect measured: the last step of the lifecycle)
 ]  # fmt: skip
 
 

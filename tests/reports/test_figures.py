@@ -29,6 +29,11 @@ def test_whole_city(city):
     answers = figures.thread_answers(scope)
     assert (answers.total, answers.answered) == (3, 1)
     assert dict(figures.funnel(figures.proposal_statuses(scope)))["submitted"] == 2
+    # Each stage counts the proposals that got at least that far, up to the measured effect.
+    stages = figures.funnel({"submitted": 4, "implemented": 2, "evaluated": 1, "rejected": 3})
+    assert [(str(stage), n) for stage, n in stages] == [
+        ("submitted", 10), ("under_review", 6), ("accepted", 3), ("in_implementation", 3),
+        ("implemented", 3), ("evaluated", 1)]  # fmt: skip
 
 
 def test_a_district_leaves_out_city_wide_contributions(city):

@@ -149,6 +149,13 @@ def login_sessions(count: int) -> list[tuple[str, str]]:
     return sessions
 
 
+def cpu_times() -> tuple[int, int]:
+    """(stolen, total) jiffies of all CPUs so far (/proc/stat): on a virtual machine the host
+    may take a share of the CPU away, and a run measured then says less."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (values[7] if len(values) > 7 else 0), sum(values[:8])
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
@@ -182,6 +189,7 @@ def main() -> None:
            # All bench users write from one address: per-address limits would refuse the load.
            "ENGAGE_RATELIMIT_ENABLED": "false"}  # fmt: skip
     prepare_database(env, options.scale)
+    started = cpu_times()
     server = start_gunicorn(env, options.workers)
     rows, calm_rows = [], []
     try:
@@ -241,6 +249,8 @@ def main() -> None:
         pass
     finally:
         rss = worker_rss_mb(server)
+        stolen, total = (now - before for now, before in zip(cpu_times(), started, strict=True))
+        options.stolen = stolen / total if total else 0.0
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     write_results(options, rows, rss, calm_rows)
@@ -303,7 +313,9 @@ def write_results(options, rows, rss, moderate=()) -> None:
         f"- gunicorn: {options.workers} sync workers; wrk: 2 threads, {options.connections} "
         f"connections, {options.seconds} s per URL after a 2 s warm-up",
         f"- Data: the benchmark city (`flask seed-bench --scale {options.scale}`)",
-        f"- Worker RSS after the run: {', '.join(f'{m:.0f} MB' for m in rss)}", "",
+        f"- Worker RSS after the run: {', '.join(f'{m:.0f} MB' for m in rss)}",
+        f"- CPU time taken by the virtual machine's host during the run (steal): "
+        f"{getattr(options, 'stolen', 0.0):.0%}", "",
         "| page | req/s | ratio to baseline | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip

@@ -29,7 +29,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from engage.core.pagecache import ACCOUNTS, CONTENT, PROCESSES
+from engage.core.pagecache import ACCOUNTS, CONTENT, NAMES, PROCESSES
 
 MAX_ENTRIES = 4000
 MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
@@ -93,11 +93,11 @@ process_store = _Store(max_entries=MAX_ENTRIES // 4, max_chars=MAX_CHARS // 16)
 # Fragments of one row each (a reply with its buttons), whose key names the row's whole state
 # (row_state): they outlive the content version, which every support and comment anywhere
 # raises, so that a page rendered afresh after a write does not render its hundred replies
-# again. What else they show are names (accounts) and departments (processes): the store's
-# version is made of those two areas' versions.
-ROWS = "rows"
+# again. What else they show are people's and departments' names: they are kept under the
+# names version (raised by changes to accounts and departments, not by log-ins).
 row_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 4)
-_STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store, ROWS: row_store}
+_STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store,
+           NAMES: row_store}  # fmt: skip
 
 
 def _store_of(area: str) -> _Store:
@@ -118,9 +118,6 @@ def _usable_version(area: str = CONTENT) -> str | None:
         return None  # this request changed data it has not committed yet
     from engage.core.pagecache import worker_version
 
-    if area == ROWS:
-        names, departments = worker_version(ACCOUNTS), worker_version(PROCESSES)
-        return None if names is None or departments is None else f"{names}|{departments}"
     return worker_version(area)
 
 
@@ -240,7 +237,7 @@ class FragmentCacheExtension(Extension):
     content version. The parts must name everything the body shows that differs between users.
 
     ``{% rowcache "name", row_state(row), part, … %}…{% endrowcache %}``: the same for a body
-    that shows one row (and names and departments): kept under the ROWS version instead.
+    that shows one row (and names of people and departments): kept under the names version.
     """
 
     tags = {"cache", "rowcache"}
@@ -259,4 +256,4 @@ class FragmentCacheExtension(Extension):
         return cached(tuple(parts), caller)
 
     def _row_fragment(self, parts: list, caller) -> Markup:
-        return cached(tuple(parts), caller, ROWS)
+        return cached(tuple(parts), caller, NAMES)

@@ -18,7 +18,7 @@ import logging
 import secrets
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 VERSION_KEY = "engage:content-version"
 ACCOUNTS_KEY = "engage:accounts-version"
 PROCESSES_KEY = "engage:processes-version"
+NAMES_KEY = "engage:names-version"
 EPOCH_KEY = "engage:content-epoch"
 PAGE_PREFIX = "engage:page:"
 TTL_SECONDS = 60
@@ -34,16 +35,22 @@ SKIPPED_PREFIXES = ("/static/", "/auth/", "/account", "/healthz", "/admin", "/mo
 UNVERSIONED_PREFIXES = ("/static/", "/healthz")  # (they load nothing that is kept)
 
 
-CONTENT, ACCOUNTS, PROCESSES = "content", "accounts", "processes"
+CONTENT, ACCOUNTS, PROCESSES, NAMES = "content", "accounts", "processes", "names"
 # What a write to these tables changes; a write to any other table changes content only.
+# NAMES: what pages show of people and departments next to their posts (kept replies).
 _OF_PROCESSES = frozenset({PROCESSES, CONTENT})
 _AREAS_OF_TABLE = {"user_session": frozenset({ACCOUNTS}),
-                   "user_account": frozenset({ACCOUNTS, CONTENT}),
+                   "user_account": frozenset({ACCOUNTS, CONTENT, NAMES}),
                    "process": _OF_PROCESSES, "phase": _OF_PROCESSES,
-                   "department": _OF_PROCESSES, "district": _OF_PROCESSES}  # fmt: skip
+                   "department": frozenset({PROCESSES, CONTENT, NAMES}),
+                   "district": _OF_PROCESSES}  # fmt: skip
 _CONTENT_ONLY = frozenset({CONTENT})
-_KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESSES_KEY}
-_OTHER_AREAS = (ACCOUNTS, PROCESSES)  # read with the content version and the epoch
+# Columns of an account that no page shows: a change of only these (a log-in notes its time)
+# renews what workers keep of accounts, not the pages.
+_UNSHOWN_ACCOUNT_COLUMNS = frozenset({"last_login_at", "password_hash"})
+_KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESSES_KEY,
+                NAMES: NAMES_KEY}  # fmt: skip
+_OTHER_AREAS = (ACCOUNTS, PROCESSES, NAMES)  # read with the content version and the epoch
 _AREA_KEYS = tuple(_KEY_OF_AREA[area] for area in _OTHER_AREAS)
 
 
@@ -171,8 +178,16 @@ def _note_change(session_, flush_context) -> None:
     areas = set()
     for obj in (*session_.new, *session_.dirty, *session_.deleted):
         table = getattr(type(obj), "__tablename__", None)
+        if table == "user_account" and obj in session_.dirty and _only_unshown_columns(obj):
+            areas.add(ACCOUNTS)
+            continue
         areas |= _AREAS_OF_TABLE.get(table, _CONTENT_ONLY)
     _changed(session_, frozenset(areas) or _CONTENT_ONLY)
+
+
+def _only_unshown_columns(account) -> bool:
+    changed = {attr.key for attr in inspect(account).attrs if attr.history.has_changes()}
+    return bool(changed) and changed <= _UNSHOWN_ACCOUNT_COLUMNS
 
 
 def _note_dml(orm_execute_state) -> None:

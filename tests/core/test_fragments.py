@@ -196,6 +196,7 @@ def test_kept_replies_outlive_writes_elsewhere(app, town, discussed):
         submit=True)  # fmt: skip
     proposals.add_support(other, town["staff"])
     db.session.commit()
+    _logged_in(app, "nachbar@example.org")  # (a log-in: the session record, the last log-in)
     _page(reader, path)
     assert fragments.store.version != content_version, "the writes renewed the page"
     assert {key: fragments.row_store.items[key] for key in _kept_comments()} == kept

@@ -98,9 +98,37 @@ def test_each_write_raises_the_versions_of_what_it_changed(client, town):
     db.session.execute(delete(UserSession).where(UserSession.user_id == town["citizen"].id))
     db.session.commit()  # a log-out: the visitors' pages stay
     assert _versions() == (content + 1, accounts + 1)
+    names = _names_version()
     town["citizen"].display_name = "Bea Neu"
-    db.session.commit()  # pages show names: both
+    db.session.commit()  # pages show names: both (and the names of kept replies)
     assert _versions() == (content + 2, accounts + 2)
+    assert _names_version() == names + 1
+
+
+def test_a_log_in_leaves_the_pages_and_the_names(client, town):
+    """Logging in writes the session record and the account's last log-in, which no page
+    shows: the kept users are renewed, the visitors' pages and the kept replies are not."""
+    assert client.get("/dialogue").headers["X-Engage-Cache"] == "miss"
+    content, accounts = _versions()
+    names = _names_version()
+    AuthActions(client.application.test_client()).login("buerger@example.org")
+    assert _versions()[0] == content and _versions()[1] > accounts
+    assert _names_version() == names
+    assert client.get("/dialogue").headers["X-Engage-Cache"] == "hit"
+    town["citizen"].password_hash = "changed"
+    db.session.commit()  # (a new password: not shown either)
+    assert _versions()[0] == content
+    town["citizen"].locale = "en"
+    db.session.commit()  # any other column counts as shown
+    assert _versions()[0] == content + 1 and _names_version() == names + 1
+
+
+def _names_version() -> int:
+    import redis
+
+    from tests.conftest import TEST_REDIS_URL
+
+    return int(redis.Redis.from_url(TEST_REDIS_URL).get(pagecache.NAMES_KEY) or 0)
 
 
 def test_the_report_filters_kept_by_a_worker_list_a_process_published_meanwhile(client, auth,

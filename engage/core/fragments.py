@@ -41,15 +41,17 @@ TTL_SECONDS = 60
 class _Store:
     """One worker's fragments of one content version, the least recently used dropped first."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS,
+                 ttl_seconds: float = TTL_SECONDS) -> None:  # fmt: skip
         self.max_entries, self.max_chars, self.chars = max_entries, max_chars, 0
+        self.ttl_seconds = ttl_seconds
         self.version: str | None = None
         self.started = 0.0
         self.items: OrderedDict[tuple, object] = OrderedDict()
         self.lock = threading.Lock()
 
     def _current(self, version: str) -> bool:
-        return version == self.version and time.monotonic() - self.started < TTL_SECONDS
+        return version == self.version and time.monotonic() - self.started < self.ttl_seconds
 
     def get(self, version: str, key: tuple):
         with self.lock:
@@ -94,8 +96,11 @@ process_store = _Store(max_entries=MAX_ENTRIES // 4, max_chars=MAX_CHARS // 16)
 # (row_state): they outlive the content version, which every support and comment anywhere
 # raises, so that a page rendered afresh after a write does not render its hundred replies
 # again. What else they show are people's and departments' names: they are kept under the
-# names version (raised by changes to accounts and departments, not by log-ins).
-row_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 4)
+# names version (raised by changes to accounts and departments, not by log-ins). Nothing in
+# them changes with the clock (whether the user may still edit is in the key), so they are
+# not dropped every minute: a page renewed after its minute finds its replies still kept.
+ROW_TTL_SECONDS = 3600
+row_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 4, ttl_seconds=ROW_TTL_SECONDS)
 _STORES = {CONTENT: store, ACCOUNTS: account_store, PROCESSES: process_store,
            NAMES: row_store}  # fmt: skip
 

@@ -33,3 +33,16 @@ def test_a_version_is_dropped_after_a_minute_without_writes(monkeypatch):
     store.put("v", ("a",), "<p>Phase läuft</p>")
     now[0] += fragments.TTL_SECONDS + 1
     assert store.get("v", ("a",)) is None  # content that changes with the clock is renewed
+
+
+def test_kept_replies_outlive_the_minute(monkeypatch):
+    """Replies are kept by their whole state, and nothing in them changes with the clock."""
+    now = [1000.0]
+    monkeypatch.setattr(fragments.time, "monotonic", lambda: now[0])
+    store = _Store(ttl_seconds=fragments.ROW_TTL_SECONDS)
+    store.put("n:1", ("comment", 7), "<article>Antwort</article>")
+    now[0] += fragments.TTL_SECONDS + 1
+    assert store.get("n:1", ("comment", 7)) == "<article>Antwort</article>"
+    now[0] += fragments.ROW_TTL_SECONDS
+    assert store.get("n:1", ("comment", 7)) is None
+    assert fragments.row_store.ttl_seconds == fragments.ROW_TTL_SECONDS

@@ -201,7 +201,7 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
     if version is None:
         return Markup(render())  # noqa: S704 (template output)
     full_key = (str(get_locale()), *key)
-    kept_in = _STORES[area]
+    kept_in = _store_of(area)
     parts = kept_in.get(version, full_key)
     if parts is None:
         html = str(render())

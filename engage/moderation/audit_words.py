@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from engage.i18n import local_datetime
 
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")  # a stored moment (ISO, UTC)
+
 ACTIONS = {
     "announcement.create": _l("Announcement written"),
     "announcement.publish": _l("Announcement published"),
@@ -162,6 +164,3 @@ def _value(value, key: str = "") -> str:
         return format_decimal(float(text)) if text.replace(".", "", 1).isdigit() else text
     except ValueError:
         return text
-
-
-_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

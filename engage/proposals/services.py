@@ -261,33 +261,43 @@ def withdraw_support(proposal: Proposal, user) -> bool:
     return bool(removed)
 
 
-# Built once: constructing the loader options costs more than the query itself. The row is
-# locked (as the counter's UPDATE would lock it later): a concurrent change of the proposal
-# (another district, hidden) commits first, and the support's report row, written from a
-# snapshot taken after this, names the proposal as it is now. It also orders a withdrawal's
-# support lock after the proposal's, as a district move takes them.
-_FOR_SUPPORT = (
-    select(Proposal).where(Proposal.id == bindparam("proposal_id"))
-    .options(lazyload(Proposal.author), lazyload(Proposal.district), lazyload(Proposal.process))
-    .with_for_update(key_share=True)  # (FOR NO KEY UPDATE: new supports' keys may refer to it)
-)  # fmt: skip
+# Built once: constructing a statement costs more than running it. The row is locked (as the
+# counter's UPDATE would lock it later): a concurrent change of the proposal (another district,
+# hidden) commits first, and the support's report row, written from a snapshot taken after
+# this, names the proposal as it is now. It also orders a withdrawal's support lock after the
+# proposal's, as a district move takes them. Read as Core, its columns revived into the
+# session (core/kept_rows.py): the ORM's loading cost twice the support's write.
+@functools.cache
+def _for_support():
+    # (the columns in the order of kept_rows.column_names, which names their attributes)
+    columns = [attribute.columns[0] for attribute in Proposal.__mapper__.column_attrs]
+    return (
+        select(*columns).where(Proposal.id == bindparam("proposal_id"))
+        .with_for_update(key_share=True)  # (FOR NO KEY UPDATE: new supports' keys refer to it)
+    )  # fmt: skip
+
+
 _PROCESS_WITH_PHASES = (joinedload(Process.phases), lazyload(Process.department),
                         lazyload(Process.district))  # fmt: skip
 
 
 def proposal_for_support(proposal_id: int) -> Proposal | None:
-    """The proposal with just what support's permission check reads: process and phases.
+    """The proposal, locked, with just what support's permission check reads: process and phases.
 
     The process with its phases comes from what this worker kept under the processes
     version (core/kept_rows.py): supports, which renew everything else, leave it alone."""
-    proposal = db.session.scalars(_FOR_SUPPORT, {"proposal_id": proposal_id}).first()
-    if proposal is not None:
-        process_id = proposal.process_id
-        process = kept_rows.loaded(
-            ("process", process_id),
-            lambda: db.session.get(Process, process_id, options=_PROCESS_WITH_PHASES),
-            {"phases": {}}, fragments.PROCESSES)  # fmt: skip
-        set_committed_value(proposal, "process", process)
+    row = db.session.connection().execute(_for_support(), {"proposal_id": proposal_id}).first()
+    if row is None:
+        return None
+    proposal = kept_rows.revive(
+        (Proposal, dict(zip(kept_rows.column_names(Proposal), row, strict=True)), {})
+    )
+    process_id = proposal.process_id
+    process = kept_rows.loaded(
+        ("process", process_id),
+        lambda: db.session.get(Process, process_id, options=_PROCESS_WITH_PHASES),
+        {"phases": {}}, fragments.PROCESSES)  # fmt: skip
+    set_committed_value(proposal, "process", process)
     return proposal
 
 

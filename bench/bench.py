@@ -111,8 +111,9 @@ def moderate_load(label: str, saturated: dict, options, next_request) -> list:
     if rate > moderate.MAX_RATE:
         return []
     result = moderate.measure(PORT, rate, options.seconds, next_request)
-    print(f"{'  at half that rate':40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms",
-          flush=True)  # fmt: skip
+    failed = ", ".join(f"{what} ×{n}" for what, n in result["failures"].items())
+    print(f"{'  at half that rate':40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms"
+          + (f"  not answered: {failed}" if failed else ""), flush=True)  # fmt: skip
     return [(label, result)]
 
 

@@ -12,6 +12,7 @@ shows as latency, not as fewer requests.
 from __future__ import annotations
 
 import asyncio
+import collections
 import random
 from collections.abc import Callable
 
@@ -37,6 +38,7 @@ async def _open_loop(port: int, rate: float, seconds: float,
     arrivals = random.Random(9)
     latencies: list[float] = []
     errors = 0
+    failures: collections.Counter = collections.Counter()  # (status or error: how often)
 
     async def send(due: float, method: str, path: str, cookie: str, form, accept: str) -> None:
         nonlocal errors
@@ -44,6 +46,7 @@ async def _open_loop(port: int, rate: float, seconds: float,
         latencies.append(loop.time() - due)
         if answer.status not in ANSWERED:
             errors += 1
+            failures[str(answer.status or answer.error)] += 1
 
     started = due = loop.time()
     pending = set()
@@ -59,4 +62,4 @@ async def _open_loop(port: int, rate: float, seconds: float,
     await asyncio.gather(*pending)
     return {"rps": len(latencies) / seconds, "p50": percentile(latencies, 0.5),
             "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
-            "errors": errors, "requests": len(latencies)}  # fmt: skip
+            "errors": errors, "requests": len(latencies), "failures": dict(failures)}  # fmt: skip

@@ -111,24 +111,54 @@
       return draftPrefix + (box.form ? box.form.getAttribute("action") : "") + ":" + box.name +
         (parent && parent.value ? ":" + parent.value : "");
     }
+    // A choice (a select) comes back with its form's texts only: an edit form's choices hold
+    // stored values, and no text of it came back there.
     function keepDraft(box) {
       var key = draftKey(box);
+      var choice = box.tagName === "SELECT";
       try {
-        if (!box.value && window.sessionStorage.getItem(key)) {
-          box.value = window.sessionStorage.getItem(key);
-          if (!box.form || !box.form.querySelector(".draft-note")) {  // (once per form)
-            var note = document.createElement("p");
-            note.className = "hint draft-note";
-            note.setAttribute("role", "status");
-            note.textContent = box.getAttribute("data-draft");
-            box.after(note);
-          }
+        var kept = window.sessionStorage.getItem(key);
+        var restore = choice ? box.form && box.form.hasAttribute("data-draft-back") : !box.value;
+        if (kept !== null && restore && (!choice || box.querySelector('option[value="' + CSS.escape(kept) + '"]'))) {
+          box.value = kept;
+          if (!choice) { noteDraftBack(box); }
         }
-        box.addEventListener("input", function () {
-          if (box.value) { window.sessionStorage.setItem(key, box.value); }
+        box.addEventListener(choice ? "change" : "input", function () {
+          if (box.value || choice) { window.sessionStorage.setItem(key, box.value); }
           else { window.sessionStorage.removeItem(key); }
         });
       } catch (error) { /* storage switched off: nothing is kept */ }
+    }
+    // Said under the form (once per form) and, when the form is further down than the screen
+    // shows (a long thread), at the top of the page too, as a link to the text.
+    function noteDraftBack(box) {
+      if (box.form) {
+        if (box.form.hasAttribute("data-draft-back")) { return; }
+        box.form.setAttribute("data-draft-back", "");
+      }
+      var note = document.createElement("p");
+      note.className = "hint draft-note";
+      note.textContent = box.getAttribute("data-draft");
+      box.after(note);
+      var top = document.querySelector("main .container");
+      if (box.id && top && !top.querySelector(".draft-jump") &&
+          box.getBoundingClientRect().top > window.innerHeight) {
+        var jump = document.createElement("p");
+        jump.className = "hint draft-jump";
+        jump.setAttribute("role", "status");
+        var link = document.createElement("a");
+        link.href = "#" + box.id;
+        link.textContent = box.getAttribute("data-draft");
+        link.addEventListener("click", function (event) {
+          event.preventDefault();
+          box.focus();
+          box.scrollIntoView({block: "center"});
+        });
+        jump.appendChild(link);
+        top.prepend(jump);
+      } else {
+        note.setAttribute("role", "status");
+      }
     }
     try {
       var sent = JSON.parse(window.sessionStorage.getItem(SENT) || "[]");
@@ -149,9 +179,11 @@
         });
       }
     } catch (error) { /* storage switched off */ }
+    // Texts first: whether a form's texts came back decides about its choices.
     document.querySelectorAll("textarea[data-draft], input[data-draft]").forEach(function (box) {
       if (!box.form || !box.form.classList.contains("reply-inline")) { keepDraft(box); }
     });
+    document.querySelectorAll("select[data-draft]").forEach(keepDraft);
     function forgetDrafts(test) {
       try {
         var keys = [];

@@ -119,3 +119,46 @@ def test_unsent_texts_are_not_given_to_the_next_person_on_the_same_computer(page
     page.get_by_role("link", name="Abbrechen").click()
     page.goto("/dialogue/new")
     expect(page.get_by_label("Titel")).to_have_value("")
+
+
+def test_a_text_kept_at_the_end_of_a_long_thread_is_announced_at_the_top(app, page, make_user):
+    author = make_user("citizen", email="clara@example.org", display_name="Clara")
+    other = make_user("citizen", email="ben@example.org", display_name="Ben")
+    thread = dialogue_services.open_thread(author, "Wo parken Lastenräder?", "Frage")
+    with app.test_request_context("/"):
+        for n in range(25):
+            dialogue_services.reply(thread, other, f"Antwort Nummer {n}, mit etwas Text dazu.")
+    db.session.commit()
+    _log_in(page, "clara@example.org")
+    page.goto(f"/dialogue/{thread.id}")
+    page.get_by_label("Ihre Antwort", exact=True).fill("Am Markt fehlen Bügel.")
+    page.goto("/dialogue")
+    page.goto(f"/dialogue/{thread.id}")
+    # The page opens at its top, far above the form: a link there leads to the text.
+    jump = page.locator("main .draft-jump a")
+    expect(jump).to_have_text("Ihr noch nicht gesendeter Text ist zurück.")
+    jump.click()
+    box = page.get_by_label("Ihre Antwort", exact=True)
+    expect(box).to_be_focused()
+    expect(box).to_be_in_viewport()
+    expect(box).to_have_value("Am Markt fehlen Bügel.")
+
+
+def test_a_proposal_typed_but_not_sent_keeps_its_district_and_category(page, town):
+    _log_in(page, "buerger@example.org")
+    new_proposal = f"/proposals/new?process={town['voting'].id}"
+    page.goto(new_proposal)
+    district = page.get_by_label("Stadtteil")
+    expect(district).to_have_value(str(town["nord"].id))  # (the process's district, at first)
+    page.get_by_label("Titel").fill("Bügel am Markt")
+    district.select_option(label="Ganze Stadt")
+    page.goto("/proposals")
+    page.goto(new_proposal)
+    expect(page.get_by_label("Titel")).to_have_value("Bügel am Markt")
+    expect(district).to_have_value("")
+    # A choice alone does not come back: with no text kept, the form starts as the page says.
+    page.get_by_label("Titel").fill("")
+    page.goto("/proposals")
+    page.goto(new_proposal)
+    expect(page.get_by_label("Titel")).to_have_value("")
+    expect(district).to_have_value(str(town["nord"].id))

@@ -6,6 +6,7 @@ Run from a checkout (its `engage` is imported), against the benchmark database o
     .venv/bin/python bench/inprocess.py x --post [--json]             # POST support
     .venv/bin/python bench/inprocess.py /proposals/1 --sql            # the statements
     .venv/bin/python bench/inprocess.py /proposals/1 --pyi            # pyinstrument (pip)
+    .venv/bin/python bench/inprocess.py /proposals/1 --cprof          # cProfile, CPU time
     .venv/bin/python bench/inprocess.py /floor                        # a logged-in no-op
 
 Every request sends the same cookie header, as wrk does (a test client that kept cookies
@@ -106,11 +107,12 @@ if a.pyi:
 if a.cprof:
     import cProfile, pstats
 
-    pr = cProfile.Profile()
+    pr = cProfile.Profile(time.process_time)  # (CPU time: the machine is shared)
     pr.enable()
     for _ in range(a.n):
         one()
     pr.disable()
+    pr.dump_stats("/tmp/engage-cprof.out")  # (for pstats: callers, cumulative times)
     st = pstats.Stats(pr)
     st.sort_stats(os.environ.get("SORT", "tottime")).print_stats(
         os.environ.get("FILTER", ""), 40

@@ -27,7 +27,7 @@ from wtforms.validators import (
 
 from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
-from engage.core.forms import ChoiceField, Length, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate, parse_local_decimal
 from engage.core.types import optional_id
 
 
@@ -39,13 +39,14 @@ REQUIRED = DataRequired(message=_l("Please fill in this field."))
 
 
 class LocalDecimalField(DecimalField):
-    """A decimal that also accepts the German comma (15,50)."""
+    """A decimal that also accepts the German comma (15,50), written plainly (no "1e3")."""
 
     def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [valuelist[0].strip().replace(",", ".")]
+        self.data = None
+        if not valuelist:
+            return
         try:
-            super().process_formdata(valuelist)
+            self.data = parse_local_decimal(valuelist[0])
         except ValueError as error:
             raise ValueError(str(_l("Please enter an amount, e.g. 15,50."))) from error
 

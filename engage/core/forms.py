@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +15,22 @@ from wtforms.validators import ValidationError
 # nicht umwandeln.") read like an error of the software; a forged or outdated address
 # (?district_id=abc) deserves a plain sentence.
 NOT_OFFERED = _l("Please choose one of the entries offered.")
+
+
+# An amount or a number of hours as people write it: digits with a comma or a point, no
+# exponent and no word (Decimal itself would take "1e3", "NaN", "sNaN" and "Infinity", and a
+# signalling NaN breaks the first comparison with a 500).
+_PLAIN_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+def parse_local_decimal(raw: str) -> Decimal | None:
+    """A decimal written with a German comma or a point, None when empty; ValueError else."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not _PLAIN_DECIMAL.fullmatch(raw):
+        raise ValueError(raw)
+    return Decimal(raw.replace(",", "."))
 
 
 class _RefusesPlainly:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.permissions import can_administer
+from engage.core.forms import parse_local_decimal
 from engage.core.policy import require
 from engage.extensions import db
 from engage.organisation.models import all_departments, all_districts
@@ -169,13 +170,7 @@ def cancel_shift(shift_id: int):
 
 def _parse_hours(raw: str) -> Decimal | None:
     """German or English decimal, or None when empty; raises ValueError when not a number."""
-    raw = raw.strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        return Decimal(raw)
-    except InvalidOperation as error:
-        raise ValueError(raw) from error
+    return parse_local_decimal(raw)
 
 
 @bp.post("/shifts/<int:shift_id>/attendance")

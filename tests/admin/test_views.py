@@ -214,6 +214,8 @@ def test_settings_accept_the_german_decimal_comma(client, admin):
         ("municipality_name", "   ", "Bitte füllen Sie dieses Feld aus"),
         ("logo_path", "img/gibt-es-nicht.svg", "Diese Datei gibt es in static/img/ nicht"),
         ("volunteer_hour_value", "viel", "Betrag"),
+        ("volunteer_hour_value", "sNaN", "Betrag"),  # (Decimal takes it; comparing it fails)
+        ("volunteer_hour_value", "1e3", "Betrag"),
     ],
 )
 def test_settings_refuse_blank_names_missing_logos_and_bad_amounts(client, admin, field, value,

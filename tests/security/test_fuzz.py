@@ -26,7 +26,8 @@ settings.register_profile("large", max_examples=400, **_COMMON)
 PROFILE = os.environ.get("ENGAGE_FUZZ_PROFILE", "ci")
 
 NASTY = st.sampled_from([
-    "", " ", "-1", "0", "-99999999999999999999", "99999999999999999999", "1e308", "NaN", "inf",
+    "", " ", "-1", "0", "-99999999999999999999", "99999999999999999999", "1e308", "NaN", "sNaN",
+    "inf",
     "2026-02-30", "9999-12-31", "0000-00-00", "-2026-01-01", "1.5", "0x10", "١٢", "Ⅻ", "\x00",
     "a\x00b", "\ud7ff", "' OR '1'='1", "<script>alert(1)</script>", "%s%n", "../../etc/passwd",
     "ü" * 5000, "🙂" * 300, "\u202e", "\r\n", "null", "true", "[]", "{}",

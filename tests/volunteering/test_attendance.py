@@ -120,13 +120,15 @@ def test_milestones_show_on_the_public_profile_only_with_consent(client, auth, t
     assert "10 Stunden" in client.get(profile).get_data(as_text=True)
 
 
-def test_staff_record_attendance_in_one_form_with_a_german_comma(client, auth, town, offer):
+@pytest.mark.parametrize("not_hours", ["zwei", "sNaN", "NaN", "Infinity", "1e3"])
+def test_staff_record_attendance_in_one_form_with_a_german_comma(client, auth, town, offer,
+                                                                 not_hours):  # fmt: skip
     shift = _past_shift_with(offer, [town["citizen"], town["neighbour"]])
     came, absent = _signup(shift, town["citizen"]), _signup(shift, town["neighbour"])
     url = f"/volunteer/shifts/{shift.id}"
     auth.login("umwelt@example.org")
     response = post_form(client, url, action=f"{url}/attendance",
-                         **{f"attendance-{came.id}": "attended", f"hours-{came.id}": "zwei",
+                         **{f"attendance-{came.id}": "attended", f"hours-{came.id}": not_hours,
                             f"attendance-{absent.id}": "no_show"})  # fmt: skip
     assert response.status_code == 422
     assert "zum Beispiel 2,5" in response.get_data(as_text=True)

@@ -85,12 +85,13 @@ def _charts(report: dict[str, tables.Table]) -> dict:
     months = [(tables.short_month(row[0].value), row[1].value, row[1].display()) for row in recent]
     hours = [(row[0].display(), row[-2].value, row[-2].display())
              for row in report["districts"].rows]  # fmt: skip
-    funnel_bars, funnel_height = charts.horizontal(funnel)
-    hour_bars, hour_height = charts.horizontal(hours)
     spoken = [row[0].display() for row in recent]
-    return {"funnel": (funnel_bars, funnel_height),
+    # Each chart twice: for a wide box, and for a phone (narrow: the months as rows of bars).
+    return {"funnel": charts.horizontal(funnel), "funnel_narrow": charts.stacked(funnel),
             "months": charts.vertical(months, spoken=spoken),
-            "hours": (hour_bars, hour_height)}  # fmt: skip
+            "months_narrow": charts.horizontal(months, width=charts.NARROW, bar=20, gap=8,
+                                               label_width=64, spoken=spoken),
+            "hours": charts.horizontal(hours), "hours_narrow": charts.stacked(hours)}  # fmt: skip
 
 
 @bp.get("")

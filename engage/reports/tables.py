@@ -89,10 +89,13 @@ class Cell:
                                                 else str(self.value))  # fmt: skip
 
     def csv(self) -> str:
-        """For a German spreadsheet: decimal comma, no thousands separator."""
+        """For a German spreadsheet: decimal comma, no thousands separator; a share in percent,
+        as the page shows it (its column or row says "(%)", see csv_lines)."""
         value = self.export()
         if value is None:
             return ""
+        if self.kind == "share" and isinstance(value, int | float):
+            value = round(float(value) * 100, 2)
         if isinstance(value, float):
             return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
         return str(value)
@@ -109,6 +112,26 @@ class Table:
     @property
     def row_count(self) -> int:
         return self.total if self.total is not None else len(self.rows)
+
+
+PERCENT = " (%)"
+
+
+def csv_lines(table: Table) -> list[list[str]]:
+    """The table's header and rows as CSV cells. Shares are written in percent, so a column
+    of shares says "(%)" in its header and, in a table of figures (one per row), so does the
+    label of a share's row."""
+    width = len(table.columns)
+    shares = {i for i in range(1, width) if table.rows
+              and all(row[i].kind == "share" for row in table.rows)}  # fmt: skip
+    header = [str(c) + (PERCENT if i in shares else "") for i, c in enumerate(table.columns)]
+    lines = [header]
+    for row in table.rows:
+        cells = [cell.csv() for cell in row]
+        if width > 1 and not shares and all(cell.kind == "share" for cell in row[1:]):
+            cells[0] += PERCENT
+        lines.append(cells)
+    return lines
 
 
 def _names(model, ids) -> dict[int, str]:

@@ -8,6 +8,7 @@ import json
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -84,12 +85,13 @@ def _charts(report: dict[str, tables.Table]) -> dict:
     months = [(tables.short_month(row[0].value), row[1].value, row[1].display()) for row in recent]
     hours = [(row[0].display(), row[-2].value, row[-2].display())
              for row in report["districts"].rows]  # fmt: skip
-    funnel_bars, funnel_height = charts.horizontal(funnel)
-    hour_bars, hour_height = charts.horizontal(hours)
     spoken = [row[0].display() for row in recent]
-    return {"funnel": (funnel_bars, funnel_height),
+    # Each chart twice: for a wide box, and for a phone (narrow: the months as rows of bars).
+    return {"funnel": charts.horizontal(funnel), "funnel_narrow": charts.stacked(funnel),
             "months": charts.vertical(months, spoken=spoken),
-            "hours": (hour_bars, hour_height)}  # fmt: skip
+            "months_narrow": charts.horizontal(months, width=charts.NARROW, bar=20, gap=8,
+                                               label_width=64, spoken=spoken),
+            "hours": charts.horizontal(hours), "hours_narrow": charts.stacked(hours)}  # fmt: skip
 
 
 @bp.get("")
@@ -123,6 +125,30 @@ def printable():
                            computed_at=computed_at)  # fmt: skip
 
 
+# The names of the downloads in the reader's language, ASCII only (umlauts written out), so
+# that every browser and spreadsheet keeps them as they are.
+FILE_NAMES = {
+    "de": ("bericht", {"overview": "uebersicht", "funnel": "vorschlaege-nach-stufe",
+                       "participation": "beteiligung-pro-monat", "districts": "stadtteile",
+                       "processes": "beteiligungsverfahren", "outcomes": "wirkungen"}),
+    "en": ("report", {"overview": "overview", "funnel": "proposals-by-stage",
+                      "participation": "participation-per-month", "districts": "districts",
+                      "processes": "participation-processes", "outcomes": "outcomes"}),
+}  # fmt: skip
+
+
+def file_name(table: str | None, extension: str) -> str:
+    """ "bericht-uebersicht.csv" for a German reader, "report-overview.csv" otherwise."""
+    locale = get_locale()
+    stem, tables_named = FILE_NAMES["de" if locale and locale.language == "de" else "en"]
+    return f"{stem}-{tables_named[table]}.{extension}" if table else f"{stem}.{extension}"
+
+
+def _attachment(response: Response, name: str) -> Response:
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
 @bp.get("/export.csv")
 @login_required
 def export_csv():
@@ -134,18 +160,16 @@ def export_csv():
                                  names=", ".join(tables.BUILDERS)))  # fmt: skip
     table = tables.BUILDERS[name](scope)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(c) for c in table.columns])
-    writer.writerows([cell.csv() for cell in row] for row in table.rows)
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="bericht-{name}.csv"'
-    return response
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(tables.csv_lines(table))
+    return _attachment(Response("\ufeff" + buffer.getvalue(), mimetype="text/csv"),
+                       file_name(name, "csv"))  # fmt: skip
 
 
 @bp.get("/export.json")
 @login_required
 def export_json():
-    """Every table, with the filters that produced them."""
+    """Every table, with the filters that produced them; for programs, so numbers stay plain
+    numbers: a share is a fraction from 0 to 1 (the page and the CSV show it in percent)."""
     _form, scope = _export_filters()
     body = {
         "filters": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
@@ -158,5 +182,4 @@ def export_json():
     }  # fmt: skip
     response = Response(json.dumps(body, ensure_ascii=False, indent=1),
                         mimetype="application/json")  # fmt: skip
-    response.headers["Content-Disposition"] = 'attachment; filename="bericht.json"'
-    return response
+    return _attachment(response, file_name(None, "json"))

@@ -47,14 +47,15 @@ def test_the_measured_result_is_shown_once_beside_its_indicator(client, auth, to
             auth.logout()
 
 
-def test_before_a_result_is_recorded_there_is_nothing_to_rate(client, auth, town, codesign):  # noqa: F811
+def test_before_a_result_is_recorded_none_shows_but_supporters_rate(client, auth, town, codesign):  # noqa: F811
     proposal = _proposal(town, codesign, S.IMPLEMENTED)
     services.add_support(proposal, town["neighbour"])
     db.session.commit()
     auth.login("nachbar@example.org")
     article = _article(client, proposal)
     assert "<dt>Gemessen</dt>" not in article and 'id="result-title"' not in article
-    assert "Wirkung bewerten" not in article and "Bewertung speichern" not in article
+    # Supporters rate how well the implemented proposal works (permissions.can_rate).
+    assert "Wirkung bewerten" in article and "Bewertung speichern" in article
     auth.logout()
     auth.login("umwelt@example.org")
     article = _article(client, proposal)

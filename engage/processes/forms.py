@@ -29,7 +29,10 @@ class ProcessForm(FlaskForm):
             Length(max=80),
             Regexp(r"^[a-z0-9-]+$", message=_l("Only small letters a–z, digits and hyphens.")),
         ],
-        description=_l("Made from the title when left empty, e.g. “gruenes-nordviertel”."),
+        description=_l(
+            "Made from the title when left empty, e.g. “gruenes-nordviertel”. "
+            "A changed address leaves the old one leading here."
+        ),
     )
     summary = TextAreaField(
         _l("Summary"),

@@ -152,3 +152,16 @@ class Phase(db.Model):
         if today > self.ends_on:
             return "done"
         return "current"
+
+
+class FormerSlug(db.Model):
+    """A web address a process had before it was changed: it leads to the process still
+    (links in mails, notifications and on other sites were made with it)."""
+
+    __tablename__ = "process_former_slug"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("process.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -13,7 +13,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from engage.core import audit
 from engage.core.types import local_today, utcnow
 from engage.extensions import db
-from engage.processes.models import Phase, PhaseKind, Process, ProcessStatus
+from engage.processes.models import FormerSlug, Phase, PhaseKind, Process, ProcessStatus
 
 
 class ProcessError(Exception):
@@ -86,12 +86,15 @@ def check_phases(phases: list[PhaseDates]) -> None:
 
 
 def _slug_taken(slug: str, process: Process | None) -> bool:
+    """Reserved, another process's address, or one another process had (it leads there)."""
     if slug in RESERVED_SLUGS:
         return True
     condition = Process.slug == slug
+    former = FormerSlug.slug == slug
     if process is not None and process.id is not None:
         condition = condition & (Process.id != process.id)
-    return bool(db.session.scalar(select(exists().where(condition))))
+        former = former & (FormerSlug.process_id != process.id)
+    return bool(db.session.scalar(select(exists().where(condition) | exists().where(former))))
 
 
 def _unique_slug(data: ProcessData, process: Process | None) -> str:
@@ -109,11 +112,28 @@ def _unique_slug(data: ProcessData, process: Process | None) -> str:
     return candidate
 
 
+def _change_slug(process: Process, slug: str) -> None:
+    """Give the process its new address; the old one keeps leading to it."""
+    if process.id is not None and process.slug and process.slug != slug:
+        if db.session.get(FormerSlug, process.slug) is None:
+            db.session.add(FormerSlug(slug=process.slug, process_id=process.id))
+        taken_back = db.session.get(FormerSlug, slug)  # (its own earlier address again)
+        if taken_back is not None:
+            db.session.delete(taken_back)
+    process.slug = slug
+
+
+def process_of_former_slug(slug: str) -> Process | None:
+    """The process that had this address before it was changed, if any."""
+    former = db.session.get(FormerSlug, slug)
+    return None if former is None else db.session.get(Process, former.process_id)
+
+
 def _apply(process: Process, data: ProcessData) -> None:
     check_phases(data.phases)
     if process.is_published and not data.phases:
         raise PhasesInvalid(_("A published process keeps at least one phase."))
-    process.slug = _unique_slug(data, process)
+    _change_slug(process, _unique_slug(data, process))
     process.title = data.title.strip()
     process.summary = data.summary.strip()
     process.body = data.body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engage.accounts.permissions import is_admin, is_staff
@@ -17,7 +17,7 @@ from engage.organisation.models import all_departments, all_districts
 from engage.processes import permissions
 from engage.processes.forms import ProcessFilterForm
 from engage.processes.models import Process
-from engage.processes.services import ProcessFilter, processes_query
+from engage.processes.services import ProcessFilter, process_of_former_slug, processes_query
 from engage.proposals.permissions import can_submit_proposal
 from engage.proposals.services import top_proposals
 from engage.volunteering.services import offers_of_process
@@ -58,7 +58,13 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     """One process: summary, description and the phase timeline with the current phase."""
-    process = db.first_or_404(db.select(Process).where(Process.slug == slug))
+    process = db.session.scalar(db.select(Process).where(Process.slug == slug))
+    if process is None:
+        # An address the process had before it was renamed: links to it keep working.
+        moved = process_of_former_slug(slug)
+        if moved is None or not permissions.can_view_process(current_user, moved):
+            abort(404)
+        return redirect(url_for("processes.detail", slug=moved.slug), 301)
     if not permissions.can_view_process(current_user, process):
         abort(404)  # drafts do not exist for the public
     return render_template(

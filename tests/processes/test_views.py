@@ -155,3 +155,39 @@ def test_drafts_can_be_deleted_but_published_processes_cannot(client, auth, make
     response = post_form(client, f"/processes/{live.slug}", action=f"/processes/{live.slug}/delete")
     assert response.status_code == 302
     assert client.get(f"/processes/{live.slug}").status_code == 200
+
+
+def test_a_changed_web_address_leaves_the_old_one_leading_to_the_process(
+    client, auth, make_user, make_process, org
+):
+    process = make_process(title="Parkanlagen")
+    other = make_process(title="Spielplätze")
+    make_user("staff", email="umwelt@example.org", department_id=org["umwelt"].id)
+    auth.login("umwelt@example.org")
+    edit = f"/processes/{process.slug}/edit"
+    dates = {"dialogue_start": str(process.phases[0].starts_on),
+             "dialogue_end": str(process.phases[0].ends_on)}  # fmt: skip
+    response = post_form(client, edit, **_form_data(org, title="Parkanlagen",
+                                                    slug="gruene-parks", **dates))  # fmt: skip
+    assert response.status_code == 302
+    old = client.get("/processes/parkanlagen")
+    assert old.status_code == 301 and old.headers["Location"].endswith("/processes/gruene-parks")
+    assert client.get("/processes/gruene-parks").status_code == 200
+    # Nobody else takes the old address over: its links lead to the renamed process.
+    response = post_form(client, f"/processes/{other.slug}/edit",
+                         **_form_data(org, title="Spielplätze", slug="parkanlagen",
+                                      dialogue_start=str(other.phases[0].starts_on),
+                                      dialogue_end=str(other.phases[0].ends_on)))  # fmt: skip
+    assert response.status_code == 422
+    assert "bereits" in response.get_data(as_text=True)
+    # The process may take its own old address back; the newer one then leads there.
+    response = post_form(
+        client,
+        "/processes/gruene-parks/edit",
+        **_form_data(org, title="Parkanlagen", slug="parkanlagen", **dates),
+    )
+    assert response.status_code == 302
+    assert client.get("/processes/parkanlagen").status_code == 200
+    moved = client.get("/processes/gruene-parks")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/processes/parkanlagen")
+    assert client.get("/processes/nie-vergeben").status_code == 404

@@ -57,8 +57,13 @@ class ProposalForm(FlaskForm):
     target = StringField(_l("Target value"), filters=[_strip],
                          validators=[Optional(), Length(max=100)])  # fmt: skip
     district_id = ChoiceField(_l("District"), coerce=_optional_int)
+    # No category chosen in advance: the first one offered was kept by everyone who skipped
+    # the field (a mobility idea filed under green spaces).
     category = ChoiceField(
-        _l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()]
+        _l("Category"),
+        choices=[SelectChoice("", _l("Please choose a category"))]
+        + [SelectChoice(k, v) for k, v in CATEGORIES.items()],
+        validators=[_required(_l("Please choose a category."))],
     )
     cost_estimate = LocalDecimalField(
         _l("Estimated cost in EUR (optional)"), places=2,
@@ -71,7 +76,7 @@ class ProposalForm(FlaskForm):
         ok = self.validate()
         if action != "draft":
             return ok
-        for name in COMPLETE_PARTS:
+        for name in (*COMPLETE_PARTS, "category"):
             if not self[name].data:
                 self[name].errors = []
         return not any(field.errors for field in self)

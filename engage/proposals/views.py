@@ -110,7 +110,7 @@ def _data(form: ProposalForm) -> services.ProposalData:
         title=form.title.data, problem=form.problem.data, idea=form.idea.data,
         intended_outcome=form.intended_outcome.data, indicator=form.indicator.data,
         baseline=form.baseline.data or "", target=form.target.data or "",
-        district_id=form.district_id.data, category=form.category.data,
+        district_id=form.district_id.data, category=form.category.data or "other",
         cost_estimate=form.cost_estimate.data,
     )  # fmt: skip
 

@@ -65,6 +65,7 @@ def test_proposal_from_submission_to_result(app, browser, live_server, make_user
     )
     author.get_by_label("Heutiger Wert (Ausgangswert)").fill("6")
     author.get_by_label("Zielwert").fill("1")
+    author.get_by_label("Kategorie").select_option(label="Mobilität und Verkehr")
     author.get_by_role("button", name="Vorschau").click()
     expect(author.locator(".preview")).to_contain_text("Ein beleuchteter Zebrastreifen.")
     assert axe_violations(author) == []

@@ -567,3 +567,30 @@ def test_a_draft_may_be_unfinished_is_found_again_and_submitted_once_complete(
     assert db.session.get(Proposal, draft.id).status == S.SUBMITTED
     auth.logout()
     assert "/auth/login" in client.get("/proposals/mine").headers["Location"]
+
+
+def test_a_proposal_is_filed_under_a_category_its_author_chose(client, auth, town, codesign):
+    auth.login("buerger@example.org")
+    page = f"/proposals/new?process={codesign.id}"
+    form = client.get(page).get_data(as_text=True)
+    select = form[form.index('id="category"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="">Bitte wählen Sie eine Kategorie</option>' in select
+    assert "selected" not in select  # (nothing chosen in advance)
+    parts = dict(title="Busse am Abend", problem="Kein Bus nach 20 Uhr.", idea="Ein Nachtbus.",
+                 intended_outcome="Wege nach Hause.", process=str(codesign.id),
+                 indicator="Fahrgäste", district_id="")  # fmt: skip
+    unchosen = post_form(client, page, action="/proposals/new", submit="1", category="", **parts)
+    assert unchosen.status_code == 422
+    assert "Bitte wählen Sie eine Kategorie." in unchosen.get_data(as_text=True)
+    assert db.session.scalar(db.select(Proposal).where(Proposal.title == "Busse am Abend")) is None
+    # A draft may leave it open; it is then filed under "other" until chosen.
+    saved = post_form(client, page, action="/proposals/new", draft="1", category="", **parts)
+    assert saved.status_code == 302
+    draft = db.session.scalar(db.select(Proposal).where(Proposal.title == "Busse am Abend"))
+    assert draft.category == "other"
+    chosen = post_form(client, page, action="/proposals/new", submit="1", category="mobility",
+                       **{**parts, "title": "Busse am Sonntag"})  # fmt: skip
+    assert chosen.status_code == 302
+    sent = db.session.scalar(db.select(Proposal).where(Proposal.title == "Busse am Sonntag"))
+    assert sent.category == "mobility"

@@ -133,11 +133,14 @@ def moderation_helpers() -> dict:
 
     reasons = [(reason.value, label) for reason, label in REASON_LABELS.items()]
 
-    def moderation_waiting() -> int:
-        """Items and appeals waiting for moderators (asked only in moderators' navigation)."""
+    def moderation_waiting():
+        """Items and appeals waiting for moderators (asked only in moderators' navigation,
+        once a request: the badge and the moderation pages' tabs share it)."""
         from engage.moderation import queue
 
-        return queue.waiting_total()
+        if "moderation_waiting" not in g:
+            g.moderation_waiting = queue.waiting()
+        return g.moderation_waiting
 
     return {"mod_perm": permissions, "my_flags": my_flags, "flag_reasons": reasons,
             "moderation_waiting": moderation_waiting}  # fmt: skip

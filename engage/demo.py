@@ -1,8 +1,15 @@
-"""The demo city "Musterstadt": districts, departments, a user of every role, processes."""
+"""The demo city "Musterstadt": districts, departments, a user of every role, processes.
+
+Its story is dated along the processes' phases, which lie around today: a process exists
+before its first phase, a post before its replies, a proposal's steps follow its submission,
+a sign-up comes before the shift it is for. (The services stamp what they write with the
+present; the demo dates it afterwards, as `_dated` does. The audit log keeps the moments it
+was written at: its entries are chained by hashes and never rewritten.)
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from engage.accounts import services
 from engage.accounts.models import Role, User
@@ -14,6 +21,23 @@ from engage.processes import services as processes
 from engage.processes.models import PhaseKind
 
 DEMO_PASSWORD = "musterstadt-demo"  # noqa: S105 (printed on purpose: demo accounts only)
+ACCOUNTS_SINCE = -400  # (days from today) the demo's own accounts: before everything else
+
+
+def _day(offset: int, hour: int = 9, minute: int = 0) -> datetime:
+    """A moment on the day `offset` days from today, local time, in UTC."""
+    from engage.core.types import LOCAL_TIMEZONE
+
+    moment = datetime.combine(local_today() + timedelta(days=offset), time(hour, minute),
+                              tzinfo=LOCAL_TIMEZONE)  # fmt: skip
+    return moment.astimezone(UTC)
+
+
+def _dated(item, moment: datetime, *columns: str) -> None:
+    """Give the item's moments (created_at, or the columns named) the demo story's time."""
+    for column in columns or ("created_at",):
+        setattr(item, column, moment)
+
 
 DISTRICTS = ["Altstadt", "Nordviertel", "Südstadt", "Weststadt", "Am Hafen", "Ostheim"]
 DEPARTMENTS = [
@@ -91,19 +115,21 @@ def _seed_settings() -> None:
     settings.privacy_officer = "Datenschutzbeauftragte der Stadt, datenschutz@musterstadt.example"
 
 
+# (title, body, process, pinned, published: days from today — the dialogue's and the vote's
+# first days for theirs)
 ANNOUNCEMENTS = [
     ("Willkommen auf der Beteiligungsplattform",
      "Hier informiert die Stadt Musterstadt über laufende Vorhaben. Sie können mitdiskutieren, "
      "Vorschläge machen und bei Mitmach-Angeboten helfen.\n\nFragen? Schreiben Sie uns über die "
-     "[Hilfeseite](/hilfe).", None, True),
+     "[Hilfeseite](/hilfe).", None, True, -214),
     ("Dialog zum Stadtgrün im Nordviertel hat begonnen",
      "Bis Anfang Dezember sammeln wir Hinweise: Wo fehlen Bäume, wo wünschen Sie sich Beete?\n\n"
      "- Hinweise im Dialog sammeln\n- Vorschläge in der Mitgestaltung entwickeln",
-     "Grünes Nordviertel: Ideen für mehr Stadtgrün", False),
+     "Grünes Nordviertel: Ideen für mehr Stadtgrün", False, -25),
     ("Abstimmung über sichere Schulwege läuft",
      "Unterstützen Sie die Vorschläge, die Ihnen wichtig sind. Der Fachbereich Mobilität und "
      "Verkehr antwortet auf alle Vorschläge, die die Schwelle erreichen.",
-     "Sicher zur Schule in der Südstadt", False),
+     "Sicher zur Schule in der Südstadt", False, -18),
 ]  # fmt: skip
 
 
@@ -112,7 +138,7 @@ def _seed_announcements(users) -> None:
     from engage.processes.models import Process
 
     admin = next(u for u in users if u.role == "admin")
-    for title, body, process_title, pinned in ANNOUNCEMENTS:
+    for title, body, process_title, pinned, published in ANNOUNCEMENTS:
         process = None
         if process_title:
             process = db.session.scalar(db.select(Process).where(Process.title == process_title))
@@ -121,11 +147,12 @@ def _seed_announcements(users) -> None:
              and u.department_id == process.department_id),
             admin,
         )  # fmt: skip
-        boards.publish_announcement(
+        announcement = boards.publish_announcement(
             author,
             boards.AnnouncementData(title=title, body=body, pinned=pinned,
                                     process_id=process.id if process else None),
         )  # fmt: skip
+        _dated(announcement, _day(published, 8), "created_at", "publish_at")
 
 
 def _seed_dialogue(users) -> None:
@@ -134,28 +161,38 @@ def _seed_dialogue(users) -> None:
 
     by_email = {u.email.split("@")[0]: u for u in users}
     green = db.session.scalar(db.select(Process).where(Process.title.like("Grünes Nordviertel%")))
+    # In the dialogue phase (from 25 days ago): the question, two replies, the official answer.
     thread = dialogue.open_thread(
         by_email["buerger"], "Mehr Schatten auf dem Spielplatz Lindenweg",
         "Im Sommer ist der Spielplatz am **Lindenweg** kaum nutzbar. Könnten dort Bäume oder "
         "ein Sonnensegel hin?", green,
     )  # fmt: skip
+    _dated(thread, _day(-24, 18), "created_at", "last_activity_at")
     first = dialogue.reply(thread, by_email["buergerin"],
                            "Ja, unbedingt! Auch eine Bank im Schatten wäre gut.")  # fmt: skip
-    dialogue.reply(thread, by_email["buerger"], "Gute Idee, das ergänze ich.", parent=first)
-    dialogue.reply(
+    _dated(first, _day(-23, 8))
+    answer = dialogue.reply(thread, by_email["buerger"], "Gute Idee, das ergänze ich.",
+                            parent=first)  # fmt: skip
+    _dated(answer, _day(-23, 12))
+    official = dialogue.reply(
         thread, by_email["umwelt"],
         "Danke für den Hinweis. Wir prüfen zwei Baumstandorte und melden uns bis Ende "
         "Januar mit einem Vorschlag.", official=True,
     )  # fmt: skip
-    dialogue.open_thread(
+    _dated(official, _day(-21, 10))
+    _dated(thread, official.created_at, "answered_at", "last_activity_at")
+    thread.answer_seconds = int((official.created_at - thread.created_at).total_seconds())
+    question = dialogue.open_thread(
         by_email["buergerin"], "Wie werden Hinweise aus dem Dialog ausgewertet?",
         "Was passiert mit unseren Hinweisen, wenn die Dialogphase endet?", None,
     )  # fmt: skip
+    _dated(question, _day(-12, 20), "created_at", "last_activity_at")
 
 
 def _seed_proposals(users) -> None:
     from engage.processes.models import Process
     from engage.proposals import services as proposals
+    from engage.proposals.models import Rating
 
     by_email = {u.email.split("@")[0]: u for u in users}
     school = db.session.scalar(db.select(Process).where(Process.title.like("Sicher zur Schule%")))
@@ -172,16 +209,22 @@ def _seed_proposals(users) -> None:
         ),
         submit=True,
     )  # fmt: skip
-    proposals.add_support(crossing, by_email["buerger"])
-    proposals.add_support(crossing, by_email["rat"])
-    proposals.move(crossing, by_email["mobilitaet"], "under_review",
-                   "Wir prüfen den Standort mit der Straßenverkehrsbehörde.")  # fmt: skip
+    # In the co-design phase (from 59 days ago), then the vote (from 18 days ago).
+    _submitted(crossing, _day(-52, 19))
+    _support(crossing, by_email["buerger"], _day(-51, 7))
+    _support(crossing, by_email["rat"], _day(-50, 21))
+    _step(crossing, by_email["mobilitaet"], "under_review",
+          "Wir prüfen den Standort mit der Straßenverkehrsbehörde.", _day(-44, 11))  # fmt: skip
     question = proposals.comment(
         crossing, by_email["buerger"], "Wäre eine Ampel nicht sicherer als ein Zebrastreifen?"
     )
-    proposals.comment(crossing, by_email["mobilitaet"],
-                      "Bei dieser Verkehrsmenge reicht ein beleuchteter Zebrastreifen; eine "
-                      "Ampel prüfen wir mit.", parent=question, official=True)  # fmt: skip
+    _dated(question, _day(-43, 18))
+    reply = proposals.comment(crossing, by_email["mobilitaet"],
+                              "Bei dieser Verkehrsmenge reicht ein beleuchteter Zebrastreifen; "
+                              "eine Ampel prüfen wir mit.", parent=question,
+                              official=True)  # fmt: skip
+    _dated(reply, _day(-41, 10))
+    _dated(crossing, reply.created_at, "answered_at")  # (answered by that official comment)
     bikes = proposals.save_proposal(
         by_email["buerger"], school,
         proposals.ProposalData(
@@ -190,31 +233,63 @@ def _seed_proposals(users) -> None:
             idea="Zwanzig Fahrradbügel auf dem Schulhof.",
             intended_outcome="Mehr Kinder fahren mit dem Rad zur Schule.",
             indicator="Fahrräder am Schulhof an einem normalen Schultag",
-            baseline="15", target="40", category="mobility",
+            baseline="15", target="40", category="mobility", district_id=school.district_id,
         ),
         submit=True,
     )  # fmt: skip
-    proposals.add_support(bikes, by_email["buergerin"])
+    _submitted(bikes, _day(-58, 20))
+    _support(bikes, by_email["buergerin"], _day(-57, 9))
     staff = by_email["mobilitaet"]
-    for step, note in (
-        ("under_review", "Wir prüfen den Platz mit der Schule."),
-        ("accepted", "Die Schule stellt die Fläche bereit."),
-        ("in_implementation", "Die Bügel sind bestellt."),
-        ("implemented", "Zwanzig Bügel stehen seit den Herbstferien."),
+    for step, note, day in (
+        ("under_review", "Wir prüfen den Platz mit der Schule.", -54),
+        ("accepted", "Die Schule stellt die Fläche bereit.", -49),
+        ("in_implementation", "Die Bügel sind bestellt.", -45),
+        ("implemented", "Zwanzig Bügel stehen seit den Herbstferien.", -30),
     ):
-        proposals.move(bikes, staff, step, note)  # fmt: skip
+        _step(bikes, staff, step, note, _day(day, 10))  # fmt: skip
     proposals.record_result(bikes, staff, "34",
                             "Deutlich mehr Räder; im Winter zählen wir noch einmal.")  # fmt: skip
+    _dated(bikes, _day(-9, 14), "result_recorded_at")
     proposals.rate(bikes, by_email["buergerin"], 4)
+    _dated(db.session.scalar(db.select(Rating).where(Rating.proposal_id == bikes.id)),
+           _day(-6, 19))  # fmt: skip
+
+
+def _submitted(proposal, moment: datetime) -> None:
+    """A proposal written and submitted at this moment (its submission in its history too)."""
+    from engage.proposals.models import ProposalEvent
+
+    _dated(proposal, moment, "created_at", "submitted_at")
+    for event in db.session.scalars(db.select(ProposalEvent).where(
+            ProposalEvent.proposal_id == proposal.id)):  # fmt: skip
+        _dated(event, moment)
+
+
+def _support(proposal, user, moment: datetime) -> None:
+    from engage.proposals import services as proposals
+    from engage.proposals.models import Support
+
+    proposals.add_support(proposal, user)
+    db.session.execute(db.update(Support).where(Support.proposal_id == proposal.id,
+                                                Support.user_id == user.id)
+                       .values(created_at=moment))  # fmt: skip
+
+
+def _step(proposal, staff, step: str, note: str, moment: datetime) -> None:
+    """The department moves the proposal on at this moment (an answer then, too)."""
+    from engage.proposals import services as proposals
+
+    _dated(proposals.move(proposal, staff, step, note), moment)
+    if step in ("accepted", "rejected"):
+        _dated(proposal, moment, "answered_at")
 
 
 def _seed_volunteering(users) -> None:
-    from datetime import UTC, datetime, time
-
     from engage.core.types import LOCAL_TIMEZONE
     from engage.volunteering import services as volunteering
 
     by_email = {u.email.split("@")[0]: u for u in users}
+    by_district = {d.name: d for d in db.session.scalars(db.select(District))}
     staff = by_email["umwelt"]
     offer = volunteering.create_offer(staff, volunteering.OfferData(
         title="Parkputz im Stadtpark Nordviertel",
@@ -222,13 +297,16 @@ def _seed_volunteering(users) -> None:
                     "Handschuhe und Greifzangen stellt die Stadt.",
         department_id=staff.department_id, place="Stadtpark, Eingang Lindenweg",
         contact="umwelt@musterstadt.example", requirements="Festes Schuhwerk",
+        district_id=by_district["Nordviertel"].id,
     ))  # fmt: skip
+    _dated(offer, _day(-40, 10))  # (before its first shift, four Saturdays ago)
     saturday = local_today() + timedelta(days=(5 - local_today().weekday()) % 7 or 7)
     start = datetime.combine(saturday, time(10, 0), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
     shifts = volunteering.add_shifts(offer, start, start + timedelta(hours=3), capacity=8,
                                      weeks=4)  # fmt: skip
-    volunteering.sign_up(shifts[0], by_email["buerger"])
-    volunteering.sign_up(shifts[0], by_email["buergerin"])
+    for name, days in (("buerger", 3), ("buergerin", 2)):
+        signup = volunteering.sign_up(shifts[0], by_email[name])
+        _dated(signup, min(utcnow(), start - timedelta(days=days)), "created_at", "queued_at")
     _seed_attendance(offer, start, staff, by_email)
     _seed_offer_from_proposal(by_email)
 
@@ -240,23 +318,28 @@ def _seed_attendance(offer, next_start, staff, by_email) -> None:
     from engage.volunteering.models import Signup
 
     start = next_start - timedelta(weeks=4)
+    if start + timedelta(weeks=3, hours=3) > utcnow():  # (a Saturday morning: today's is not over)
+        start -= timedelta(weeks=1)
     past = volunteering.add_shifts(offer, start, start + timedelta(hours=3), capacity=8, weeks=4)
     came = {"buergerin": [True] * 4, "buerger": [True, False, True, None]}
     for name, weeks in came.items():
         for shift, attended in zip(past, weeks, strict=True):
             if attended is None:
                 continue
-            signup = Signup(shift_id=shift.id, user_id=by_email[name].id, status="confirmed")
+            # Signed up two days before the shift; its attendance noted on the evening after.
+            signup = Signup(shift_id=shift.id, user_id=by_email[name].id, status="confirmed",
+                            created_at=shift.starts_at - timedelta(days=2),
+                            queued_at=shift.starts_at - timedelta(days=2))  # fmt: skip
             db.session.add(signup)
             db.session.flush()
             attendance.mark(signup, staff, attended)
+            _dated(signup, min(shift.ends_at + timedelta(hours=6), utcnow()),
+                   "attendance_marked_at")  # fmt: skip
     by_email["buergerin"].milestones_public = True  # 12 hours: the first milestone, shown
 
 
 def _seed_offer_from_proposal(by_email) -> None:
     """Co-design leading to co-production: an accepted proposal that volunteers carry out."""
-    from datetime import UTC, datetime, time
-
     from engage.core.types import LOCAL_TIMEZONE
     from engage.processes.models import Process
     from engage.proposals import services as proposals
@@ -276,9 +359,10 @@ def _seed_offer_from_proposal(by_email) -> None:
         ),
         submit=True,
     )  # fmt: skip
-    proposals.move(guides, staff, "under_review", "Wir sprechen mit der Schule.")
-    proposals.move(guides, staff, "accepted",
-                   "Gute Idee: Wir organisieren die Einsätze und stellen Warnwesten.")  # fmt: skip
+    _submitted(guides, _day(-55, 21))
+    _step(guides, staff, "under_review", "Wir sprechen mit der Schule.", _day(-48, 9))
+    _step(guides, staff, "accepted", "Gute Idee: Wir organisieren die Einsätze und stellen "
+          "Warnwesten.", _day(-40, 15))  # fmt: skip
     offer = volunteering.create_offer(staff, volunteering.OfferData(
         title="Schulweg-Lotsen an der Grundschule Südstadt",
         description="Von 7:30 bis 8:00 Uhr helfen Sie Kindern sicher über die Kreuzung. "
@@ -287,6 +371,7 @@ def _seed_offer_from_proposal(by_email) -> None:
         place="Kreuzung Schulstraße / Lindenweg", contact="mobilitaet@musterstadt.example",
         min_age=16, proposal_id=guides.id, process_id=school.id,
     ))  # fmt: skip
+    _dated(offer, _day(-38, 11))  # (once the proposal was accepted)
     monday = local_today() + timedelta(days=(0 - local_today().weekday()) % 7 or 7)
     start = datetime.combine(monday, time(7, 30), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
     volunteering.add_shifts(offer, start, start + timedelta(minutes=30), capacity=2, weeks=3)
@@ -300,7 +385,7 @@ NEIGHBOURS = ["Aylin Demir", "Jonas Becker", "Marie Schulz", "Lukas Wagner", "So
 
 def _seed_neighbours(users, districts) -> None:
     """Twenty residents whose supports and replies over half a year fill the council report."""
-    from engage.boards.dialogue_models import Comment, Thread
+    from engage.boards.dialogue_models import Thread
     from engage.boards.dialogue_services import reply
     from engage.proposals import services as proposals
     from engage.proposals.models import Proposal, Support
@@ -319,16 +404,29 @@ def _seed_neighbours(users, districts) -> None:
                       district_id=districts[index % len(districts)].id)  # fmt: skip
         db.session.add(person)
         db.session.flush()
+        # Some days after joining, but never before what they support or answer: the
+        # proposal's submission, the thread's opening.
         for proposal in open_proposals[: 1 + index % 2]:
             proposals.add_support(proposal, person)
+            db.session.execute(db.update(Support).where(
+                Support.user_id == person.id, Support.proposal_id == proposal.id).values(
+                created_at=_after(since, proposal.submitted_at, index)))  # fmt: skip
         if threads and index % 3 == 0:
-            reply(threads[index % len(threads)], person,
-                  "Das sehe ich genauso – gerade morgens ist es schwierig.")  # fmt: skip
-        moment = since + timedelta(days=3)
-        db.session.execute(db.update(Support).where(Support.user_id == person.id)
-                           .values(created_at=moment))  # fmt: skip
-        db.session.execute(db.update(Comment).where(Comment.author_id == person.id)
-                           .values(created_at=moment))  # fmt: skip
+            thread = threads[index % len(threads)]
+            comment = reply(thread, person,
+                            "Das sehe ich genauso – gerade morgens ist es schwierig.")  # fmt: skip
+            _dated(comment, _after(since, thread.created_at, index))
+            thread.last_activity_at = max(thread.last_activity_at, comment.created_at)
+
+
+def _after(since: datetime, opened: datetime, index: int) -> datetime:
+    """A neighbour's moment: some days after the item was opened (in the daytime), and three
+    days after joining at the earliest."""
+    from engage.core.types import LOCAL_TIMEZONE
+
+    day = opened.astimezone(LOCAL_TIMEZONE).date() + timedelta(days=1 + index // 3)
+    moment = datetime.combine(day, time(8 + index % 12), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    return min(max(since + timedelta(days=3), moment), utcnow())
 
 
 def _seed_moderation(users) -> None:
@@ -381,6 +479,8 @@ def _seed_processes(users, departments, districts) -> None:
             ),
         )  # fmt: skip
         processes.publish_process(process, author)
+        first = _day(min(start for _kind, start, _length in spec["phases"]) - 14)
+        _dated(process, first, "created_at", "updated_at", "published_at")
 
 
 def seed_demo() -> list[User]:
@@ -392,6 +492,7 @@ def seed_demo() -> list[User]:
     users = []
     for index, (email, name, role, department) in enumerate(USERS):
         user = services.create_user(email, DEMO_PASSWORD, role, display_name=name)
+        _dated(user, _day(ACCOUNTS_SINCE, 9, index), "created_at", "email_verified_at")
         user.department = departments.get(department) if department else None
         user.district = districts[index % len(districts)]
         users.append(user)

@@ -40,7 +40,20 @@ STATUS_LABELS = {
     "open": _l("Needs a decision"),
     "flagged": _l("Reported"),
     "pending": _l("Waiting for approval"),
-    "hidden": _l("Hidden"),
+    "hidden": _l("Already hidden"),
+}
+# What each view lists, said under the filters (the hidden items wait for no decision).
+STATUS_HINTS = {
+    "open": _l("Reported posts and posts waiting for approval: they wait for your decision."),
+    "flagged": _l(
+        "Posts with open reports, still visible or hidden automatically until you decide."
+    ),
+    "pending": _l("First posts that are published only once you approve them."),
+    "hidden": _l(
+        "Posts that are hidden already, the most recently hidden first (at most "
+        "200). They wait for no decision; those with open reports are also under "
+        "“Needs a decision”. Here you can restore a post, for example after an appeal."
+    ),
 }
 
 

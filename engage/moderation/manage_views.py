@@ -18,7 +18,13 @@ from engage.core.sanitize import excerpt
 from engage.core.types import LOCAL_TIMEZONE
 from engage.extensions import db
 from engage.moderation import content, queue, services
-from engage.moderation.forms import AppealDecisionForm, BulkForm, HideAllForm, QueueFilterForm
+from engage.moderation.forms import (
+    STATUS_HINTS,
+    AppealDecisionForm,
+    BulkForm,
+    HideAllForm,
+    QueueFilterForm,
+)
 from engage.moderation.models import Appeal
 from engage.moderation.permissions import can_decide_appeals, can_moderate
 from engage.moderation.views import bp
@@ -46,14 +52,17 @@ def queue_filters() -> dict[str, str]:
 def queue_page():
     """Reported and pending items, most reported and oldest first, with one bulk form."""
     require(can_moderate(current_user))
-    return _render_queue(BulkForm(formdata=None))
+    # (Among the hidden items, the action that fits is restoring one.)
+    hidden = request.args.get("status") == "hidden"
+    return _render_queue(BulkForm(formdata=None, **({"operation": "restore"} if hidden else {})))
 
 
-def _render_queue(bulk_form: BulkForm, status: int = 200):
+def _render_queue(bulk_form: BulkForm, http_status: int = 200):
     filters = QueueFilterForm(request.args)
     filters.validate()  # (a filter that is not offered is shown with its error and left out)
+    status = "open" if filters.status.errors else filters.status.data
     items = queue.queue_items(
-        status="open" if filters.status.errors else filters.status.data,
+        status=status,
         kind="" if filters.kind.errors else filters.kind.data,
         reason="" if filters.reason.errors else filters.reason.data,
     )
@@ -62,9 +71,8 @@ def _render_queue(bulk_form: BulkForm, status: int = 200):
     return render_template(
         "moderation/queue.html", filters=filters, queue_filters=queue_filters(), form=bulk_form,
         items=shown, page=page, has_next=len(items) > page * PER_PAGE, total=len(items),
-        excerpt=excerpt, content=content, appeals=db.session.scalar(
-            db.select(db.func.count()).select_from(queue.open_appeals_query().subquery())),
-    ), status  # fmt: skip
+        excerpt=excerpt, content=content, status=status, status_hint=STATUS_HINTS[status],
+    ), http_status  # fmt: skip
 
 
 @bp.post("/bulk")

@@ -134,7 +134,29 @@ def open_count() -> int:
     return pending + flagged
 
 
-def waiting_total() -> int:
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for moderators: the queue's items (reported or pending) and open appeals."""
+
+    items: int
+    appeals: int
+
+    @property
+    def total(self) -> int:
+        return self.items + self.appeals
+
+    def parts(self) -> dict[str, str]:
+        """Both counts in words, for the badge's label and the queue's note."""
+        from flask_babel import ngettext
+
+        return {
+            "items": ngettext("%(num)d item in the queue", "%(num)d items in the queue",
+                              self.items),
+            "appeals": ngettext("%(num)d open appeal", "%(num)d open appeals", self.appeals),
+        }  # fmt: skip
+
+
+def waiting() -> Waiting:
     """Pending items, reported items and open appeals, in one statement (asked on every page
     a moderator opens, for the navigation badge)."""
     flagged_items = (
@@ -146,12 +168,12 @@ def waiting_total() -> int:
         for model in content.MODELS.values()
     ]  # fmt: skip
     parts.append(select(func.count()).select_from(flagged_items.subquery()).scalar_subquery())
-    parts.append(select(func.count()).select_from(open_appeals_query().subquery())
-                 .scalar_subquery())  # fmt: skip
-    total = parts[0]
+    items = parts[0]
     for part in parts[1:]:
-        total = total + part
-    return db.session.scalar(select(total))
+        items = items + part
+    appeals = select(func.count()).select_from(open_appeals_query().subquery()).scalar_subquery()
+    row = db.session.execute(select(items, appeals)).one()
+    return Waiting(items=row[0], appeals=row[1])
 
 
 HIDING = (Action.HIDE.value, Action.REJECT.value, Action.AUTO_HIDE.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, select
 
@@ -364,7 +366,58 @@ def test_queue_survives_bad_filters_and_counts_waiting_items_in_the_navigation(c
     auth.login("mod@example.org")
     response = client.get("/moderation?status=bogus&kind=user&reason=x&page=abc")
     assert response.status_code == 200
-    assert '1<span class="visually-hidden"> zu entscheiden' in response.get_data(as_text=True)
+    assert ('<span aria-hidden="true">1</span><span class="visually-hidden">1 zu entscheiden: '
+            "1 Eintrag in der Warteschlange und 0 offene Widersprüche</span>"
+            in response.get_data(as_text=True))  # fmt: skip
+
+
+def _badges(html: str) -> dict[str, str]:
+    """The navigation's and the moderation tabs' counts: {"Moderation": "2: label", …}."""
+    found = {}
+    for name, number, label in re.findall(
+        r'>(Moderation|Warteschlange|Widersprüche) <span class="count-badge"[^>]*>'
+        r'(?:<span aria-hidden="true">)?(\d+)(?:</span>)?<span class="visually-hidden">([^<]*)<',
+        html,
+    ):
+        found[name] = f"{number}:{label.strip()}"
+    return found
+
+
+def test_the_badge_counts_the_queue_and_the_appeals_and_the_queue_says_so(client, auth, board):
+    services.flag(board["reporters"][0], board["thread"], "spam")  # one reported item
+    decision = services.decide(board["moderator"], board["reply"], "hide", "spam")
+    appeal = services.appeal(board["neighbour"], decision, "Bitte prüfen")  # one open appeal
+    db.session.commit()
+    auth.login("mod@example.org")
+    html = client.get("/moderation").get_data(as_text=True)
+    both = "1 Eintrag in der Warteschlange und 1 offener Widerspruch"
+    assert _badges(html) == {
+        "Moderation": f"2:2 zu entscheiden: {both}",
+        "Warteschlange": "1:zu entscheiden",
+        "Widersprüche": "1:zu entscheiden",
+    }
+    assert f"Zu entscheiden: {both}. Die Zahl an „Moderation“ in der Navigation zählt" in html
+    assert ">1 Eintrag</p>" in html  # the queue itself: the reported thread
+    # Decided, the appeal leaves both counts; nothing waits, no badge is shown.
+    services.decide_appeal(board["moderator"], appeal, grant=False, answer="Bleibt")
+    services.decide(board["moderator"], board["thread"], "dismiss")
+    db.session.commit()
+    html = client.get("/moderation").get_data(as_text=True)
+    assert _badges(html) == {} and "Zu entscheiden:" not in html
+
+
+def test_the_hidden_filter_says_that_nothing_there_waits(client, auth, board):
+    auth.login("mod@example.org")
+    html = client.get("/moderation").get_data(as_text=True)
+    assert '<option value="hidden">Bereits ausgeblendet</option>' in html
+    assert "Gemeldete Beiträge und Beiträge, die auf Freigabe warten" in html
+    html = client.get("/moderation?status=hidden").get_data(as_text=True)
+    assert "Sie warten auf keine Entscheidung" in html and "Keine ausgeblendeten Beiträge." in html
+    services.decide(board["moderator"], board["reply"], "hide", "spam")
+    db.session.commit()
+    html = client.get("/moderation?status=hidden").get_data(as_text=True)
+    # Among hidden items, the action offered first is to restore them.
+    assert '<option selected value="restore">' in html
 
 
 def test_a_link_naming_one_queue_filter_filters_by_it(client, auth, board):

@@ -20,6 +20,9 @@ from engage.volunteering import services as volunteering
 # fragments (tests/core/test_fragments.py counts those).
 MAX_QUERIES = 16
 MAX_REPORT_QUERIES = 32  # the dashboard: about two aggregate queries per figure, whatever the size
+# The audit log: about ten, and one or two for each kind of target on the page (twelve kinds),
+# whatever the number of entries.
+MAX_AUDIT_LOG_QUERIES = 32
 
 
 @contextmanager
@@ -119,3 +122,46 @@ def test_my_proposals_issue_the_same_queries_for_5_and_25(client, auth, town):
         db.session.commit()
         counts.append(_queries(client, "/proposals/mine"))
     assert counts[0] == counts[1] <= MAX_QUERIES
+
+
+def _log_more(town, make_user, moderator, n: int) -> None:
+    """n more audit entries on each kind of target the log links (replies hidden and visible,
+    proposals and their comments, offers, shifts, sign-ups, people)."""
+    from engage.core import audit
+    from engage.moderation import services as moderation
+
+    staff = town["staff"]
+    for i in range(n):
+        person = make_user("citizen")
+        thread = dialogue.open_thread(person, f"Diskussion {i}", "Text", town["dialogue"])
+        shown = dialogue.reply(thread, person, f"Antwort {i}")
+        hidden = dialogue.reply(thread, person, f"Werbung {i}")
+        proposal = proposals.save_proposal(person, town["voting"], proposals.ProposalData(
+            title=f"Vorschlag {i}", problem="P", idea="I", intended_outcome="W",
+            indicator="Z"), submit=True)  # fmt: skip
+        comment = proposals.comment(proposal, person, f"Kommentar {i}")
+        offer = volunteering.create_offer(staff, volunteering.OfferData(
+            title=f"Angebot {i}", description="Helfen",
+            department_id=staff.department_id))  # fmt: skip
+        start = utcnow() + timedelta(days=1, hours=3 * i)
+        shift = volunteering.add_shifts(offer, start, start + timedelta(hours=2), 3)[0]
+        signup = volunteering.sign_up(shift, person)
+        # (A person other than the author: else the authors would all be loaded already.)
+        for target in (thread, shown, proposal, comment, shift, signup, make_user("citizen")):
+            audit.record("thread.close", actor=staff, target=target)
+        moderation.decide(moderator, hidden, "hide", "spam")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("reader", ["moderator", "admin"])
+def test_the_audit_log_issues_the_same_queries_for_8_and_40_entries(client, auth, town,
+                                                                   make_user, reader):  # fmt: skip
+    """Every target's link and name come in a fixed number of queries (50 entries a page)."""
+    moderator = make_user("moderator", email="mod@example.org")
+    auth.login("mod@example.org" if reader == "moderator" else "admin@example.org")
+    client.get("/moderation/audit")  # (the first page after logging in also notes the session)
+    counts = []
+    for n in (1, 5):  # (8 entries each, besides the town's 4: 12, then 44, all on page one)
+        _log_more(town, make_user, moderator, n if not counts else n - 1)
+        counts.append(_queries(client, "/moderation/audit"))
+    assert counts[0] == counts[1] <= MAX_AUDIT_LOG_QUERIES, counts

@@ -241,6 +241,45 @@ def top_level_query(thread: Thread | None = None, proposal=None, viewer=None) ->
     )
 
 
+# Top-level replies per page of a thread or a proposal (their answers below them).
+REPLIES_PER_PAGE = 50
+
+
+def reply_page_number(comment: Comment, viewer=None) -> int:
+    """The page on which the viewer finds a reply: the one of its top-level reply, counted in
+    the order of top_level_query (official answers first, then by time)."""
+    root = comment
+    if comment.parent_id is not None:
+        root = db.session.get(Comment, comment.root_id) or comment
+    subject = (Comment.thread_id == root.thread_id if root.thread_id is not None
+               else Comment.proposal_id == root.proposal_id)  # fmt: skip
+    earlier = or_(Comment.created_at < root.created_at,
+                  and_(Comment.created_at == root.created_at, Comment.id < root.id))  # fmt: skip
+    if root.is_official:
+        before = and_(Comment.is_official.is_(True), earlier)
+    else:
+        before = or_(Comment.is_official.is_(True), earlier)
+    in_tree = _keeps_its_place(lambda answer: answer.root_id == Comment.id)
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Comment)
+        .where(subject, Comment.parent_id.is_(None), or_(_shown_to(viewer), in_tree), before)
+    )  # fmt: skip
+    return ahead // REPLIES_PER_PAGE + 1
+
+
+def reply_url(comment: Comment, viewer=None) -> str:
+    """The address of a reply on its thread's or proposal's page, on the right page."""
+    from flask import url_for
+
+    number = reply_page_number(comment, viewer)
+    page = {"page": number} if number > 1 else {}
+    if comment.proposal_id is not None:
+        return url_for("proposals.detail", proposal_id=comment.proposal_id, **page,
+                       _anchor=f"c{comment.id}")  # fmt: skip
+    return url_for("dialogue.detail", thread_id=comment.thread_id, **page,
+                   _anchor=f"c{comment.id}")  # fmt: skip
+
+
 def replies_below(roots: list[Comment], viewer=None) -> dict[int, list[Comment]]:
     """All nested replies of a page of top-level replies, in one query, grouped by parent."""
     children: dict[int, list[Comment]] = {}

@@ -35,7 +35,6 @@ from engage.processes.services import published_processes
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
 PER_PAGE = 20
-REPLIES_PER_PAGE = 50
 
 
 # One thread: its author and the process's phases in the same query (two fewer).
@@ -130,7 +129,7 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
     signed_in = user.is_authenticated
     viewer = services.thread_viewer(user, thread)
     # Loaded only if the rendered replies are not kept already (services.ReplyPage).
-    replies = services.ReplyPage(REPLIES_PER_PAGE, user, thread=thread,
+    replies = services.ReplyPage(services.REPLIES_PER_PAGE, user, thread=thread,
                                  touched=viewer.touched_replies)  # fmt: skip
     shared = replies.shared_key if plain else None
     page_key = None if shared is None else (
@@ -204,7 +203,7 @@ def reply(thread_id: int):
     else:
         flash(_("Your official answer is published.") if official
               else _("Your reply is published."), "success")  # fmt: skip
-    return redirect(url_for("dialogue.detail", thread_id=thread.id) + f"#c{comment.id}")
+    return redirect(services.reply_url(comment, current_user))
 
 
 @bp.route("/<int:thread_id>/edit", methods=["GET", "POST"])
@@ -219,6 +218,14 @@ def _page_of(comment: Comment) -> str:
     if comment.proposal_id is not None:
         return url_for("proposals.detail", proposal_id=comment.proposal_id)
     return url_for("dialogue.detail", thread_id=comment.thread_id)
+
+
+@bp.get("/replies/<int:comment_id>")
+def reply_at(comment_id: int):
+    """A reply's lasting address (mails, notifications, search, the audit log): its thread's
+    or proposal's page where it is shown, which page of it that is now."""
+    comment = db.get_or_404(Comment, comment_id)
+    return redirect(services.reply_url(comment, current_user))
 
 
 @bp.route("/replies/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -238,8 +245,7 @@ def _edit(post, back: str, with_title: bool):
         services.edit_post(post, form.body.data, form.title.data if with_title else None)
         db.session.commit()
         flash(_("Your changes are saved."), "success")
-        anchor = "" if with_title else f"#c{post.id}"
-        return redirect(back + anchor)
+        return redirect(back if with_title else services.reply_url(post, current_user))
     return render_template("boards/post_edit.html", form=form, with_title=with_title,
                            back=back), 422 if form.errors else 200  # fmt: skip
 
@@ -297,4 +303,4 @@ def helpful(comment_id: int):
     if PlainActionForm().validate_on_submit():
         services.toggle_helpful(comment, current_user)
         db.session.commit()
-    return redirect(_page_of(comment) + f"#c{comment.id}")
+    return redirect(services.reply_url(comment, current_user))

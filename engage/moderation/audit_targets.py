@@ -142,11 +142,11 @@ def _comment(comment, user, context) -> str | None:
         thread = parents["thread"].get(comment.thread_id)
         if thread is None or not boards.can_view_thread(user, thread):
             return None
-        return url_for("dialogue.detail", thread_id=thread.id) + f"#c{comment.id}"
+        return url_for("dialogue.reply_at", comment_id=comment.id)
     proposal = parents["proposal"].get(comment.proposal_id)
     if proposal is None or not can_view_proposal(user, proposal):
         return None
-    return url_for("proposals.detail", proposal_id=proposal.id) + f"#c{comment.id}"
+    return url_for("dialogue.reply_at", comment_id=comment.id)
 
 
 def _proposal(proposal, user, context) -> str | None:

@@ -86,8 +86,4 @@ def url_of(item, external: bool = False) -> str:
         return url_for("proposals.detail", proposal_id=item.id, _external=external)
     if isinstance(item, ServiceOffer):
         return url_for("volunteer.detail", offer_id=item.id, _external=external)
-    if item.proposal_id is not None:
-        page = url_for("proposals.detail", proposal_id=item.proposal_id, _external=external)
-    else:
-        page = url_for("dialogue.detail", thread_id=item.thread_id, _external=external)
-    return f"{page}#c{item.id}"
+    return url_for("dialogue.reply_at", comment_id=item.id, _external=external)

@@ -358,15 +358,15 @@ def link_for(notification: Notification, external: bool = False) -> str:
     if notification.kind in MODERATION_KINDS:
         return url_for("moderation.decision", decision_id=notification.decision_id,
                        _external=external)  # fmt: skip
+    if notification.comment_id is not None:  # (found on whichever page it is on by then)
+        return url_for("dialogue.reply_at", comment_id=notification.comment_id, _external=external)
     if notification.proposal_id is not None:
-        anchor = f"#c{notification.comment_id}" if notification.comment_id else ""
         return url_for("proposals.detail", proposal_id=notification.proposal_id,
-                       _external=external) + anchor  # fmt: skip
+                       _external=external)  # fmt: skip
     if notification.announcement_id is not None:
         return url_for("info.detail", announcement_id=notification.announcement_id,
                        _external=external)  # fmt: skip
-    anchor = f"#c{notification.comment_id}" if notification.comment_id else ""
-    return url_for("dialogue.detail", thread_id=notification.thread_id, _external=external) + anchor
+    return url_for("dialogue.detail", thread_id=notification.thread_id, _external=external)
 
 
 def _mail_now(user: User, notification: Notification) -> None:

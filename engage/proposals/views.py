@@ -230,7 +230,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     moves = permissions.staff_moves(user, proposal)
     viewer = services.viewer_of(user, proposal)
     # Loaded only if the rendered comments are not kept already (dialogue.ReplyPage).
-    replies = dialogue.ReplyPage(50, user, proposal=proposal,
+    replies = dialogue.ReplyPage(dialogue.REPLIES_PER_PAGE, user, proposal=proposal,
                                  touched=viewer.touched_comments)  # fmt: skip
     switches = {
         "supported": viewer.supported,
@@ -417,4 +417,4 @@ def add_comment(proposal_id: int):
         flash(pending_message(), "success")
     else:
         flash(_("Your comment is published."), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id) + f"#c{new.id}")
+    return redirect(dialogue.reply_url(new, current_user))

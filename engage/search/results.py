@@ -54,11 +54,11 @@ def _title(hit: Hit, item) -> Markup | str:
 def _reply(comment: Comment, threads: dict, proposals: dict) -> tuple[str, str]:
     if comment.thread_id is not None:
         parent = threads[comment.thread_id]
-        url = url_for("dialogue.detail", thread_id=parent.id, _anchor=f"c{comment.id}")
     else:
         parent = proposals[comment.proposal_id]
-        url = url_for("proposals.detail", proposal_id=parent.id, _anchor=f"c{comment.id}")
-    return _("Reply to “%(title)s”", title=parent.title), url
+    # (its lasting address: which page of a long thread it is on is looked up when followed)
+    return (_("Reply to “%(title)s”", title=parent.title),
+            url_for("dialogue.reply_at", comment_id=comment.id))  # fmt: skip
 
 
 def describe(hits: list[Hit]) -> list[Result]:

@@ -227,3 +227,34 @@ def test_text_boxes_say_their_limit_before_sending(client, auth, town):
     assert "Höchstens 10.000 Zeichen." in page
     hint = re.search(r'<p class="hint" id="([^"]+)-hint">[^<]*Höchstens 10.000 Zeichen', page)
     assert hint and f'aria-describedby="{hint.group(1)}-hint"' in page
+
+
+def test_a_reply_on_a_later_page_is_linked_and_opened_where_it_is(app, client, auth, town, thread):
+    with app.test_request_context("/"):  # (the notification mails build links)
+        for n in range(services.REPLIES_PER_PAGE + 2):
+            services.reply(thread, town["neighbour"], f"Antwort {n}")
+        official = services.reply(thread, town["staff"], "Amtlich.", official=True)
+    db.session.commit()
+    last = db.session.scalars(
+        db.select(Comment).where(Comment.thread_id == thread.id, Comment.is_official.is_(False))
+        .order_by(Comment.id.desc())
+    ).first()  # fmt: skip
+    # Official answers stand first: the official one is on page 1, the last two on page 2.
+    assert services.reply_page_number(official) == 1
+    assert services.reply_page_number(last) == 2
+    page_two = f"/dialogue/{thread.id}?page=2#c{last.id}"
+    assert client.get(f"/dialogue/replies/{last.id}").headers["Location"] == page_two
+    assert f'id="c{last.id}"' in client.get(f"/dialogue/{thread.id}?page=2").get_data(as_text=True)
+    # Answering it: the answer opens on the page of its conversation, not on page 1.
+    auth.login("buerger@example.org")
+    response = post_form(client, f"/dialogue/{thread.id}", action=f"/dialogue/{thread.id}/reply",
+                         body="Dazu noch etwas.", parent_id=str(last.id))  # fmt: skip
+    answer = db.session.scalars(db.select(Comment).order_by(Comment.id.desc())).first()
+    assert response.headers["Location"] == f"/dialogue/{thread.id}?page=2#c{answer.id}"
+    # The notification to the replied-to author leads there too.
+    auth.logout()
+    auth.login("nachbar@example.org")
+    notes = client.get("/notifications").get_data(as_text=True)
+    link = re.search(r'href="(/notifications/\d+)"', notes).group(1)
+    target = client.get(client.get(link).headers["Location"]).headers["Location"]
+    assert target == f"/dialogue/{thread.id}?page=2#c{answer.id}"

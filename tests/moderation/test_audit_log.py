@@ -60,10 +60,11 @@ def test_targets_link_to_where_a_moderator_sees_them(client, auth, logged):
     thread, proposal = logged["thread"].id, logged["proposal"].id
     decision = db.session.scalar(db.select(db.func.max(ModerationDecision.id)))
     assert targets[f"Diskussion {thread}"] == f"/dialogue/{thread}"
+    # Replies by their lasting address (it leads to the page of the thread they are on).
     assert targets[f"Antwort oder Kommentar {logged['reply'].id}"] == (
-        f"/dialogue/{thread}#c{logged['reply'].id}")  # fmt: skip
+        f"/dialogue/replies/{logged['reply'].id}")  # fmt: skip
     assert targets[f"Antwort oder Kommentar {logged['comment'].id}"] == (
-        f"/proposals/{proposal}#c{logged['comment'].id}")  # fmt: skip
+        f"/dialogue/replies/{logged['comment'].id}")  # fmt: skip
     # Hidden, a reply is not on its thread's page: its decision shows it to moderators.
     hidden = logged["hidden"].id
     assert targets[f"Antwort oder Kommentar {hidden}"] == f"/moderation/decisions/{decision}"

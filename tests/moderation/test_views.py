@@ -125,7 +125,9 @@ def test_moderator_restores_a_hidden_reply_from_the_queue(client, auth, board, o
     queue = client.get("/moderation").get_data(as_text=True)
     assert "Kauft alle" in queue and "3 Meldungen" in queue
     # Hidden, it is not on its thread's page; the conversation around it is.
-    assert f'<a href="/dialogue/{board["thread"].id}">Gespräch öffnen' in queue
+    assert f'<a href="/dialogue/replies/{board["reply"].id}">Gespräch öffnen' in queue
+    conversation = client.get(f"/dialogue/replies/{board['reply'].id}").headers["Location"]
+    assert conversation.startswith(f"/dialogue/{board['thread'].id}")
     response = post_form(client, "/moderation", "/moderation/bulk",
                          items=f"comment:{board['reply'].id}", operation="restore",
                          reason_code="", text="")  # fmt: skip

@@ -191,5 +191,11 @@ def test_opening_a_notification_marks_it_read(client, auth, town):
     auth.logout()
     auth.login("buerger@example.org")
     response = client.get(f"/notifications/{note.id}")
-    assert response.status_code == 302 and f"/dialogue/{thread.id}" in response.headers["Location"]
+    # (the reply's lasting address, which leads to the page of the thread it is on)
+    assert response.status_code == 302
+    assert (
+        client.get(response.headers["Location"])
+        .headers["Location"]
+        .startswith(f"/dialogue/{thread.id}#c")
+    )
     assert _notes(town["citizen"])[0].read_at is not None

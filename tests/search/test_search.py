@@ -179,7 +179,9 @@ def test_a_comment_on_a_proposal_is_found_as_a_reply_linking_to_the_proposal(tow
     comment = proposals.comment(content["proposal"], town["neighbour"], "Gern mit Dachbegrünung")
     db.session.commit()
     page = client.get("/search?q=Dachbegrünung").get_data(as_text=True)
-    assert f'href="/proposals/{content["proposal"].id}#c{comment.id}"' in page
+    assert f'href="/dialogue/replies/{comment.id}"' in page
+    found = client.get(f"/dialogue/replies/{comment.id}")
+    assert found.headers["Location"] == f"/proposals/{content['proposal'].id}#c{comment.id}"
     assert "Antwort auf „Überdachte Fahrradständer“" in page
 
 

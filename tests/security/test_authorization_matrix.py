@@ -112,6 +112,7 @@ EXPECTED = {
     },
     "dialogue.helpful": {"POST": "L 403 ok 403 ok ok ok ok ok"},
     "dialogue.index": {"GET": "200 200 200 200 200 200 200 200 200"},
+    "dialogue.reply_at": {"GET": "302 302 302 302 302 302 302 302 302"},
     "dialogue.reply": {
         "GET": "L 403 200 403 200 200 200 200 200",
         "POST": "L 403 ok 403 ok ok ok ok ok",

@@ -107,9 +107,14 @@ def cancel(shift_id: int):
     if not PlainActionForm().validate_on_submit():
         abort(400)
     if entry.status in ("confirmed", "waitlisted"):
-        services.cancel(entry)
-        db.session.commit()
-        flash(_("Your sign-up is cancelled."), "success")
+        try:
+            services.cancel(entry)
+        except services.VolunteeringError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your sign-up is cancelled."), "success")
     elif entry.status == "cancelled":  # (a second tab, or pressed twice)
         flash(_("Your sign-up was cancelled already."), "info")
     else:  # attended or not shown: the shift is over

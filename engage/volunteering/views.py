@@ -16,7 +16,7 @@ from engage.moderation import permissions as moderation
 from engage.organisation.models import all_districts
 from engage.volunteering import attendance, calendar, permissions, services
 from engage.volunteering.forms import ShiftForm
-from engage.volunteering.models import ServiceOffer, Shift, Signup, SignupStatus
+from engage.volunteering.models import ServiceOffer, Shift, Signup
 
 bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 
@@ -146,8 +146,7 @@ def my_calendar():
             abort(404)
     if user is None:
         return login_manager.unauthorized()
-    entries = [(s.shift, s.status) for s in services.my_signups(user)
-               if s.status != SignupStatus.CANCELLED.value]  # fmt: skip
+    entries = calendar.feed_entries(services.my_signups(user))
     return _ics(calendar.calendar(entries, _("My shifts")), "meine-einsaetze.ics")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
@@ -22,6 +23,31 @@ AT_RISK_WINDOW = timedelta(days=7)
 MARKABLE = (St.CONFIRMED.value, St.ATTENDED.value, St.NO_SHOW.value)
 
 
+# Time beyond the shift's length that may still be credited (preparation, the way there).
+EXTRA_HOURS = Decimal(2)
+
+
+def max_hours(shift: Shift) -> Decimal:
+    """The most hours one volunteer can be credited for a shift."""
+    return min(shift.length_hours + EXTRA_HOURS, Decimal(24))
+
+
+def check_hours(shift: Shift, hours: Decimal) -> None:
+    """Hours are a finite number with at most two decimals, from 0 to the shift's maximum."""
+    if not hours.is_finite() or not Decimal(0) <= hours <= Decimal(24):
+        raise VolunteeringError(_("Hours must be between 0 and 24."))
+    if hours != hours.quantize(Decimal("0.01")):
+        raise VolunteeringError(
+            _("Please give the hours with at most two decimals, for example 1,25.")
+        )
+    if hours > max_hours(shift):
+        raise VolunteeringError(_(
+            "That is much longer than the shift (%(length)s hours): at most %(max)s hours can "
+            "be credited. If the shift lasted longer, change its time first.",
+            length=format_decimal(shift.length_hours, "#,##0.0#"),
+            max=format_decimal(max_hours(shift), "#,##0.0#")))  # fmt: skip
+
+
 def mark(signup: Signup, actor, attended: bool, hours: Decimal | None = None,
          now: datetime | None = None) -> None:  # fmt: skip
     """Record that a volunteer came (with hours, by default the shift's length) or did not."""
@@ -30,8 +56,8 @@ def mark(signup: Signup, actor, attended: bool, hours: Decimal | None = None,
         raise VolunteeringError(_("Attendance can be recorded once the shift has begun."))
     if signup.status not in MARKABLE:
         raise VolunteeringError(_("Only volunteers who had a place can be marked."))
-    if hours is not None and not Decimal(0) <= hours <= Decimal(24):
-        raise VolunteeringError(_("Hours must be between 0 and 24."))
+    if hours is not None:
+        check_hours(signup.shift, hours)
     signup.status = St.ATTENDED.value if attended else St.NO_SHOW.value
     signup.hours = (signup.shift.length_hours if hours is None else hours) if attended else None
     signup.attendance_marked_at = now

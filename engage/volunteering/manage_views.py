@@ -100,6 +100,7 @@ def _shift_page(shift: Shift, status: int = 200, **forms):
         cancel_form=forms.get("cancel") or CancelShiftForm(formdata=None),
         attendance_form=PlainActionForm(formdata=None), errors=forms.get("errors", {}),
         taken=services.places_taken(shift), position=services.waiting_position,
+        max_hours=attendance.max_hours(shift), extra_hours=attendance.EXTRA_HOURS,
     ), status  # fmt: skip
 
 
@@ -173,9 +174,12 @@ def _parse_hours(raw: str) -> Decimal | None:
     if not raw:
         return None
     try:
-        return Decimal(raw)
+        hours = Decimal(raw)
     except InvalidOperation as error:
         raise ValueError(raw) from error
+    if not hours.is_finite():  # "NaN", "Infinity" are Decimals too
+        raise ValueError(raw)
+    return hours
 
 
 @bp.post("/shifts/<int:shift_id>/attendance")

@@ -159,3 +159,47 @@ def test_places_stay_taken_once_attendance_is_recorded(client, auth, town, offer
     auth.login("umwelt@example.org")
     page = client.get(f"/volunteer/shifts/{shift.id}").get_data(as_text=True)
     assert "2 von 3 Plätzen belegt" in page
+
+
+def test_hours_have_at_most_two_decimals_and_stay_near_the_shifts_length(town, offer):
+    shift = _past_shift_with(offer, [town["citizen"]], length=2)
+    came = _signup(shift, town["citizen"])
+    for wrong, says in (("0.001", "zwei Nachkommastellen"), ("4.01", "höchstens 4,0 Stunden"),
+                        ("NaN", "zwischen 0 und 24"), ("-1", "zwischen 0 und 24")):  # fmt: skip
+        with pytest.raises(services.VolunteeringError, match=says):
+            attendance.mark(came, town["staff"], attended=True, hours=Decimal(wrong))
+    attendance.mark(came, town["staff"], attended=True, hours=Decimal("4.00"))  # with the way
+    attendance.mark(came, town["staff"], attended=True, hours=Decimal("0.25"))
+    assert came.hours == Decimal("0.25")
+
+
+def test_a_two_minute_shift_refuses_two_and_a_half_hours_and_the_form_shows_its_length(
+    client, auth, town, offer
+):
+    shift = _past_shift_with(offer, [town["citizen"]])
+    shift.ends_at = shift.starts_at + timedelta(minutes=2)
+    db.session.commit()
+    came = _signup(shift, town["citizen"])
+    url = f"/volunteer/shifts/{shift.id}"
+    auth.login("umwelt@example.org")
+    assert "(Einsatz: 0,03 Std.)" in client.get(url).get_data(as_text=True)
+    for typed in ("2,5", "nan", "0,001"):
+        response = post_form(
+            client,
+            url,
+            action=f"{url}/attendance",
+            **{f"attendance-{came.id}": "attended", f"hours-{came.id}": typed},
+        )
+        assert response.status_code == 422, typed
+        assert f'value="{typed}"' in response.get_data(as_text=True)  # what was typed stays
+    db.session.expire_all()
+    assert (came.status, came.hours) == ("confirmed", None)
+    post_form(
+        client,
+        url,
+        action=f"{url}/attendance",
+        **{f"attendance-{came.id}": "attended", f"hours-{came.id}": "1,25"},
+    )
+    db.session.expire_all()
+    assert came.hours == Decimal("1.25")
+    assert 'value="1,25"' in client.get(url).get_data(as_text=True)  # not rounded to 1,2

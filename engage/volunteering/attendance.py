@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from engage.core import audit
 from engage.core.types import utcnow
@@ -159,6 +160,36 @@ def at_risk_shifts(department_id: int | None = None, now: datetime | None = None
     if department_id is not None:
         query = query.where(ServiceOffer.department_id == department_id)
     return db.session.execute(query).all()
+
+
+AWAITING_LIMIT = 50
+
+
+def awaiting_attendance(department_id: int | None = None, now: datetime | None = None,
+                        limit: int = AWAITING_LIMIT) -> tuple[list, int]:  # fmt: skip
+    """Ended shifts (not called off) whose volunteers with a place are not all marked yet:
+    up to limit (shift, unmarked) rows, latest first, and how many shifts there are in all."""
+    now = now or utcnow()
+    unmarked = (
+        select(Signup.shift_id, func.count().label("unmarked"))
+        .where(Signup.status == St.CONFIRMED.value).group_by(Signup.shift_id).subquery()
+    )  # fmt: skip
+    where = [Shift.cancelled_at.is_(None), Shift.ends_at <= now]
+    if department_id is not None:
+        where.append(ServiceOffer.department_id == department_id)
+
+    def shifts(*columns):
+        return (
+            select(*columns).select_from(Shift).join(unmarked, unmarked.c.shift_id == Shift.id)
+            .join(ServiceOffer, ServiceOffer.id == Shift.offer_id).where(*where)
+        )  # fmt: skip
+
+    rows = db.session.execute(
+        shifts(Shift, unmarked.c.unmarked).options(joinedload(Shift.offer))
+        .order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)
+    ).all()  # fmt: skip
+    total = db.session.scalar(shifts(func.count()))
+    return rows, total
 
 
 def hours_of(user) -> Decimal:

@@ -218,8 +218,9 @@ def manage():
     """What the department's volunteers delivered, no-shows and shifts that need people."""
     require(permissions.can_create_offer(current_user))
     department_id = None if can_administer(current_user) else current_user.department_id
+    awaiting, awaiting_total = attendance.awaiting_attendance(department_id)
     return render_template(
-        "volunteering/manage.html",
+        "volunteering/manage.html", awaiting=awaiting, awaiting_total=awaiting_total,
         total=attendance.delivered_total(department_id=department_id),
         by_offer=attendance.delivered_by("offer", department_id),
         by_department=attendance.delivered_by("department", department_id),

@@ -88,6 +88,12 @@ def add_shifts(offer_id: int):
             db.session.commit()
             flash(ngettext("%(num)d shift added.", "%(num)d shifts added.", len(shifts)),
                   "success")  # fmt: skip
+            if past := services.begun(shifts):  # allowed, to record attendance afterwards
+                flash(ngettext(
+                    "%(num)d shift lies in the past: nobody can sign up for it. You can record "
+                    "its attendance on its page.",
+                    "%(num)d shifts lie in the past: nobody can sign up for them. You can "
+                    "record their attendance on their pages.", len(past)), "warning")  # fmt: skip
             return redirect(url_for("volunteer.detail", offer_id=offer.id))
     # Errors next to their fields and summarised above the form, keeping what was typed.
     return offer_page(offer.id, shift_form=form, status=422)

@@ -94,6 +94,12 @@ def add_shifts(offer: ServiceOffer, starts_at: datetime, ends_at: datetime, capa
     return shifts
 
 
+def begun(shifts: list[Shift], now: datetime | None = None) -> list[Shift]:
+    """The shifts that have already begun (staff may add them to record attendance later)."""
+    now = now or utcnow()
+    return [shift for shift in shifts if shift.starts_at <= now]
+
+
 def _lock(shift: Shift) -> None:
     """Serialise sign-ups of one shift: a row lock on PostgreSQL, the write lock on SQLite."""
     db.session.execute(update(Shift).where(Shift.id == shift.id).values(capacity=Shift.capacity))

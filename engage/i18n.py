@@ -102,6 +102,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["signup_status"] = _signup_status_label
     app.jinja_env.filters["euro"] = lambda value: format_currency(value, "EUR")
     app.jinja_env.filters["decimal1"] = lambda value: format_decimal(value, "#,##0.0")
+    # Volunteer hours keep their quarter hours (0,25 h), else one decimal: 2,5 and 3,0.
+    app.jinja_env.filters["hours"] = lambda value: format_decimal(value, "#,##0.0#")
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)  # 10.000 in German
     app.jinja_env.filters["date"] = lambda value, format="medium": (  # noqa: A006
         format_date(value, format) if value else ""

@@ -6,3 +6,4 @@ def register_privacy() -> None:
     from engage.volunteering import services
 
     privacy.register_exporter("volunteering", services.export_for)
+    privacy.register_anonymiser(services.forget_user)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from engage.core import audit
 from engage.core.types import utcnow
@@ -22,6 +24,31 @@ AT_RISK_WINDOW = timedelta(days=7)
 MARKABLE = (St.CONFIRMED.value, St.ATTENDED.value, St.NO_SHOW.value)
 
 
+# Time beyond the shift's length that may still be credited (preparation, the way there).
+EXTRA_HOURS = Decimal(2)
+
+
+def max_hours(shift: Shift) -> Decimal:
+    """The most hours one volunteer can be credited for a shift."""
+    return min(shift.length_hours + EXTRA_HOURS, Decimal(24))
+
+
+def check_hours(shift: Shift, hours: Decimal) -> None:
+    """Hours are a finite number with at most two decimals, from 0 to the shift's maximum."""
+    if not hours.is_finite() or not Decimal(0) <= hours <= Decimal(24):
+        raise VolunteeringError(_("Hours must be between 0 and 24."))
+    if hours != hours.quantize(Decimal("0.01")):
+        raise VolunteeringError(
+            _("Please give the hours with at most two decimals, for example 1,25.")
+        )
+    if hours > max_hours(shift):
+        raise VolunteeringError(_(
+            "That is much longer than the shift (%(length)s hours): at most %(max)s hours can "
+            "be credited. If the shift lasted longer, change its time first.",
+            length=format_decimal(shift.length_hours, "#,##0.0#"),
+            max=format_decimal(max_hours(shift), "#,##0.0#")))  # fmt: skip
+
+
 def mark(signup: Signup, actor, attended: bool, hours: Decimal | None = None,
          now: datetime | None = None) -> None:  # fmt: skip
     """Record that a volunteer came (with hours, by default the shift's length) or did not."""
@@ -30,8 +57,8 @@ def mark(signup: Signup, actor, attended: bool, hours: Decimal | None = None,
         raise VolunteeringError(_("Attendance can be recorded once the shift has begun."))
     if signup.status not in MARKABLE:
         raise VolunteeringError(_("Only volunteers who had a place can be marked."))
-    if hours is not None and not Decimal(0) <= hours <= Decimal(24):
-        raise VolunteeringError(_("Hours must be between 0 and 24."))
+    if hours is not None:
+        check_hours(signup.shift, hours)
     signup.status = St.ATTENDED.value if attended else St.NO_SHOW.value
     signup.hours = (signup.shift.length_hours if hours is None else hours) if attended else None
     signup.attendance_marked_at = now
@@ -133,6 +160,36 @@ def at_risk_shifts(department_id: int | None = None, now: datetime | None = None
     if department_id is not None:
         query = query.where(ServiceOffer.department_id == department_id)
     return db.session.execute(query).all()
+
+
+AWAITING_LIMIT = 50
+
+
+def awaiting_attendance(department_id: int | None = None, now: datetime | None = None,
+                        limit: int = AWAITING_LIMIT) -> tuple[list, int]:  # fmt: skip
+    """Ended shifts (not called off) whose volunteers with a place are not all marked yet:
+    up to limit (shift, unmarked) rows, latest first, and how many shifts there are in all."""
+    now = now or utcnow()
+    unmarked = (
+        select(Signup.shift_id, func.count().label("unmarked"))
+        .where(Signup.status == St.CONFIRMED.value).group_by(Signup.shift_id).subquery()
+    )  # fmt: skip
+    where = [Shift.cancelled_at.is_(None), Shift.ends_at <= now]
+    if department_id is not None:
+        where.append(ServiceOffer.department_id == department_id)
+
+    def shifts(*columns):
+        return (
+            select(*columns).select_from(Shift).join(unmarked, unmarked.c.shift_id == Shift.id)
+            .join(ServiceOffer, ServiceOffer.id == Shift.offer_id).where(*where)
+        )  # fmt: skip
+
+    rows = db.session.execute(
+        shifts(Shift, unmarked.c.unmarked).options(joinedload(Shift.offer))
+        .order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)
+    ).all()  # fmt: skip
+    total = db.session.scalar(shifts(func.count()))
+    return rows, total
 
 
 def hours_of(user) -> Decimal:

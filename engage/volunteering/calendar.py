@@ -57,6 +57,21 @@ def _event(shift: Shift, status: str | None, now: datetime) -> list[str]:
     ]
 
 
+def feed_entries(signups, now: datetime | None = None) -> list[tuple[Shift, str]]:
+    """The shifts of a volunteer's feed: those with a place, and those still waited for.
+
+    Cancelled sign-ups are left out (the event leaves the calendar), and so are the shifts
+    the volunteer did not come to and those that began while they were still waiting: they
+    never took part."""
+    now = now or utcnow()
+    left_out = (SignupStatus.CANCELLED.value, SignupStatus.NO_SHOW.value)
+    return [
+        (s.shift, s.status) for s in signups
+        if s.status not in left_out
+        and not (s.status == SignupStatus.WAITLISTED.value and s.shift.starts_at <= now)
+    ]  # fmt: skip
+
+
 def calendar(entries: list[tuple[Shift, str | None]], name: str) -> str:
     """A VCALENDAR of the given shifts, each with the viewer's sign-up status (or None)."""
     now = utcnow()

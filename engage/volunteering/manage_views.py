@@ -89,6 +89,12 @@ def add_shifts(offer_id: int):
             db.session.commit()
             flash(ngettext("%(num)d shift added.", "%(num)d shifts added.", len(shifts)),
                   "success")  # fmt: skip
+            if past := services.begun(shifts):  # allowed, to record attendance afterwards
+                flash(ngettext(
+                    "%(num)d shift lies in the past: nobody can sign up for it. You can record "
+                    "its attendance on its page.",
+                    "%(num)d shifts lie in the past: nobody can sign up for them. You can "
+                    "record their attendance on their pages.", len(past)), "warning")  # fmt: skip
             return redirect(url_for("volunteer.detail", offer_id=offer.id))
     # Errors next to their fields and summarised above the form, keeping what was typed.
     return offer_page(offer.id, shift_form=form, status=422)
@@ -101,6 +107,7 @@ def _shift_page(shift: Shift, status: int = 200, **forms):
         cancel_form=forms.get("cancel") or CancelShiftForm(formdata=None),
         attendance_form=PlainActionForm(formdata=None), errors=forms.get("errors", {}),
         taken=services.places_taken(shift), position=services.waiting_position,
+        max_hours=attendance.max_hours(shift), extra_hours=attendance.EXTRA_HOURS,
     ), status  # fmt: skip
 
 
@@ -209,8 +216,9 @@ def manage():
     """What the department's volunteers delivered, no-shows and shifts that need people."""
     require(permissions.can_create_offer(current_user))
     department_id = None if can_administer(current_user) else current_user.department_id
+    awaiting, awaiting_total = attendance.awaiting_attendance(department_id)
     return render_template(
-        "volunteering/manage.html",
+        "volunteering/manage.html", awaiting=awaiting, awaiting_total=awaiting_total,
         total=attendance.delivered_total(department_id=department_id),
         by_offer=attendance.delivered_by("offer", department_id),
         by_department=attendance.delivered_by("department", department_id),

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from engage.accounts.models import User
 from engage.accounts.services import mail_locale
 from engage.core import audit
 from engage.core.mail import queue_mail
@@ -36,6 +37,10 @@ class ShiftPast(VolunteeringError):
 
 
 class ShiftOverlaps(VolunteeringError):
+    pass
+
+
+class ShiftStarted(VolunteeringError):
     pass
 
 
@@ -87,6 +92,12 @@ def add_shifts(offer: ServiceOffer, starts_at: datetime, ends_at: datetime, capa
     db.session.add_all(shifts)
     db.session.flush()
     return shifts
+
+
+def begun(shifts: list[Shift], now: datetime | None = None) -> list[Shift]:
+    """The shifts that have already begun (staff may add them to record attendance later)."""
+    now = now or utcnow()
+    return [shift for shift in shifts if shift.starts_at <= now]
 
 
 def _lock(shift: Shift) -> None:
@@ -155,14 +166,21 @@ def waiting_position(signup: Signup) -> int | None:
     return ahead + 1
 
 
-def _promote_waiting(shift: Shift) -> list[Signup]:
-    """Give free places to the people waiting longest, and tell each of them by mail."""
+def _promote_waiting(shift: Shift, now: datetime | None = None) -> list[Signup]:
+    """Give free places to the people waiting longest, and tell each of them by mail.
+
+    Nobody is promoted into a shift that has begun (they would learn of it too late) or was
+    called off, nor is a deleted account (its entries end with the account; older ones may
+    remain)."""
+    if shift.starts_at <= (now or utcnow()) or shift.cancelled_at is not None:
+        return []
     free = shift.capacity - places_taken(shift)
     if free <= 0:
         return []
     promoted = list(db.session.scalars(
-        select(Signup)
-        .where(Signup.shift_id == shift.id, Signup.status == St.WAITLISTED.value)
+        select(Signup).join(User, User.id == Signup.user_id)
+        .where(Signup.shift_id == shift.id, Signup.status == St.WAITLISTED.value,
+               User.deleted_at.is_(None))
         .order_by(Signup.queued_at, Signup.id).limit(free)
     ))  # fmt: skip
     for signup in promoted:
@@ -174,7 +192,9 @@ def _promote_waiting(shift: Shift) -> list[Signup]:
 
 
 def _mail(signup: Signup, subject, template: str, **context) -> None:
-    """Mail a volunteer about their shift, in their language."""
+    """Mail a volunteer about their shift, in their language (never a deleted account)."""
+    if signup.user.is_deleted:
+        return
     with force_locale(mail_locale(signup.user)):
         queue_mail(signup.user.email, str(subject), template, user=signup.user,
                    shift=signup.shift, **context)  # fmt: skip
@@ -186,19 +206,45 @@ def _note(signup: Signup, kind: str, event_key: str) -> None:
     from engage.notifications.models import NotificationKind
     from engage.notifications.services import notify_about_shift
 
+    if signup.user.is_deleted:
+        return
     notify_about_shift(signup, NotificationKind[kind], event_key)
 
 
-def cancel(signup: Signup) -> Signup | None:
-    """Cancel a sign-up; a freed place goes to the first person waiting, who is told by mail."""
+def cancel(signup: Signup, now: datetime | None = None) -> Signup | None:
+    """Cancel a sign-up before the shift begins; a freed place goes to the first person
+    waiting, who is told by mail."""
+    now = now or utcnow()
+    if signup.shift.starts_at <= now:
+        raise ShiftStarted(_(
+            "This shift has already begun; the sign-up can no longer be cancelled. If you "
+            "cannot come, please tell the contact person of the offer."))  # fmt: skip
     _lock(signup.shift)
     was_confirmed = signup.status == St.CONFIRMED.value
     signup.status = St.CANCELLED.value
     db.session.flush()
     if not was_confirmed:
         return None
-    promoted = _promote_waiting(signup.shift)
+    promoted = _promote_waiting(signup.shift, now)
     return promoted[0] if promoted else None
+
+
+def forget_user(user, now: datetime | None = None) -> None:
+    """Account deletion: sign-ups and waiting-list entries for shifts not begun yet end (their
+    places go to the waiting list in order); attendance stays, anonymously, for the reports."""
+    now = now or utcnow()
+    active = db.session.scalars(
+        select(Signup).join(Shift, Shift.id == Signup.shift_id)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE))
+        .order_by(Shift.starts_at, Signup.id)
+    ).all()  # fmt: skip
+    for signup in active:
+        if signup.shift.starts_at > now:
+            cancel(signup, now)
+        elif signup.status == St.WAITLISTED.value:
+            # A running or past shift: nobody moves up any more, the entry just ends.
+            signup.status = St.CANCELLED.value
+    db.session.flush()
 
 
 def _active_signups(shift: Shift) -> list[Signup]:
@@ -229,7 +275,7 @@ def edit_shift(shift: Shift, actor, starts_at: datetime, ends_at: datetime, capa
     shift.starts_at, shift.ends_at, shift.capacity, shift.place = (
         starts_at, ends_at, capacity, place)  # fmt: skip
     db.session.flush()
-    promoted = {signup.id for signup in _promote_waiting(shift)}
+    promoted = {signup.id for signup in _promote_waiting(shift, now)}
     told = 0
     if moved:
         for signup in _active_signups(shift):

@@ -16,7 +16,7 @@ from engage.moderation import permissions as moderation
 from engage.organisation.models import all_districts
 from engage.volunteering import attendance, calendar, permissions, services
 from engage.volunteering.forms import ShiftForm
-from engage.volunteering.models import ServiceOffer, Shift, Signup, SignupStatus
+from engage.volunteering.models import ServiceOffer, Shift, Signup
 
 bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 
@@ -107,9 +107,14 @@ def cancel(shift_id: int):
     if not PlainActionForm().validate_on_submit():
         abort(400)
     if entry.status in ("confirmed", "waitlisted"):
-        services.cancel(entry)
-        db.session.commit()
-        flash(_("Your sign-up is cancelled."), "success")
+        try:
+            services.cancel(entry)
+        except services.VolunteeringError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your sign-up is cancelled."), "success")
     elif entry.status == "cancelled":  # (a second tab, or pressed twice)
         flash(_("Your sign-up was cancelled already."), "info")
     else:  # attended or not shown: the shift is over
@@ -141,8 +146,7 @@ def my_calendar():
             abort(404)
     if user is None:
         return login_manager.unauthorized()
-    entries = [(s.shift, s.status) for s in services.my_signups(user)
-               if s.status != SignupStatus.CANCELLED.value]  # fmt: skip
+    entries = calendar.feed_entries(services.my_signups(user))
     return _ics(calendar.calendar(entries, _("My shifts")), "meine-einsaetze.ics")
 
 

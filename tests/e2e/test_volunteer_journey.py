@@ -102,3 +102,42 @@ def test_certificate_prints_on_one_a4_page_without_the_site_navigation(browser, 
     [box] = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert (round(float(box[0])), round(float(box[1]))) == (595, 842)  # A4 in points
     page.context.close()
+
+
+_OUTSIDE_JS = """() => [...document.querySelectorAll('.certificate-table :is(td, th)')]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+                  || getComputedStyle(el).display === 'none')
+  .map((el) => el.textContent.trim())"""
+
+
+def test_certificate_reads_on_a_phone_without_sideways_scrolling(browser, live_server, town):
+    from engage.volunteering import attendance, services
+    from engage.volunteering.models import Signup
+
+    offer = services.create_offer(town["staff"], services.OfferData(
+        title="Lesepatenschaft in der Stadtteilbücherei", description="Vorlesen",
+        department_id=town["staff"].department_id))  # fmt: skip
+    start = utcnow().replace(second=0, microsecond=0) - timedelta(weeks=3)
+    for shift in services.add_shifts(offer, start, start + timedelta(hours=2), 3, weeks=2):
+        signup = Signup(shift_id=shift.id, user_id=town["citizen"].id, status="confirmed")
+        db.session.add(signup)
+        db.session.flush()
+        attendance.mark(signup, town["staff"], attended=True)
+    db.session.commit()
+
+    page = _session(browser, live_server, "buerger@example.org")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/volunteer/me/certificate")
+    # Every cell, department and hours included, lies within the screen, labelled.
+    assert page.evaluate(_OUTSIDE_JS) == []
+    wrap = page.locator(".certificate .table-wrap")
+    assert wrap.evaluate("(el) => el.scrollWidth <= el.clientWidth")
+    expect(page.locator("tbody tr").first).to_contain_text("Fachbereich: Umwelt")
+    expect(page.locator("tbody tr").first).to_contain_text("Stunden: 2,0")
+    expect(page.locator("tfoot")).to_contain_text("Summe: 4,0 Stunden")
+    assert axe_violations(page) == []
+    # Printed (also from a phone) it is the usual table with its column headings.
+    page.emulate_media(media="print")
+    expect(page.locator(".certificate-table thead")).to_be_visible()
+    assert not page.locator(".certificate-table .cell-label").first.is_visible()
+    page.context.close()

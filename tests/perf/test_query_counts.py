@@ -165,3 +165,29 @@ def test_the_audit_log_issues_the_same_queries_for_8_and_40_entries(client, auth
         _log_more(town, make_user, moderator, n if not counts else n - 1)
         counts.append(_queries(client, "/moderation/audit"))
     assert counts[0] == counts[1] <= MAX_AUDIT_LOG_QUERIES, counts
+
+
+def test_the_staff_overview_issues_the_same_queries_for_10_and_100_shifts_awaiting_attendance(
+    client, auth, town, make_user
+):
+    """/volunteer/manage lists past shifts whose attendance is not recorded yet."""
+    auth.login("umwelt@example.org")
+    counts, made = [], 0
+    for n in (10, 100):
+        while made < n:
+            offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
+                title=f"Angebot {made}", description="Helfen",
+                department_id=town["staff"].department_id))  # fmt: skip
+            start = utcnow() + timedelta(days=1, hours=3 * made)
+            [shift] = volunteering.add_shifts(offer, start, start + timedelta(hours=2), 3)
+            volunteering.sign_up(shift, make_user("citizen"))
+            shift.starts_at -= timedelta(days=30)
+            shift.ends_at -= timedelta(days=30)
+            made += 1
+        db.session.commit()
+        with counted() as statements:
+            response = client.get("/volunteer/manage")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count("#roster-title") == min(n, 50)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= MAX_QUERIES

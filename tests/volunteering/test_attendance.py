@@ -161,3 +161,89 @@ def test_places_stay_taken_once_attendance_is_recorded(client, auth, town, offer
     auth.login("umwelt@example.org")
     page = client.get(f"/volunteer/shifts/{shift.id}").get_data(as_text=True)
     assert "2 von 3 Plätzen belegt" in page
+
+
+def test_hours_have_at_most_two_decimals_and_stay_near_the_shifts_length(town, offer):
+    shift = _past_shift_with(offer, [town["citizen"]], length=2)
+    came = _signup(shift, town["citizen"])
+    for wrong, says in (("0.001", "zwei Nachkommastellen"), ("4.01", "höchstens 4,0 Stunden"),
+                        ("NaN", "zwischen 0 und 24"), ("-1", "zwischen 0 und 24")):  # fmt: skip
+        with pytest.raises(services.VolunteeringError, match=says):
+            attendance.mark(came, town["staff"], attended=True, hours=Decimal(wrong))
+    attendance.mark(came, town["staff"], attended=True, hours=Decimal("4.00"))  # with the way
+    attendance.mark(came, town["staff"], attended=True, hours=Decimal("0.25"))
+    assert came.hours == Decimal("0.25")
+
+
+def test_a_two_minute_shift_refuses_two_and_a_half_hours_and_the_form_shows_its_length(
+    client, auth, town, offer
+):
+    shift = _past_shift_with(offer, [town["citizen"]])
+    shift.ends_at = shift.starts_at + timedelta(minutes=2)
+    db.session.commit()
+    came = _signup(shift, town["citizen"])
+    url = f"/volunteer/shifts/{shift.id}"
+    auth.login("umwelt@example.org")
+    assert "(Einsatz: 0,03 Std.)" in client.get(url).get_data(as_text=True)
+    for typed in ("2,5", "nan", "0,001"):
+        response = post_form(
+            client,
+            url,
+            action=f"{url}/attendance",
+            **{f"attendance-{came.id}": "attended", f"hours-{came.id}": typed},
+        )
+        assert response.status_code == 422, typed
+        assert f'value="{typed}"' in response.get_data(as_text=True)  # what was typed stays
+    db.session.expire_all()
+    assert (came.status, came.hours) == ("confirmed", None)
+    post_form(
+        client,
+        url,
+        action=f"{url}/attendance",
+        **{f"attendance-{came.id}": "attended", f"hours-{came.id}": "1,25"},
+    )
+    db.session.expire_all()
+    assert came.hours == Decimal("1.25")
+    assert 'value="1,25"' in client.get(url).get_data(as_text=True)  # not rounded to 1,2
+
+
+def _ended_shift_with(offer, people):
+    """A shift that ended yesterday, with everyone given a place beforehand."""
+    shift = _past_shift_with(offer, people)
+    shift.starts_at -= timedelta(days=1)
+    shift.ends_at -= timedelta(days=1)
+    db.session.commit()
+    return shift
+
+
+def test_staff_see_the_past_shifts_of_their_department_still_awaiting_attendance(
+    client, auth, town, offer, make_user
+):
+    verkehr = db.session.scalar(db.select(Department).where(Department.name == "Verkehr"))
+    other = services.create_offer(town["other"], services.OfferData(
+        title="Schulweghelfer", description="Kinder", department_id=verkehr.id))  # fmt: skip
+    extra = make_user("citizen")
+    open_shift = _ended_shift_with(offer, [town["citizen"], town["neighbour"], extra])
+    attendance.mark(_signup(open_shift, extra), town["staff"], attended=True)
+    done = _ended_shift_with(offer, [town["citizen"]])
+    attendance.mark(_signup(done, town["citizen"]), town["staff"], attended=False)
+    make_shift(offer, hours_from_now=-30)  # nobody signed up: nothing to record
+    called_off = _ended_shift_with(offer, [town["neighbour"]])
+    called_off.cancelled_at = called_off.starts_at - timedelta(days=1)
+    elsewhere = _ended_shift_with(other, [town["citizen"]])
+    services.sign_up(make_shift(offer, capacity=2, hours_from_now=30), town["citizen"])
+    db.session.commit()
+
+    rows, total = attendance.awaiting_attendance(town["staff"].department_id)
+    assert [(shift.id, unmarked) for shift, unmarked in rows] == [(open_shift.id, 2)]
+    assert total == 1
+    rows, total = attendance.awaiting_attendance()  # admins: every department
+    assert {shift.id for shift, _ in rows} == {open_shift.id, elsewhere.id} and total == 2
+    assert attendance.awaiting_attendance(limit=1)[1] == 2
+
+    auth.login("umwelt@example.org")
+    html = client.get("/volunteer/manage").get_data(as_text=True)
+    assert "Anwesenheit noch nicht erfasst" in html
+    assert f'href="/volunteer/shifts/{open_shift.id}#roster-title"' in html
+    assert "2 Personen noch nicht erfasst" in html
+    assert f"/volunteer/shifts/{done.id}#" not in html and "Schulweghelfer" not in html

@@ -62,3 +62,45 @@ def test_my_shifts_page_offers_the_feed_and_a_download_per_shift(client, auth, t
     html = client.get("/volunteer/me").get_data(as_text=True)
     assert "/volunteer/me.ics?token=" in html
     assert f"/volunteer/shifts/{shift.id}.ics" in html
+
+
+def test_the_feed_leaves_out_missed_shifts_and_marks_waiting_ones_tentative(
+    client, auth, town, offer
+):
+    from datetime import timedelta
+
+    from engage.volunteering import attendance
+
+    came, missed, waited = (make_shift(offer, hours_from_now=h) for h in (48, 80, 120))
+    ahead = make_shift(offer, hours_from_now=160)
+    for shift in (came, missed, waited):
+        services.sign_up(shift, town["neighbour"] if shift is waited else town["citizen"])
+    waiting_past = services.sign_up(waited, town["citizen"])
+    nina_ahead = services.sign_up(ahead, town["neighbour"])
+    services.sign_up(ahead, town["citizen"])  # ahead has one place: Nina's
+    for shift in (came, missed, waited):  # all three lie in the past now
+        shift.starts_at -= timedelta(days=10)
+        shift.ends_at -= timedelta(days=10)
+    db.session.commit()
+    for shift, came_along in ((came, True), (missed, False)):
+        [signup] = [s for s in services.my_signups(town["citizen"]) if s.shift_id == shift.id]
+        attendance.mark(signup, town["staff"], attended=came_along)
+    db.session.commit()
+    assert (waiting_past.status, nina_ahead.status) == ("waitlisted", "confirmed")
+    auth.login("buerger@example.org")
+    events = _events(client.get("/volunteer/me.ics"))
+    assert {(e.decoded("DTSTART"), str(e["STATUS"])) for e in events} == {
+        (came.starts_at, "CONFIRMED"), (ahead.starts_at, "TENTATIVE")}  # fmt: skip
+    assert "Warteliste" in str(next(e for e in events if e["STATUS"] == "TENTATIVE")["SUMMARY"])
+
+
+def test_my_shifts_page_offers_no_calendar_download_for_the_waiting_list(client, auth, town,
+                                                                          offer):  # fmt: skip
+    full = make_shift(offer, capacity=1)
+    services.sign_up(full, town["neighbour"])
+    services.sign_up(full, town["citizen"])
+    db.session.commit()
+    auth.login("buerger@example.org")
+    html = client.get("/volunteer/me").get_data(as_text=True)
+    assert "Warteliste: Nummer 1" in html
+    assert f"/volunteer/shifts/{full.id}.ics" not in html

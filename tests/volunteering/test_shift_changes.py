@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engage.core.audit import AuditEntry, verify_chain
+from engage.core.types import utcnow
 from engage.extensions import db
 from engage.volunteering import services
 from tests.conftest import post_form
@@ -161,3 +162,40 @@ def test_an_upcoming_shift_with_volunteers_cannot_be_moved_into_the_past(town, o
     # A shift that took place already may still be corrected (the hours follow it).
     empty = make_shift(offer, hours_from_now=48)
     services.edit_shift(empty, town["staff"], past, past + timedelta(hours=2), 1, "")
+
+
+def _running(shift) -> None:
+    """Move a shift so that it began half an hour ago (its sign-ups were made before)."""
+    length = shift.ends_at - shift.starts_at
+    shift.starts_at = (utcnow() - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    shift.ends_at = shift.starts_at + length
+    db.session.commit()
+
+
+def test_a_running_shift_cannot_be_cancelled_and_nobody_moves_up_into_it(town, offer, outbox):
+    shift, first, second = _both_signed_up(town, offer)
+    _running(shift)
+    outbox.clear()
+    with pytest.raises(services.ShiftStarted, match="begonnen"):
+        services.cancel(first)
+    db.session.rollback()
+    # More places for a running shift (or a shift moved within its run) promote nobody.
+    services.edit_shift(shift, town["staff"], shift.starts_at, shift.ends_at, 3, shift.place)
+    db.session.commit()
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
+    assert outbox() == []
+
+
+def test_cancelling_on_the_page_after_the_start_is_refused_with_a_message(
+    client, auth, town, offer, outbox
+):
+    shift, first, second = _both_signed_up(town, offer)
+    _running(shift)
+    auth.login("buerger@example.org")
+    response = post_form(client, "/volunteer/me", action=f"/volunteer/shifts/{shift.id}/cancel")
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "hat schon begonnen" in html
+    db.session.expire_all()
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
+    assert outbox() == []

@@ -160,3 +160,24 @@ def test_a_shift_ending_before_it_starts_is_refused_at_its_field_with_the_input_
                          weeks="2")  # fmt: skip
     assert response.status_code == 302
     assert "2 Einsätze hinzugefügt." in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+
+
+def test_a_shift_added_in_the_past_is_kept_with_a_warning(client, auth, town, offer):
+    from engage.core.types import LOCAL_TIMEZONE
+
+    yesterday = (utcnow() - timedelta(days=1)).astimezone(LOCAL_TIMEZONE).replace(tzinfo=None)
+    auth.login("umwelt@example.org")
+    response = post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/{offer.id}/shifts",
+                         starts_at=yesterday.strftime("%Y-%m-%dT%H:%M"),
+                         ends_at=(yesterday + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                         capacity="4", weeks="3")  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
+    assert "3 Einsätze hinzugefügt." in page
+    assert 'class="flash flash-warning">1 Einsatz liegt in der Vergangenheit' in page
+    db.session.expire_all()
+    assert len(offer.shifts) == 3  # kept: attendance can be recorded afterwards
+    response = post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/{offer.id}/shifts",
+                         starts_at="2030-12-05T10:00", ends_at="2030-12-05T12:00", capacity="1",
+                         weeks="1")  # fmt: skip
+    assert "Vergangenheit" not in client.get(f"/volunteer/{offer.id}").get_data(as_text=True)

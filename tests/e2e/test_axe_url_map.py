@@ -34,6 +34,7 @@ NOT_HTML = {
     "volunteer.shift_ics": "iCalendar file",
     "account.export": "JSON download of one's data",
     "notifications.open_notification": "redirects to the notified item",
+    "dialogue.reply_at": "redirects to the reply on the page it is on",
     "language_link": "redirects after switching the language",
     **dict.fromkeys(
         ["api.announcement", "api.announcements", "api.offer", "api.offers",

@@ -79,6 +79,9 @@ def test_a_citizen_registers_discusses_proposes_supports_and_signs_up_by_keyboar
     type_into(page, "Was ist Ihre Idee?", "Ein Trinkbrunnen am Vorplatz.")
     type_into(page, "Welche Wirkung soll es haben?", "Niemand muss Wasser kaufen.")
     type_into(page, "Woran erkennen wir, dass es wirkt? (Indikator)", "Nutzungen pro Tag")
+    tab_to(page, "Kategorie")
+    page.keyboard.press("ArrowDown")  # (a closed list: the next entry, the first category)
+    expect(page.get_by_label("Kategorie")).to_have_value("green")
     _press_on(page, "Vorschlag einreichen")
     expect(page.locator(".flash-success")).to_contain_text("eingereicht")
     # Support someone else's proposal.

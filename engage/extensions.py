@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from engage.core.pagination import requested_page, require_existing_page
+
 # Stable constraint names, so that Alembic migrations can refer to them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,17 +27,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Beyond this, a ?page= number is an offset the database cannot hold (a server error).
-MAX_PAGE = 100_000
-
-
 class _SQLAlchemy(SQLAlchemy):
     def paginate(self, select, **kwargs):
-        """As Flask-SQLAlchemy's, with the request's ?page= kept between 1 and MAX_PAGE."""
-        if kwargs.get("page") is None and request:
-            page = request.args.get("page", 1, type=int) or 1
-            kwargs["page"] = min(max(page, 1), MAX_PAGE)
-        return super().paginate(select, **kwargs)
+        """As Flask-SQLAlchemy's; without a page given, the request's ?page= (core/pagination.py),
+        and a page past the last one redirects to the last one."""
+        if kwargs.get("page") is not None or not request:
+            return super().paginate(select, **kwargs)
+        kwargs["page"] = requested_page()
+        page = super().paginate(select, **kwargs)
+        require_existing_page(page.page, page.pages)
+        return page
 
 
 db = _SQLAlchemy(model_class=Base)

@@ -15,6 +15,7 @@ from engage.boards import reply_counts
 from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
 from engage.core import audit
 from engage.core.moderation import ContentStatus
+from engage.core.pagination import requested_page, require_existing_page
 from engage.core.transactions import read_alone
 from engage.core.types import MAX_ID, utcnow
 from engage.extensions import db
@@ -360,14 +361,10 @@ class ReplyPage:
                  touched: bool | None = None):  # fmt: skip
         """touched: whether the viewer wrote, marked or reported a reply here, when the page
         asked already (with its other per-viewer questions, in one query)."""
-        from flask import request
-
-        from engage.extensions import MAX_PAGE
-
         self.per_page, self.viewer = per_page, viewer
         self._thread, self._proposal = thread, proposal
         self.subject = ("thread", thread.id) if thread else ("proposal", proposal.id)
-        self.number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+        self.number = requested_page()
         self.touched = touched
 
     def _where(self):
@@ -381,7 +378,9 @@ class ReplyPage:
     def page(self):
         # Built here, not up front: a kept page never needs it.
         query = top_level_query(self._thread, proposal=self._proposal, viewer=self.viewer)
-        return db.paginate(query, page=self.number, per_page=self.per_page, error_out=False)
+        page = db.paginate(query, page=self.number, per_page=self.per_page, error_out=False)
+        require_existing_page(self.number, page.pages)
+        return page
 
     @cached_property
     def children(self) -> dict[int, list[Comment]]:

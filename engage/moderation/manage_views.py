@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from engage.accounts.forms import PlainActionForm
 from engage.accounts.models import User
 from engage.accounts.permissions import can_administer
 from engage.admin.services import AdminError, BlockEndInPast
+from engage.core.pagination import requested_page, require_existing_page
 from engage.core.policy import require
 from engage.core.sanitize import excerpt
 from engage.core.types import LOCAL_TIMEZONE
@@ -66,7 +68,8 @@ def _render_queue(bulk_form: BulkForm, http_status: int = 200):
         kind="" if filters.kind.errors else filters.kind.data,
         reason="" if filters.reason.errors else filters.reason.data,
     )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
+    require_existing_page(page, math.ceil(len(items) / PER_PAGE))
     shown = items[(page - 1) * PER_PAGE : page * PER_PAGE]
     return render_template(
         "moderation/queue.html", filters=filters, queue_filters=queue_filters(), form=bulk_form,

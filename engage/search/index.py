@@ -1,7 +1,10 @@
 """The search index: one row of plain text per searchable item, kept current on every flush.
 
 The index lives outside the SQLAlchemy metadata (an FTS5 virtual table on SQLite, a table with a
-generated German tsvector on PostgreSQL; see the migration), so it is written with plain SQL.
+generated German tsvector on PostgreSQL; see the migrations), so it is written with plain SQL.
+Each text is also indexed folded (fold(): "Bäume" as "Baeume", "Straße" as "Strasse"), so that
+words typed without umlauts or ß find it: in two more FTS5 columns on SQLite, in the same
+tsvector on PostgreSQL (folded in SQL there, by the same table of letters).
 """
 
 from __future__ import annotations
@@ -32,6 +35,16 @@ KINDS: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "process": (Process, 6, ("title", "summary", "body")),
 }  # fmt: skip
 KIND_OF = {model: kind for kind, (model, _code, _fields) in KINDS.items()}
+# How German is written without umlauts and ß (old keyboards, phones, web addresses). The
+# migration 54fac39bf1a4 folds the same letters in SQL: change both together, and reindex.
+FOLDED_LETTERS = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
+                  "ẞ": "SS"}  # fmt: skip
+_FOLD = str.maketrans(FOLDED_LETTERS)
+
+
+def fold(value: str) -> str:
+    """The text with ä, ö, ü and ß written as ae, oe, ue and ss."""
+    return value.translate(_FOLD)
 
 
 def clean(value: str | None) -> str:
@@ -86,10 +99,11 @@ def reindex(connection: Connection, item) -> bool:
     if connection.dialect.name == "postgresql":
         statement = "INSERT INTO search_index (kind, item_id, title, body) "
         statement += "VALUES (:kind, :item_id, :title, :body)"
-    else:
-        statement = "INSERT INTO search_index (rowid, kind, item_id, title, body) "
-        statement += "VALUES (:rowid, :kind, :item_id, :title, :body)"
-        values["rowid"] = _rowid(kind, item.id)
+    else:  # (PostgreSQL folds in the generated column)
+        statement = "INSERT INTO search_index (rowid, kind, item_id, title, body, title_folded, "
+        statement += "body_folded) VALUES (:rowid, :kind, :item_id, :title, :body, :title_folded, "
+        statement += ":body_folded)"
+        values.update(rowid=_rowid(kind, item.id), title_folded=fold(title), body_folded=fold(body))
     connection.execute(text(statement), values)
     return True
 

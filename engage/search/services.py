@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
@@ -15,7 +16,7 @@ from engage.boards.dialogue_models import Comment, Thread
 from engage.boards.models import Announcement
 from engage.core.moderation import ContentStatus
 from engage.extensions import db
-from engage.search.index import START, STOP
+from engage.search.index import START, STOP, fold
 from engage.volunteering.models import ServiceOffer
 
 PER_PAGE = 10
@@ -70,13 +71,50 @@ class Hit:
     snippet: Markup
 
 
-def _marked(value: str | None) -> Markup:
+PREFIX_FROM = 3  # a shorter word matches only itself (a one-letter prefix finds everything)
+SNIPPET_WORDS = 24
+_MARKED = re.compile(f"({START}.*?{STOP})", re.DOTALL)
+
+
+def _marked(value: str | None, terms: list[str]) -> Markup:
     """Escape the text, then turn the index's own match markers into <mark>."""
-    escaped = str(escape(value or ""))
+    escaped = str(escape(_mark_folded(value or "", terms)))
     return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
 
 
-PREFIX_FROM = 3  # a shorter word matches only itself (a one-letter prefix finds everything)
+def _finder(terms: list[str]) -> Callable[[str], bool]:
+    """Whether a word of the text matches a search term, both folded ("Bäume" for "baeume")."""
+    wanted = [(fold(term).casefold(), len(term) >= PREFIX_FROM) for term in terms]
+
+    def found(word: str) -> bool:
+        word = fold(word).casefold()
+        return any(word.startswith(t) if prefix else word == t for t, prefix in wanted)
+
+    return found
+
+
+def _mark_folded(value: str, terms: list[str]) -> str:
+    """Also mark the words that matched only folded: the index marks only what matched the
+    text as written ("Bäume" has no match for "baeume" there)."""
+    found = _finder(terms)
+
+    def mark(match: re.Match) -> str:
+        return f"{START}{match.group(0)}{STOP}" if found(match.group(0)) else match.group(0)
+
+    parts = _MARKED.split(value)  # (what the index marked stays as it is)
+    return "".join(part if part.startswith(START) else _WORD.sub(mark, part) for part in parts)
+
+
+def _around_match(body: str, terms: list[str]) -> str | None:
+    """The words of the body around its first match, or None when none matches as written
+    or folded (the index chose its excerpt by the text as written)."""
+    found, words_ = _finder(terms), body.split(" ")
+    for at, word in enumerate(words_):
+        if any(found(part) for part in _WORD.findall(word)):
+            start = max(at - SNIPPET_WORDS // 3, 0)
+            end = start + SNIPPET_WORDS
+            return " ".join(["…"] * (start > 0) + words_[start:end] + ["…"] * (end < len(words_)))
+    return None
 
 
 def _prefix(term: str, mark: str) -> str:
@@ -85,7 +123,11 @@ def _prefix(term: str, mark: str) -> str:
 
 
 def _matches(terms: list[str]) -> tuple[Select, object]:
-    """The ranked selection of (kind, item_id, marked title, snippet), and the match condition."""
+    """The ranked selection of (kind, item_id, marked title, snippet, body), and the match
+    condition."""
+    # Every word folded ("Bäume" as "Baeume"): the index holds the texts as written and folded,
+    # so "baeume" and "Bäume" find the same.
+    terms = [fold(term) for term in terms]
     if db.session.get_bind().dialect.name == "postgresql":
         # Every word also as the start of a longer one: "Fahrrad" finds "Fahrradbügel"; the
         # German stemmer makes "Baum" find "Bäume". (Words are \w+ only: no operators.)
@@ -106,14 +148,21 @@ def _matches(terms: list[str]) -> tuple[Select, object]:
         # index drops umlauts' dots, so "Baum" finds "Bäume" as well).
         match = " ".join(_prefix(f'"{term}"', "*") for term in terms)
         condition = literal_column("search_index").op("MATCH")(match)
-        rank = func.bm25(literal_column("search_index"), 0.0, 0.0, 10.0, 1.0)
+        rank = func.bm25(literal_column("search_index"), 0.0, 0.0, 10.0, 1.0, 10.0, 1.0)
         columns = [
             func.highlight(literal_column("search_index"), 2, START, STOP),
-            func.snippet(literal_column("search_index"), 3, START, STOP, " … ", 24),
+            func.snippet(literal_column("search_index"), 3, START, STOP, " … ", SNIPPET_WORDS),
         ]
         order = rank
-    ranked = select(INDEX.c.kind, INDEX.c.item_id, *columns).select_from(INDEX)
+    ranked = select(INDEX.c.kind, INDEX.c.item_id, *columns, INDEX.c.body).select_from(INDEX)
     return ranked.where(condition, _visible()).order_by(order, INDEX.c.item_id), condition
+
+
+def _snippet(snippet: str | None, body: str | None, terms: list[str]) -> str:
+    """The index's excerpt, or the words around a match it did not see (a folded one)."""
+    if START in (snippet or "") or not body:
+        return snippet or ""
+    return _around_match(body, terms) or snippet or ""
 
 
 class SearchPage(Pagination):
@@ -122,8 +171,12 @@ class SearchPage(Pagination):
     def _query_items(self) -> list[Hit]:
         ranked, _condition = _matches(self._query_args["terms"])
         rows = db.session.execute(ranked.limit(self.per_page).offset(self._query_offset))
-        return [Hit(kind, item_id, _marked(title), _marked(snippet))
-                for kind, item_id, title, snippet in rows]  # fmt: skip
+        terms = self._query_args["terms"]
+        hits = []
+        for kind, item_id, title, snippet, body in rows:
+            excerpt = _snippet(snippet, body, terms)
+            hits.append(Hit(kind, item_id, _marked(title, terms), _marked(excerpt, terms)))
+        return hits
 
     def _query_count(self) -> int:
         _ranked, condition = _matches(self._query_args["terms"])

@@ -36,6 +36,24 @@ def test_the_account_page_names_each_browser_and_marks_this_one(app, make_user):
     assert 'Abmelden<span class="visually-hidden">: Safari unter iOS' in page
 
 
+def test_each_device_shows_the_day_and_time_it_was_last_active_in_berlin(app, make_user):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from engage.accounts.models import UserSession
+    from engage.core.types import utcnow
+    from engage.extensions import db
+
+    make_user(email="anna@example.org")
+    laptop = _browser(app, "anna@example.org", FIREFOX)
+    seen = (utcnow() - timedelta(minutes=40)).replace(second=0, microsecond=0)
+    db.session.execute(db.update(UserSession).values(created_at=seen, last_seen_at=seen))
+    db.session.commit()
+    shown = seen.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y, %H:%M")
+    page = laptop.get("/account").get_data(as_text=True)
+    assert f"angemeldet am {shown} · zuletzt aktiv am {shown}</p>" in page
+
+
 def _handle_of_other(page: str) -> str:
     return re.search(r'action="/account/devices/([0-9a-f]+)/end"', page).group(1)
 

@@ -92,8 +92,8 @@ def test_a_citizen_registers_discusses_proposes_supports_and_signs_up_by_keyboar
     assert_focus_visible_after_tab(page)
     # Sign up for a shift.
     page.goto("/volunteer/1")
-    _press_on(page, "Anmelden")
-    expect(page.locator(".flash-success")).to_contain_text("angemeldet")
+    _press_on(page, "Eintragen")
+    expect(page.locator(".flash-success")).to_contain_text("eingetragen")
     page.context.close()
 
 

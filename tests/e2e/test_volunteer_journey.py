@@ -52,19 +52,19 @@ def test_waiting_list_promotion_with_mail(app, browser, live_server, smtp_server
 
     anna = _session(browser, live_server, "anna@example.org")
     anna.goto(offer_url)
-    anna.get_by_role("button", name="Anmelden", exact=True).click()
-    expect(anna.locator(".flash-success")).to_contain_text("angemeldet")
+    anna.get_by_role("button", name="Eintragen", exact=True).click()
+    expect(anna.locator(".flash-success")).to_contain_text("eingetragen")
     ben = _session(browser, live_server, "ben@example.org")
     ben.goto(offer_url)
     ben.get_by_role("button", name="Auf die Warteliste").click()
     expect(ben.locator(".flash-success")).to_contain_text("Nummer 1")
 
     anna.once("dialog", lambda dialog: dialog.accept())
-    anna.get_by_role("button", name="Anmeldung absagen").click()
-    expect(anna.locator(".flash-success")).to_contain_text("abgesagt")
+    anna.get_by_role("button", name="Austragen").click()
+    expect(anna.locator(".flash-success")).to_contain_text("ausgetragen")
 
     ben.goto(offer_url)
-    expect(ben.get_by_text("Sie sind für diesen Einsatz angemeldet")).to_be_visible()
+    expect(ben.get_by_text("Sie sind für diesen Einsatz eingetragen")).to_be_visible()
     for _ in range(150):  # up to 15 s
         if smtp_server.bodies_to("ben@example.org"):
             break

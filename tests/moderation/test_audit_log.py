@@ -19,7 +19,7 @@ from engage.volunteering import services as volunteering
 
 
 def _targets(html: str) -> dict[str, str | None]:
-    """{"Diskussion 1": "/dialogue/1", "Anmeldung 3": None, …} from the log's target column."""
+    """{"Diskussion 1": "/dialogue/1", "Eintragung 3": None, …} from the log's target column."""
     found = {}
     for row in re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>")[1], re.S):
         cell = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[4]
@@ -71,7 +71,7 @@ def test_targets_link_to_where_a_moderator_sees_them(client, auth, logged):
     assert targets[f"Vorschlag {proposal}"] == f"/proposals/{proposal}"
     # Not their department's: the shift on its offer's page, the sign-up not at all.
     assert targets[f"Einsatz {logged['shift'].id}"] == f"/volunteer/{logged['offer'].id}"
-    assert targets[f"Anmeldung {logged['signup'].id}"] is None
+    assert targets[f"Eintragung {logged['signup'].id}"] is None
     assert targets[f"Person {logged['neighbour'].id}"] == f"/users/{logged['neighbour'].id}"
     assert targets[f"Stadtteil {logged['nord'].id}"] is None  # (districts: administration)
     assert targets[f"Antwort oder Kommentar {logged['gone'].id}"] is None  # deleted
@@ -82,7 +82,7 @@ def test_admins_reach_the_pages_only_they_may_open(client, auth, logged):
     targets = _targets(client.get("/moderation/audit").get_data(as_text=True))
     shift, nord = logged["shift"].id, logged["nord"].id
     assert targets[f"Einsatz {shift}"] == f"/volunteer/shifts/{shift}"
-    assert targets[f"Anmeldung {logged['signup'].id}"] == f"/volunteer/shifts/{shift}"
+    assert targets[f"Eintragung {logged['signup'].id}"] == f"/volunteer/shifts/{shift}"
     assert targets[f"Person {logged['neighbour'].id}"] == f"/admin/users/{logged['neighbour'].id}"
     assert targets[f"Stadtteil {nord}"] == f"/admin/districts/{nord}"
 

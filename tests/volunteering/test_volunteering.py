@@ -96,7 +96,7 @@ def test_pages_sign_up_and_cancel(client, auth, town, offer):
     # Cancelling again (a second tab) says so instead of nothing.
     post_form(client, f"/volunteer/{offer.id}", action=f"/volunteer/shifts/{shift.id}/cancel")
     html = client.get(f"/volunteer/{offer.id}").get_data(as_text=True)
-    assert "Ihre Anmeldung war bereits abgesagt." in html
+    assert "Sie waren bereits ausgetragen." in html
 
 
 def test_only_staff_create_offers_and_unverified_cannot_sign_up(client, auth, town, offer):

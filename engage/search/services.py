@@ -125,13 +125,16 @@ def _prefix(term: str, mark: str) -> str:
 def _matches(terms: list[str]) -> tuple[Select, object]:
     """The ranked selection of (kind, item_id, marked title, snippet, body), and the match
     condition."""
-    # Every word folded ("Bäume" as "Baeume"): the index holds the texts as written and folded,
-    # so "baeume" and "Bäume" find the same.
-    terms = [fold(term) for term in terms]
+    # Every word as written and folded ("Bäume" also as "Baeume"): the index holds the texts as
+    # written and folded, so "baeume" finds what "Bäume" finds; as written, the German stemmer
+    # still lets "Bäume" find "Baum".
+    spellings = [dict.fromkeys((term, fold(term))) for term in terms]
     if db.session.get_bind().dialect.name == "postgresql":
         # Every word also as the start of a longer one: "Fahrrad" finds "Fahrradbügel"; the
         # German stemmer makes "Baum" find "Bäume". (Words are \w+ only: no operators.)
-        query = func.to_tsquery(text("'german'"), " & ".join(_prefix(term, ":*") for term in terms))
+        query = func.to_tsquery(text("'german'"), " & ".join(
+            "(" + " | ".join(_prefix(form, ":*") for form in forms) + ")" for forms in spellings
+        ))  # fmt: skip
         headline = f'StartSel="{START}", StopSel="{STOP}"'
         document = literal_column("document")
         condition = document.op("@@")(query)
@@ -146,7 +149,10 @@ def _matches(terms: list[str]) -> tuple[Select, object]:
     else:
         # Quoted: plain words, never operators; with "*" also the start of longer words (the
         # index drops umlauts' dots, so "Baum" finds "Bäume" as well).
-        match = " ".join(_prefix(f'"{term}"', "*") for term in terms)
+        match = " AND ".join(  # (FTS5 wants the AND between groups written out)
+            "(" + " OR ".join(_prefix(f'"{form}"', "*") for form in forms) + ")"
+            for forms in spellings
+        )  # fmt: skip
         condition = literal_column("search_index").op("MATCH")(match)
         rank = func.bm25(literal_column("search_index"), 0.0, 0.0, 10.0, 1.0, 10.0, 1.0)
         columns = [

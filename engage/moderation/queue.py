@@ -118,22 +118,6 @@ def decided_appeals_query():
     )
 
 
-def open_count() -> int:
-    """For the navigation badge: items waiting for moderators."""
-    pending = sum(
-        db.session.scalar(
-            select(func.count()).select_from(model)
-            .where(model.moderation_status == ContentStatus.PENDING.value)
-        )
-        for model in content.MODELS.values()
-    )  # fmt: skip
-    flagged_items = (
-        select(Flag.content_type, Flag.content_id).where(Flag.resolved_at.is_(None)).distinct()
-    )
-    flagged = db.session.scalar(select(func.count()).select_from(flagged_items.subquery()))
-    return pending + flagged
-
-
 @dataclass(frozen=True)
 class Waiting:
     """What waits for moderators: the queue's items (reported or pending) and open appeals."""

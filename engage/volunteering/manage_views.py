@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -175,11 +173,6 @@ def cancel_shift(shift_id: int):
     return redirect(url_for("volunteer.shift", shift_id=shift.id))
 
 
-def _parse_hours(raw: str) -> Decimal | None:
-    """German or English decimal, or None when empty; raises ValueError when not a number."""
-    return parse_local_decimal(raw)
-
-
 @bp.post("/shifts/<int:shift_id>/attendance")
 @login_required
 def record_attendance(shift_id: int):
@@ -194,7 +187,7 @@ def record_attendance(shift_id: int):
         if choice not in ("attended", "no_show"):
             continue
         try:
-            hours = _parse_hours(request.form.get(f"hours-{signup.id}", ""))
+            hours = parse_local_decimal(request.form.get(f"hours-{signup.id}", ""))
             attendance.mark(signup, current_user, choice == "attended", hours)
         except ValueError:
             errors[signup.id] = _("Please enter the hours as a number, for example 2,5.")

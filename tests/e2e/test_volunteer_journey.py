@@ -75,20 +75,26 @@ def test_waiting_list_promotion_with_mail(app, browser, live_server, smtp_server
         page.context.close()
 
 
-def test_certificate_prints_on_one_a4_page_without_the_site_navigation(browser, live_server, town):
+def _attended_weekly_shifts(town, title: str, description: str, weeks: int) -> None:
+    """An offer of the staff's department with weekly 2-hour shifts from three weeks ago, each
+    attended by the town's citizen."""
     from engage.volunteering import attendance, services
     from engage.volunteering.models import Signup
 
     offer = services.create_offer(town["staff"], services.OfferData(
-        title="Lesepatenschaft", description="Vorlesen in der Bücherei",
+        title=title, description=description,
         department_id=town["staff"].department_id))  # fmt: skip
     start = utcnow().replace(second=0, microsecond=0) - timedelta(weeks=3)
-    for shift in services.add_shifts(offer, start, start + timedelta(hours=2), 3, weeks=3):
+    for shift in services.add_shifts(offer, start, start + timedelta(hours=2), 3, weeks=weeks):
         signup = Signup(shift_id=shift.id, user_id=town["citizen"].id, status="confirmed")
         db.session.add(signup)
         db.session.flush()
         attendance.mark(signup, town["staff"], attended=True)
     db.session.commit()
+
+
+def test_certificate_prints_on_one_a4_page_without_the_site_navigation(browser, live_server, town):
+    _attended_weekly_shifts(town, "Lesepatenschaft", "Vorlesen in der Bücherei", weeks=3)
 
     page = _session(browser, live_server, "buerger@example.org")
     page.goto("/volunteer/me/certificate")
@@ -111,19 +117,7 @@ _OUTSIDE_JS = """() => [...document.querySelectorAll('.certificate-table :is(td,
 
 
 def test_certificate_reads_on_a_phone_without_sideways_scrolling(browser, live_server, town):
-    from engage.volunteering import attendance, services
-    from engage.volunteering.models import Signup
-
-    offer = services.create_offer(town["staff"], services.OfferData(
-        title="Lesepatenschaft in der Stadtteilbücherei", description="Vorlesen",
-        department_id=town["staff"].department_id))  # fmt: skip
-    start = utcnow().replace(second=0, microsecond=0) - timedelta(weeks=3)
-    for shift in services.add_shifts(offer, start, start + timedelta(hours=2), 3, weeks=2):
-        signup = Signup(shift_id=shift.id, user_id=town["citizen"].id, status="confirmed")
-        db.session.add(signup)
-        db.session.flush()
-        attendance.mark(signup, town["staff"], attended=True)
-    db.session.commit()
+    _attended_weekly_shifts(town, "Lesepatenschaft in der Stadtteilbücherei", "Vorlesen", weeks=2)
 
     page = _session(browser, live_server, "buerger@example.org")
     page.set_viewport_size({"width": 390, "height": 800})

@@ -89,23 +89,6 @@ def read_alone(statement, parameters: dict) -> list:
         return connection.execute(statement, parameters).all()
 
 
-def holds_transaction() -> bool:
-    """Whether the request's session has begun a transaction on the database."""
-    from engage.extensions import db
-
-    return bool(db.session().info.get(CONNECTIONS))
-
-
-def write_alone(statement, parameters: dict):
-    """The first row of one statement committed on its own (autocommit), outside the request's
-    session: only for a write that is whole in one statement, made while the request holds no
-    transaction (holds_transaction()), so that nothing of the request's own is left behind."""
-    from engage.extensions import db
-
-    with _autocommit_engine(db.engine).connect() as connection:
-        return connection.execute(statement, parameters).first()
-
-
 @functools.lru_cache(maxsize=4)
 def _autocommit_engine(engine: Engine) -> Engine:
     # A copy of the engine that shares its pool (also after dispose()) and hands out

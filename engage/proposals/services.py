@@ -7,25 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import (
-    Integer,
-    Select,
-    and_,
-    bindparam,
-    case,
-    delete,
-    exists,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, select, update
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.core import audit, fragments, kept_rows
 from engage.core.moderation import ContentStatus
 from engage.core.pagecache import note_written
-from engage.core.transactions import holds_transaction, read_alone, write_alone
+from engage.core.transactions import read_alone
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
 from engage.processes.models import Process
@@ -185,28 +174,6 @@ def _support_statements(dialect: str) -> dict:
             statements["count and qualify"].where(select(new.c.id).exists())
             .add_cte(new, new_supports_written(new))
         )  # fmt: skip
-        # The same for a proposal read unlocked (proposal_for_support(..., unlocked=True)):
-        # the row is inserted only while what the permission check read is unchanged, and the
-        # statement locks the proposal as the locked read would (waiting for a concurrent
-        # change, then comparing with the row as that change left it).
-        guard = (
-            select(Proposal.id, bindparam("user_id", type_=Integer),
-                   bindparam("now", type_=UTCDateTime()))
-            .where(Proposal.id == proposal_id,
-                   *(getattr(Proposal, name).is_not_distinct_from(bindparam(f"read_{name}"))
-                     for name in GUARDED_COLUMNS))
-            .with_for_update(key_share=True)
-        )  # fmt: skip
-        guarded = insert(Support).from_select(["proposal_id", "user_id", "created_at"], guard)
-        guarded = (
-            guarded.on_conflict_do_nothing()
-            .returning(Support.id, Support.user_id, Support.created_at, Support.proposal_id)
-            .cte("new_support")
-        )
-        statements["guarded support"] = (
-            statements["count and qualify"].where(select(guarded.c.id).exists())
-            .add_cte(guarded, new_supports_written(guarded))
-        )  # fmt: skip
         # Withdrawing: the support's item lock (as every change of an existing ledger item
         # takes it), then one statement for the row, its ledger row and log, and the counter.
         mine = and_(Support.proposal_id == proposal_id, Support.user_id == user_id)
@@ -314,45 +281,17 @@ _PROCESS_WITH_PHASES = (joinedload(Process.phases), lazyload(Process.department)
                         lazyload(Process.district))  # fmt: skip
 
 
-# What a support's permission check (permissions.can_view_proposal, can_support) and its report
-# row read of the proposal; the counters (support_count, qualified_at) move with supports.
-GUARDED_COLUMNS = ("process_id", "author_id", "district_id", "status", "moderation_status")
-_UNLOCKED_READS = "engage_unlocked_proposals"  # session.info: {proposal id: {column: value}}
-
-
-@functools.cache
-def _unlocked_read():
-    return select(Proposal.id, *(getattr(Proposal, name) for name in GUARDED_COLUMNS)).where(
-        Proposal.id == bindparam("proposal_id"))  # fmt: skip
-
-
-def proposal_for_support(proposal_id: int, unlocked: bool = False) -> Proposal | None:
+def proposal_for_support(proposal_id: int) -> Proposal | None:
     """The proposal, locked, with just what support's permission check reads: process and phases.
-
-    unlocked=True, on PostgreSQL while the request holds no transaction: read without a lock,
-    in autocommit, only the GUARDED_COLUMNS (the rest loads when touched). press_support then
-    writes a new support in one statement of its own that holds the proposal to what was read,
-    or answers None: two round trips to the database instead of four (BEGIN, the locked read,
-    the write, COMMIT).
 
     The process with its phases comes from what this worker kept under the processes
     version (core/kept_rows.py): supports, which renew everything else, leave it alone."""
-    if unlocked and not holds_transaction() and db.session.get_bind().dialect.name == "postgresql":
-        rows = read_alone(_unlocked_read(), {"proposal_id": proposal_id})
-        if not rows:
-            return None
-        values = dict(zip(("id", *GUARDED_COLUMNS), rows[0], strict=True))
-        proposal = kept_rows.revive((Proposal, values, {}))
-        # (the object's own values: those the permission check will read)
-        db.session.info.setdefault(_UNLOCKED_READS, {})[proposal.id] = {
-            name: getattr(proposal, name) for name in GUARDED_COLUMNS}  # fmt: skip
-    else:
-        row = db.session.connection().execute(_for_support(), {"proposal_id": proposal_id}).first()
-        if row is None:
-            return None
-        proposal = kept_rows.revive(
-            (Proposal, dict(zip(kept_rows.column_names(Proposal), row, strict=True)), {})
-        )
+    row = db.session.connection().execute(_for_support(), {"proposal_id": proposal_id}).first()
+    if row is None:
+        return None
+    proposal = kept_rows.revive(
+        (Proposal, dict(zip(kept_rows.column_names(Proposal), row, strict=True)), {})
+    )
     process_id = proposal.process_id
     process = kept_rows.loaded(
         ("process", process_id),
@@ -360,42 +299,6 @@ def proposal_for_support(proposal_id: int, unlocked: bool = False) -> Proposal |
         {"phases": {}}, fragments.PROCESSES)  # fmt: skip
     set_committed_value(proposal, "process", process)
     return proposal
-
-
-def press_support(proposal: Proposal, user, intent: str | None) -> bool | None:
-    """The support button: support (intent "support"), withdraw ("withdraw") or toggle (None).
-    True if the user supports the proposal now.
-
-    None for a proposal read unlocked when the quick way does not apply: it changed since it
-    was read (hidden, moved on, another district), the user supported it already, or the
-    press is a withdrawal (which needs the lock first). Then read it again, locked, check the
-    permission again and press again."""
-    read = db.session.info.get(_UNLOCKED_READS, {}).pop(proposal.id, None)
-    if read is None:
-        if intent == "withdraw":
-            withdraw_support(proposal, user)
-            return False
-        if intent == "support":
-            add_support(proposal, user)
-            return True
-        return toggle_support(proposal, user)
-    if intent != "withdraw" and not holds_transaction() and _add_as_read(proposal, user, read):
-        return True
-    db.session.expunge(proposal)  # (so that the locked read revives the row afresh)
-    return None
-
-
-def _add_as_read(proposal: Proposal, user, read: dict) -> bool:
-    stored = write_alone(_statement("guarded support"), {
-        "proposal_id": proposal.id, "user_id": user.id, "step": 1, "now": utcnow(),
-        "threshold": proposal.process.support_threshold or None,
-        **{f"read_{name}": value for name, value in read.items()}})  # fmt: skip
-    if stored is None:
-        return False
-    note_written(db.session, Proposal.__tablename__)  # (the commit raises the versions)
-    set_committed_value(proposal, "support_count", stored.support_count)
-    set_committed_value(proposal, "qualified_at", stored.qualified_at)
-    return True
 
 
 def toggle_support(proposal: Proposal, user) -> bool:

@@ -277,8 +277,10 @@ def support(proposal_id: int):
     redirect back to the page with the message shown there."""
     # Only what the permission check needs: the proposal with its process and phases in one
     # query (no author, district or department), then one INSERT or DELETE and the counter.
-    proposal = services.proposal_for_support(proposal_id, unlocked=True)
-    _require_support(proposal)
+    proposal = services.proposal_for_support(proposal_id)
+    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
+        abort(404)
+    require(permissions.can_support(current_user, proposal))
     script = wants_json()
     if not PlainActionForm().validate_on_submit():
         if script:
@@ -287,11 +289,14 @@ def support(proposal_id: int):
     # The button says what it does: pressing "Support" on a page opened before (another
     # tab) keeps the support instead of withdrawing it. Without an intent it toggles.
     intent = request.form.get("intent")
-    supported = services.press_support(proposal, current_user, intent)
-    if supported is None:  # (read unlocked, and the quick way did not apply: again, locked)
-        proposal = services.proposal_for_support(proposal_id)
-        _require_support(proposal)
-        supported = services.press_support(proposal, current_user, intent)
+    if intent == "withdraw":
+        services.withdraw_support(proposal, current_user)
+        supported = False
+    elif intent == "support":
+        services.add_support(proposal, current_user)
+        supported = True
+    else:
+        supported = services.toggle_support(proposal, current_user)
     message = _("Thank you for your support.") if supported else _("Your support is withdrawn.")
     if script:
         # Read before the commit, which would expire the row and reload it.
@@ -308,12 +313,6 @@ def support(proposal_id: int):
     db.session.commit()
     # The route's id, not proposal.id: after the commit that would reload the whole proposal.
     return redirect(url_for("proposals.detail", proposal_id=proposal_id))
-
-
-def _require_support(proposal: Proposal | None) -> None:
-    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
-        abort(404)
-    require(permissions.can_support(current_user, proposal))
 
 
 @bp.post("/<int:proposal_id>/move")

@@ -37,21 +37,29 @@ def checkout(revision: str) -> Path:
     return tree
 
 
-def measure(tree: Path, env: dict, seconds: int) -> dict[str, float]:
+def measure(tree: Path, env: dict, seconds: int) -> dict[str, tuple[float, float]]:
+    """{label: (requests per second, server CPU ms per request)}."""
     bench.ROOT = tree  # (gunicorn starts there, and imports that tree's engage)
     server = bench.start_gunicorn(env, 2)
     try:
         sessions = bench.login_sessions(32)
-        figures = {"baseline": bench.wrk("/healthz/live", seconds, 16)["rps"]}
+        pids = bench.server_processes(server)
+
+        def row(path, script=bench.LUA, headers=None):
+            bench.wrk(path, 2, 16, script, headers)  # (warm-up)
+            before = bench.server_cpu_seconds(pids)
+            result = bench.wrk(path, seconds, 16, script, headers)
+            cpu_seconds = bench.server_cpu_seconds(pids) - before
+            return result["rps"], cpu_seconds / result["requests"] * 1000
+
+        figures = {"baseline": row("/healthz/live")}
         for label, path in ROWS:
-            bench.wrk(path, 2, 16, headers={"Cookie": sessions[2][0]})
-            figures[label] = bench.wrk(path, seconds, 16, headers={"Cookie": sessions[2][0]})["rps"]
+            figures[label] = row(path, headers={"Cookie": sessions[2][0]})
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
             data.write("sessions = " + bench._lua_table(sessions) + "\n")
         os.environ.update(BENCH_SESSIONS=data.name, BENCH_REPORT=str(bench.LUA),
                           BENCH_PROPOSALS="20000", BENCH_ACCEPT="text/html")  # fmt: skip
-        figures["POST support"] = bench.wrk("/proposals/1/support", seconds, 16,
-                                            bench.SUPPORT_LUA)["rps"]  # fmt: skip
+        figures["POST support"] = row("/proposals/1/support", bench.SUPPORT_LUA)
         return figures
     finally:
         server.send_signal(signal.SIGTERM)
@@ -78,12 +86,17 @@ def main() -> None:
         results["base"].append(measure(base, env, options.seconds))
         results["new"].append(measure(here, env, options.seconds))
     labels = list(results["new"][0])
-    print(f"\n| req/s | {options.base} | this tree |\n|---|---:|---:|")
+    print(f"\n| req/s · server CPU ms per request | {options.base} | this tree |\n|---|---:|---:|")
     for label in labels:
-        cells = [", ".join(f"{r[label]:.0f}" + ("" if label == "baseline" else
-                                                f" ({r[label] / r['baseline']:.2f} ×)")
-                           for r in results[side]) for side in ("base", "new")]  # fmt: skip
+        cells = [", ".join(_cell(r, label) for r in results[side]) for side in ("base", "new")]
         print(f"| {label} | {cells[0]} | {cells[1]} |")
+    print("\n(server CPU: gunicorn's workers, PostgreSQL and Redis, from /proc)")
+
+
+def _cell(figures: dict, label: str) -> str:
+    rps, cpu_ms = figures[label]
+    ratio = "" if label == "baseline" else f" ({rps / figures['baseline'][0]:.2f} ×)"
+    return f"{rps:.0f}{ratio} · {cpu_ms:.2f}"
 
 
 if __name__ == "__main__":

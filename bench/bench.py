@@ -126,7 +126,8 @@ def support_requests(sessions, accept: str, options):
         cookie, token = sessions[next(turn) % len(sessions)]
         # The benchmark city's proposals with id % 11 in 0..7 are open for support.
         proposal = max(random.randrange(proposals // 11) * 11 + random.randint(0, 7), 11)
-        return ("POST", f"/proposals/{proposal}/support", cookie, {"csrf_token": token}, accept)
+        return ("POST", f"/proposals/{proposal}/support", cookie,
+                {"csrf_token": token, "intent": "support"}, accept)  # (the button, as support.lua)
 
     return next_request
 
@@ -155,6 +156,27 @@ def cpu_times() -> tuple[int, int]:
     may take a share of the CPU away, and a run measured then says less."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return (values[7] if len(values) > 7 else 0), sum(values[:8])
+
+
+def server_processes(master: subprocess.Popen) -> list[str]:
+    """The processes that serve a request: gunicorn's workers, PostgreSQL's and Redis's."""
+    return [*sh("pgrep", "-P", str(master.pid), check=False).split(),
+            *sh("pgrep", "-x", "postgres", check=False).split(),
+            *sh("pgrep", "redis-server", check=False).split()]  # fmt: skip
+
+
+def server_cpu_seconds(pids: list[str]) -> float:
+    """CPU time (user and system) the processes have used so far: per request, a figure that
+    drifts less with the machine's speed than requests per second, and that counts the
+    database's share of a request too."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue  # (a PostgreSQL backend that ended)
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> str:

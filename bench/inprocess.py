@@ -34,6 +34,7 @@ p.add_argument("--pyi", action="store_true")
 p.add_argument("--cprof", action="store_true")
 p.add_argument("--anon", action="store_true")
 p.add_argument("--json", action="store_true")
+p.add_argument("--count", action="store_true")
 a = p.parse_args()
 from engage import create_app
 
@@ -72,7 +73,8 @@ if a.json:
 def one():
     if a.post:
         pid = random.randint(1, 1800) * 11 + random.randint(0, 7)
-        r = nc.post(f"/proposals/{pid}/support", data={"csrf_token": token}, headers=headers)
+        r = nc.post(f"/proposals/{pid}/support", data={"csrf_token": token, "intent": "support"},
+                     headers=headers)  # fmt: skip
         assert r.status_code in (200, 302, 303), (r.status_code, r.get_data(as_text=True)[:500])
     else:
         r = nc.get(a.path, headers=headers)
@@ -120,6 +122,18 @@ if a.cprof:
         35
     )
     st.print_callers(os.environ.get("CALLERS", "NOPE"))
+    sys.exit()
+if a.count:
+    # Under callgrind (bench/count): instructions counted only while the requests run.
+    import subprocess
+
+    random.seed(1)
+    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True,
+                   capture_output=True)  # fmt: skip
+    for _ in range(a.n):
+        one()
+    subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True,
+                   capture_output=True)  # fmt: skip
     sys.exit()
 t0 = time.process_time()
 w0 = time.perf_counter()

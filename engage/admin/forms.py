@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
     EmailField,
-    IntegerField,
     SelectChoice,
     StringField,
     TextAreaField,
@@ -24,10 +24,18 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from engage.accounts.forms import PlainActionForm, PrefixedForm
 from engage.accounts.models import ROLE_LABELS, Role
-from engage.core.forms import ChoiceField, Length, PlausibleDate, parse_local_decimal
+from engage.core.forms import (
+    ChoiceField,
+    Length,
+    PlausibleDate,
+    StopsWhenUnreadable,
+    WholeNumberField,
+    parse_local_decimal,
+)
 from engage.core.types import optional_id
 
 
@@ -38,8 +46,23 @@ def _strip(value):
 REQUIRED = DataRequired(message=_l("Please fill in this field."))
 
 
-class LocalDecimalField(DecimalField):
-    """A decimal that also accepts the German comma (15,50), written plainly (no "1e3")."""
+class LocalDecimalField(StopsWhenUnreadable, DecimalField):
+    """A decimal that also accepts the German comma (15,50), written plainly (no "1e3").
+
+    A text field (with the phone's number keyboard), not <input type=number>: a browser whose
+    language is not German reads "15,50" typed there as 1550."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "decimal", **(render_kw or {})}, **kwargs)
+
+    def _value(self):
+        if self.raw_data or self.data is None:
+            return super()._value()
+        locale = get_locale()
+        text = super()._value()  # (the stored amount with its places: "15.50")
+        return text.replace(".", ",") if locale is not None and locale.language == "de" else text
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -195,11 +218,11 @@ class SettingsForm(FlaskForm):
         ],
         description=_l("Used to estimate the costs saved by co-production."),
     )
-    flag_threshold = IntegerField(
+    flag_threshold = WholeNumberField(
         _l("Reports before content is hidden"),
         validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(1, 100)],
     )
-    premoderated_first_posts = IntegerField(
+    premoderated_first_posts = WholeNumberField(
         _l("Pre-moderated first posts of new users"),
         validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(0, 100)],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, cached_property
 
 from flask_babel import gettext as _
@@ -88,6 +88,26 @@ def reply(thread: Thread, author, body: str, parent: Comment | None = None,
     if comment.is_visible:
         notifications.notify_reply(comment, thread, author, replied_to=parent)
     return comment
+
+
+# A form sent twice (the browser's Back button, then send again; a double click) within this
+# time publishes its text once.
+RESENT_WITHIN = timedelta(minutes=10)
+
+
+def sent_before(author, body: str, parent: Comment | None, *, thread_id: int | None = None,
+                proposal_id: int | None = None) -> Comment | None:  # fmt: skip
+    """The same text by the same author at the same place, sent a moment ago and not deleted."""
+    parent_id, _depth = placement(parent)
+    place = (Comment.thread_id == thread_id) if thread_id is not None else (
+        Comment.proposal_id == proposal_id)  # fmt: skip
+    return db.session.scalar(
+        select(Comment).where(
+            place, Comment.author_id == author.id, Comment.body == body.strip(),
+            Comment.parent_id.is_(None) if parent_id is None else Comment.parent_id == parent_id,
+            Comment.deleted_at.is_(None), Comment.created_at >= utcnow() - RESENT_WITHIN,
+        ).order_by(Comment.id.desc()).limit(1)
+    )  # fmt: skip
 
 
 def parent_for_reply(parent_id: int | None, thread_id: int | None = None,

@@ -191,6 +191,10 @@ def reply(thread_id: int):
     official = bool(form.official.data)
     if official:
         require(permissions.can_answer_officially(current_user, thread))
+    earlier = services.sent_before(current_user, form.body.data, parent, thread_id=thread.id)
+    if earlier is not None:
+        flash(_("You had sent this reply already; it is there once."), "info")
+        return redirect(services.reply_url(earlier, current_user))
     try:
         comment = services.reply(thread, current_user, form.body.data, parent, official)
     except services.ThreadClosed as error:

@@ -8,8 +8,8 @@ from decimal import Decimal
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, validators
-from wtforms.validators import ValidationError
+from wtforms import IntegerField, SelectField, SelectMultipleField, validators
+from wtforms.validators import StopValidation, ValidationError
 
 # WTForms' own words for a value that is not among the choices ("Ungültige Auswahl: Konnte
 # nicht umwandeln.") read like an error of the software; a forged or outdated address
@@ -88,3 +88,24 @@ class Length(validators.Length):
         raise ValidationError(_(
             "At most %(max)s characters, please: this text has %(length)s.",
             max=format_decimal(self.max), length=format_decimal(length)))  # fmt: skip
+
+
+class StopsWhenUnreadable:
+    """Mixed into a number field: a value that cannot be read as a number gets that one message,
+    not also the range validator's ("Number must be between 0 and 100000000") about a number
+    nobody typed."""
+
+    def pre_validate(self, form):
+        super().pre_validate(form)
+        if self.process_errors:
+            raise StopValidation()
+
+
+class WholeNumberField(StopsWhenUnreadable, IntegerField):
+    """A whole number, refused in plain language ("abc", "2,5")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(_l("Please enter a whole number, e.g. 5."))) from None

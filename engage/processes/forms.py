@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from engage.core.forms import ChoiceField, Length, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate, WholeNumberField
 from engage.core.types import optional_id
 from engage.processes.models import PhaseKind
 from engage.processes.services import PhaseDates
@@ -47,13 +47,13 @@ class ProcessForm(FlaskForm):
     )  # fmt: skip
     department_id = ChoiceField(_l("Responsible department"), coerce=_optional_int)
     district_id = ChoiceField(_l("District"), coerce=_optional_int)
-    support_threshold = IntegerField(
+    support_threshold = WholeNumberField(
         _l("Support threshold"),
         default=50,
         validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(0, 1000000)],
         description=_l("Proposals with this many supports must be answered by the department."),
     )
-    answer_deadline_days = IntegerField(
+    answer_deadline_days = WholeNumberField(
         _l("Answer deadline (days)"),
         default=30,
         validators=[InputRequired(message=_l("Please enter a number.")), NumberRange(1, 365)],

@@ -67,7 +67,8 @@ class ProposalForm(FlaskForm):
     )
     cost_estimate = LocalDecimalField(
         _l("Estimated cost in EUR (optional)"), places=2,
-        validators=[Optional(), NumberRange(0, 100_000_000)],
+        validators=[Optional(), NumberRange(0, 100_000_000, message=_l(
+            "Please enter an amount from 0 to 100 million euros."))],
     )  # fmt: skip
 
     def validate_for(self, action: str) -> bool:

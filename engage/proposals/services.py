@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, select, update
 from sqlalchemy.orm import defaultload, joinedload, lazyload
@@ -31,8 +32,11 @@ class InvalidTransition(ProposalError):
     pass
 
 
-class NoteRequired(ProposalError):
-    pass
+class NoteNotValid(ProposalError):
+    """A lifecycle step's public note is missing or too long (shown at the note field)."""
+
+
+NOTE_MAX = 5000  # (as the form's field says: the note shows in the history and in mails)
 
 
 @dataclass
@@ -69,6 +73,20 @@ def save_proposal(author, process, data: ProposalData, submit: bool) -> Proposal
     if submit:
         move(proposal, author, S.SUBMITTED, note="")
     return proposal
+
+
+def sent_before(author, process, data: ProposalData) -> Proposal | None:
+    """The same proposal (title and problem) by the same author in the same process, created a
+    moment ago: the form sent twice (Back, then send again) makes one proposal."""
+    from engage.boards.dialogue_services import RESENT_WITHIN
+
+    return db.session.scalar(
+        select(Proposal).where(
+            Proposal.author_id == author.id, Proposal.process_id == process.id,
+            Proposal.title == data.title.strip(), Proposal.problem == (data.problem or "").strip(),
+            Proposal.status != S.WITHDRAWN.value, Proposal.created_at >= utcnow() - RESENT_WITHIN,
+        ).order_by(Proposal.id.desc()).limit(1)
+    )  # fmt: skip
 
 
 def update_proposal(proposal: Proposal, author, data: ProposalData, submit: bool) -> None:
@@ -110,7 +128,10 @@ def move(proposal: Proposal, actor, to_status: S | str, note: str) -> ProposalEv
         )  # fmt: skip
     staff_step = target not in (S.SUBMITTED, S.WITHDRAWN)
     if staff_step and not note.strip():
-        raise NoteRequired(_("Please explain this step in a note; it is shown publicly."))
+        raise NoteNotValid(_("Please explain this step in a note; it is shown publicly."))
+    if len(note.strip()) > NOTE_MAX:
+        raise NoteNotValid(_("The note may be at most %(count)s characters long.",
+                             count=format_number(NOTE_MAX)))  # fmt: skip
     event = ProposalEvent(proposal_id=proposal.id, actor_id=actor.id, from_status=proposal.status,
                           to_status=target.value, note=note.strip())  # fmt: skip
     db.session.add(event)

@@ -154,6 +154,10 @@ def create():
     if not _valid(form) or "preview" in request.form:
         return _form_page(form, process, status=422 if form.errors else 200)
     submit = "submit" in request.form
+    earlier = services.sent_before(current_user, process, _data(form))
+    if earlier is not None:
+        flash(_("You had sent this proposal already; it is there once."), "info")
+        return redirect(url_for("proposals.detail", proposal_id=earlier.id))
     proposal = services.save_proposal(current_user, process, _data(form), submit=submit)
     db.session.commit()
     if submit and not proposal.is_visible:
@@ -328,7 +332,7 @@ def move(proposal_id: int):
         services.move(proposal, current_user, target, note)
     except ValueError:
         abort(400, description=_("Unknown state."))
-    except services.NoteRequired as error:
+    except services.NoteNotValid as error:
         # Shown at the note field and in the error summary, with the chosen step kept.
         form = MoveForm()
         form.note.errors = [str(error)]
@@ -408,6 +412,10 @@ def add_comment(proposal_id: int):
     official = bool(form.official.data)
     if official:
         require(permissions.can_answer_officially(current_user, proposal))
+    earlier = dialogue.sent_before(current_user, form.body.data, parent, proposal_id=proposal.id)
+    if earlier is not None:
+        flash(_("You had sent this comment already; it is there once."), "info")
+        return redirect(dialogue.reply_url(earlier, current_user))
     try:
         new = services.comment(proposal, current_user, form.body.data, parent, official)
     except dialogue.ReplyTargetGone as error:

@@ -72,7 +72,8 @@ def _export_filters():
     (400, naming the fields), instead of giving the whole city's figures under its name."""
     form, scope = _filters()
     if form.errors:
-        problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
+        # (the messages are lazy strings: str() them, or join() fails with a 500)
+        problems = "; ".join(f"{form[name].label.text}: {' '.join(map(str, errors))}"
                              for name, errors in form.errors.items())  # fmt: skip
         abort(400, description=_("The filters are not valid: %(problems)s", problems=problems))
     return form, scope
@@ -101,7 +102,8 @@ def dashboard():
 
     def sections(report: dict[str, tables.Table]) -> str:
         return render_template("reports/_sections.html", report=report, charts=_charts(report),
-                               outcome_rows=cache.DASHBOARD_ROWS["outcomes"])  # fmt: skip
+                               outcome_rows=cache.DASHBOARD_ROWS["outcomes"],
+                               exportable=not form.errors)  # fmt: skip
 
     variant = urlencode(sorted((k, v) for k, v in request.args.items(multi=True)
                                if k != "refresh"))  # fmt: skip
@@ -109,6 +111,7 @@ def dashboard():
                                         refresh=request.args.get("refresh") == "1")  # fmt: skip
     return render_template("reports/dashboard.html", form=form, scope=scope,
                            sections=Markup(html), computed_at=computed_at,  # noqa: S704 (our own rendered, escaped template)
+                           exportable=not form.errors,
                            query=request.query_string.decode(),
                            filter_scope=(permissions.sees_whole_city(current_user),
                                          scope.department_id))  # fmt: skip

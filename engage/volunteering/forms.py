@@ -6,7 +6,7 @@ from datetime import UTC
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms import DateTimeLocalField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -17,7 +17,7 @@ from wtforms.validators import (
 
 from engage.admin.forms import LocalDecimalField
 from engage.boards.forms import _optional_int, _strip
-from engage.core.forms import ChoiceField, Length, PlausibleDate
+from engage.core.forms import ChoiceField, Length, PlausibleDate, WholeNumberField
 from engage.core.types import LOCAL_TIMEZONE
 
 
@@ -31,8 +31,8 @@ class OfferForm(FlaskForm):
     )  # fmt: skip
     requirements = TextAreaField(_l("Requirements (optional)"), filters=[_strip],
                                  validators=[Optional(), Length(max=2000)])  # fmt: skip
-    min_age = IntegerField(_l("Minimum age (optional)"),
-                           validators=[Optional(), NumberRange(0, 120)])  # fmt: skip
+    min_age = WholeNumberField(_l("Minimum age (optional)"),
+                               validators=[Optional(), NumberRange(0, 120)])  # fmt: skip
     department_id = ChoiceField(_l("Responsible department"), coerce=_optional_int)
     process_id = ChoiceField(_l("Participation process (optional)"), coerce=_optional_int)
     proposal_id = ChoiceField(
@@ -71,9 +71,9 @@ class EditShiftForm(FlaskForm):
     ends_at = DateTimeLocalField(
         _l("End"), format="%Y-%m-%dT%H:%M", validators=[DATE, PlausibleDate()]
     )
-    capacity = IntegerField(_l("Places"), default=5,
-                            validators=[InputRequired(message=_l("Please enter a number.")),
-                                        NumberRange(1, 1000)])  # fmt: skip
+    capacity = WholeNumberField(_l("Places"), default=5,
+                                validators=[InputRequired(message=_l("Please enter a number.")),
+                                            NumberRange(1, 1000)])  # fmt: skip
     place = StringField(_l("Place (if different)"), filters=[_strip],
                         validators=[Optional(), Length(max=200)])  # fmt: skip
 
@@ -94,8 +94,11 @@ class EditShiftForm(FlaskForm):
 
 
 class ShiftForm(EditShiftForm):
-    weeks = IntegerField(_l("Repeat weekly (number of weeks)"), default=1,
-                         validators=[InputRequired(), NumberRange(1, 52)])  # fmt: skip
+    weeks = WholeNumberField(
+        _l("Repeat weekly (number of weeks)"), default=1,
+        validators=[InputRequired(message=_l("Please enter the number of weeks.")),
+                    NumberRange(1, 52)],
+    )  # fmt: skip
 
 
 class CancelShiftForm(FlaskForm):

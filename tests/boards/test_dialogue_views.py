@@ -68,7 +68,7 @@ def test_reply_official_answer_and_the_answered_note(client, auth, town, thread)
                          body="Wir prüfen das.", official="y")  # fmt: skip
     assert response.status_code == 302
     html = client.get(f"/dialogue/{thread.id}").get_data(as_text=True)
-    assert "Offizielle Antwort" in html and "beantwortet von Umwelt" in html
+    assert "Offizielle Antwort" in html and "· Umwelt" in html and "beantwortet am" in html
 
 
 def test_staff_of_another_department_cannot_answer_officially(client, auth, town, thread):
@@ -258,3 +258,23 @@ def test_a_reply_on_a_later_page_is_linked_and_opened_where_it_is(app, client, a
     link = re.search(r'href="(/notifications/\d+)"', notes).group(1)
     target = client.get(client.get(link).headers["Location"]).headers["Location"]
     assert target == f"/dialogue/{thread.id}?page=2#c{answer.id}"
+
+
+def test_a_reply_sent_twice_is_published_once(client, auth, town, thread):
+    """Back after sending, then send again (the form still holds the text): one reply."""
+    auth.login("nachbar@example.org")
+    page = f"/dialogue/{thread.id}"
+    first = post_form(client, page, action=f"{page}/reply", body="Am Bahnhof.")
+    again = post_form(client, page, action=f"{page}/reply", body="Am Bahnhof. ")
+    replies = db.session.scalars(db.select(Comment).where(Comment.thread_id == thread.id)).all()
+    assert len(replies) == 1 and again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]  # (to the one reply)
+    assert "schon gesendet" in client.get(page).get_data(as_text=True)
+    db.session.refresh(thread)
+    assert thread.reply_count == 1
+    # A different text, or the same text a while later, is a reply of its own.
+    post_form(client, page, action=f"{page}/reply", body="Am Rathaus.")
+    replies[0].created_at -= services.RESENT_WITHIN
+    db.session.commit()
+    post_form(client, page, action=f"{page}/reply", body="Am Bahnhof.")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 3

@@ -62,7 +62,7 @@ def test_thread_official_answer_notification_and_mail(app, browser, live_server,
     staff.get_by_label("Als offizielle Antwort meines Fachbereichs kennzeichnen").check()
     staff.get_by_role("button", name="Antwort senden").last.click()
     expect(staff.locator(".reply-official")).to_contain_text("März")
-    expect(staff.get_by_text("beantwortet von Fachbereich Umwelt")).to_be_visible()
+    expect(staff.locator(".answered-note", has_text="· Fachbereich Umwelt")).to_be_visible()
     assert axe_violations(staff) == []
 
     citizen.goto("/")

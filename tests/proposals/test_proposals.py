@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -102,12 +103,29 @@ def test_a_proposal_is_evaluated_only_once_its_measured_result_is_recorded(
     assert db.session.get(Proposal, proposal.id).status == S.EVALUATED
 
 
+def test_a_too_long_step_note_is_refused_at_its_field(client, auth, town, codesign):
+    proposal = _proposal(town, codesign, S.SUBMITTED)
+    db.session.commit()
+    auth.login("umwelt@example.org")
+    long_note = "Wir prüfen das. " * 320  # (5,120 characters)
+    refused = post_form(client, f"/proposals/{proposal.id}", f"/proposals/{proposal.id}/move",
+                        to_status="under_review", note=long_note)  # fmt: skip
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Die Notiz darf höchstens 5.000 Zeichen lang sein." in page
+    assert long_note.strip()[:200] in page  # (the typed note is kept)
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).status == S.SUBMITTED
+
+
 def test_lifecycle_records_history_and_official_response(town, codesign):
     proposal = _proposal(town, codesign, S.DRAFT)
     services.move(proposal, town["citizen"], S.SUBMITTED, "")
     services.move(proposal, town["staff"], S.UNDER_REVIEW, "Wir prüfen.")
-    with pytest.raises(services.NoteRequired):
+    with pytest.raises(services.NoteNotValid):
         services.move(proposal, town["staff"], S.ACCEPTED, "  ")
+    with pytest.raises(services.NoteNotValid, match="höchstens 5.000 Zeichen"):
+        services.move(proposal, town["staff"], S.ACCEPTED, "x" * 5001)
     services.move(proposal, town["staff"], S.ACCEPTED, "Wird 2027 umgesetzt.")
     with pytest.raises(services.InvalidTransition):
         services.move(proposal, town["citizen"], S.WITHDRAWN, "")
@@ -402,6 +420,52 @@ def test_comments_on_proposals_with_official_answers_and_replies(client, auth, t
     response = post_form(client, f"/proposals/{proposal.id}",
                          action=f"/dialogue/replies/{first.id}/delete")  # fmt: skip
     assert f"/proposals/{proposal.id}" in response.headers["Location"]
+
+
+def test_a_comment_or_proposal_sent_twice_is_stored_once(client, auth, town, codesign):
+    from engage.boards.dialogue_models import Comment
+
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    page = f"/proposals/{proposal.id}"
+    for _ in range(2):
+        post_form(client, page, action=f"{page}/comments", body="Wer zahlt das?")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Comment)) == 1
+    assert "schon gesendet" in client.get(page).get_data(as_text=True)
+    fields = {"title": "Mehr Bänke am See", "problem": "Zu wenig Sitzplätze", "idea": "Bänke",
+              "intended_outcome": "Ältere rasten", "indicator": "Zahl der Bänke",
+              "district_id": "", "category": "social", "process": str(codesign.id)}  # fmt: skip
+    new = f"/proposals/new?process={codesign.id}"
+    sent = [post_form(client, new, action="/proposals/new", submit="1", **fields)
+            for _ in range(2)]  # fmt: skip
+    mine = db.session.scalars(db.select(Proposal).where(Proposal.title == fields["title"])).all()
+    assert len(mine) == 1
+    assert sent[1].headers["Location"] == sent[0].headers["Location"] == f"/proposals/{mine[0].id}"
+
+
+def test_a_cost_is_typed_with_a_comma_in_a_text_field(client, auth, town, codesign):
+    """Not <input type=number>: a browser whose language is not German reads "15,50" typed
+    there as 1550. A word or a negative amount gets one plain message."""
+    auth.login("buerger@example.org")
+    fields = {"title": "Mehr Bänke am Teich", "problem": "Zu wenig Sitzplätze", "idea": "Bänke",
+              "intended_outcome": "Ältere rasten", "indicator": "Zahl der Bänke",
+              "district_id": "", "category": "social", "process": str(codesign.id)}  # fmt: skip
+    new = f"/proposals/new?process={codesign.id}"
+    form = client.get(new).get_data(as_text=True)
+    cost_input = re.search(r'<input[^>]*name="cost_estimate"[^>]*>', form).group(0)
+    assert 'type="text"' in cost_input and 'inputmode="decimal"' in cost_input
+    for typed, message in (
+        ("abc", "Bitte geben Sie einen Betrag ein, z. B. 15,50."),
+        ("-3", "Bitte geben Sie einen Betrag von 0 bis 100 Millionen Euro"),
+    ):
+        page = post_form(client, new, action="/proposals/new", submit="1", cost_estimate=typed,
+                         **fields).get_data(as_text=True)  # fmt: skip
+        assert message in page and "Zahl muss zwischen" not in page, typed
+    post_form(client, new, action="/proposals/new", submit="1", cost_estimate="15,50", **fields)
+    proposal = db.session.scalar(db.select(Proposal).where(Proposal.title == fields["title"]))
+    assert proposal.cost_estimate == Decimal("15.50")
+    edit = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
+    assert 'value="15,50"' in edit
 
 
 def test_comment_errors_are_clear(client, auth, town, codesign):

@@ -93,8 +93,18 @@ def test_who_sees_reports(client, auth, city):
     assert dict(data["tables"]["overview"]["rows"])["Diskussionen"] == 0
     auth.logout()
     auth.login("admin@example.org")
-    page = client.get("/reports?since=2030-01-02&until=2030-01-01").get_data(as_text=True)
+    backwards = "since=2030-01-02&until=2030-01-01"
+    page = client.get(f"/reports?{backwards}").get_data(as_text=True)
     assert "nicht vor seinem Beginn" in page
+    # (no print or export links for figures whose filters are not what was asked for)
+    assert "export.csv" not in page and "/reports/print" not in page
+    assert "Korrigieren Sie die Filter" in page
+    for export in ("export.csv?table=overview&", "export.json?", "print?"):
+        refused = client.get(f"/reports/{export}{backwards}")
+        assert refused.status_code == 400, export  # (was a 500: the lazy message joined)
+        assert "Bis: Das Ende des Zeitraums darf nicht vor seinem Beginn liegen." in (
+            refused.get_data(as_text=True)
+        )
     forged = client.get("/reports?process_id=abc&district_id=99999")
     assert forged.status_code == 200
     html = forged.get_data(as_text=True)

@@ -20,8 +20,10 @@ from engage.core.types import local_today
 from engage.extensions import db
 from engage.organisation.models import all_departments, all_districts
 from engage.processes.models import Process, ProcessStatus
+from engage.processes.services import slugify
 from engage.reports import cache, charts, permissions, tables
 from engage.reports.forms import ReportFilterForm
+from engage.reports.scope import ReportScope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -140,11 +142,30 @@ FILE_NAMES = {
 }  # fmt: skip
 
 
-def file_name(table: str | None, extension: str) -> str:
-    """ "bericht-uebersicht.csv" for a German reader, "report-overview.csv" otherwise."""
+def file_name(table: str | None, extension: str, scope: ReportScope | None = None) -> str:
+    """ "bericht-uebersicht.csv" for a German reader, "report-overview.csv" otherwise; with the
+    filters in it ("bericht-uebersicht-suedstadt-ab-2026-01-01.csv"), so that a council member
+    can tell one district's file from the whole city's."""
     locale = get_locale()
-    stem, tables_named = FILE_NAMES["de" if locale and locale.language == "de" else "en"]
-    return f"{stem}-{tables_named[table]}.{extension}" if table else f"{stem}.{extension}"
+    german = locale is not None and locale.language == "de"
+    stem, tables_named = FILE_NAMES["de" if german else "en"]
+    words = [stem, *([tables_named[table]] if table else []), *_scope_words(scope, german)]
+    return "-".join(words) + f".{extension}"
+
+
+def _scope_words(scope: ReportScope | None, german: bool) -> list[str]:
+    if scope is None:
+        return []
+    processes, districts, departments = _choices()
+    words = [slugify(dict(pairs).get(chosen, str(chosen)))
+             for chosen, pairs in ((scope.process_id, processes), (scope.district_id, districts),
+                                   (scope.department_id, departments))
+             if chosen is not None]  # fmt: skip
+    if scope.since:
+        words.append(("ab-" if german else "from-") + scope.since.isoformat())
+    if scope.until:
+        words.append(("bis-" if german else "to-") + scope.until.isoformat())
+    return words
 
 
 def _attachment(response: Response, name: str) -> Response:
@@ -165,7 +186,7 @@ def export_csv():
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(tables.csv_lines(table))
     return _attachment(Response("\ufeff" + buffer.getvalue(), mimetype="text/csv"),
-                       file_name(name, "csv"))  # fmt: skip
+                       file_name(name, "csv", scope))  # fmt: skip
 
 
 @bp.get("/export.json")
@@ -185,4 +206,4 @@ def export_json():
     }  # fmt: skip
     response = Response(json.dumps(body, ensure_ascii=False, indent=1),
                         mimetype="application/json")  # fmt: skip
-    return _attachment(response, file_name(None, "json"))
+    return _attachment(response, file_name(None, "json", scope))

@@ -65,6 +65,13 @@ def test_csv_file_names_follow_the_reader_s_language(client, auth, city):
     assert dict(rows[1:])["Discussions with an official answer (%)"] == "33,33"
     _rows, districts = _csv(client, "table=districts")
     assert districts.endswith("filename=bericht-stadtteile.csv")
+    # A filtered export says so in its name (a district's file is not the whole city's).
+    nord = city["nord"].id
+    _rows, filtered = _csv(client, f"table=overview&district_id={nord}&since=2026-01-01")
+    assert filtered.endswith("filename=bericht-uebersicht-nordviertel-ab-2026-01-01.csv")
+    _rows, english = _csv(client, f"table=districts&district_id={nord}&until=2026-06-30",
+                          **{"Accept-Language": "en"})  # fmt: skip
+    assert english.endswith("filename=report-districts-nordviertel-to-2026-06-30.csv")
     json_name = client.get("/reports/export.json", headers={"Accept-Language": "en"})
     assert json_name.headers["Content-Disposition"] == "attachment; filename=report.json"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -87,6 +87,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 405 and request.method == "GET" and not wants_json():
+            # A form's POST-only address in the address bar (the page that showed the form's
+            # errors, then reloaded, bookmarked or opened again): the page it belongs to.
+            from engage.i18n import readable_page
+
+            return redirect(readable_page(request.full_path.removesuffix("?")), 303)
         detail = None
         if error.code == 429:
             detail = getattr(error, "description", None)

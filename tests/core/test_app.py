@@ -218,3 +218,21 @@ def test_static_assets_are_served_locally(client):
 def test_language_switch_after_a_failed_form_returns_to_a_readable_page(client):
     response = client.get("/language/en?next=/account/profile")
     assert response.headers["Location"] == "/account"
+
+
+def test_a_form_address_opened_as_a_page_leads_to_its_page(client, auth, town):
+    """The address bar shows a form's POST-only address after its errors were shown there;
+    reloading or opening it again goes to the page the form belongs to, not to a 405."""
+    from engage.proposals import services as proposals
+
+    proposal = proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+        title="Bank am Teich", problem="Keine Bank.", idea="Eine Bank.",
+        intended_outcome="Ausruhen.", indicator="Bänke"), submit=True)  # fmt: skip
+    db.session.commit()
+    auth.login("umwelt@example.org")
+    opened = client.get(f"/proposals/{proposal.id}/move")
+    assert opened.status_code == 303 and opened.headers["Location"] == f"/proposals/{proposal.id}"
+    assert client.get("/moderation/bulk").headers["Location"] == "/moderation"
+    # (a program asking for JSON is told the method is wrong)
+    asked = client.get(f"/proposals/{proposal.id}/move", headers={"Accept": "application/json"})
+    assert asked.status_code == 405 and asked.get_json()["error"]["status"] == 405

@@ -310,7 +310,7 @@ def test_every_route_answers_every_kind_of_user_as_the_table_says(app, world, an
             if method == "GET" and "GET" not in rule.methods:
                 if _get_reaches_another_route(app, rule, world):
                     continue
-                expected = "405 405 405"  # POST-only routes refuse a GET from anyone
+                expected = "303 303 303"  # POST-only routes: a GET goes to their page
             if expected and answers[rule.endpoint, method] != expected:
                 got = answers[rule.endpoint, method]
                 wrong.append(f'"{rule.endpoint}" {method}: expected "{expected}", got "{got}"')

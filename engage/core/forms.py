@@ -97,7 +97,8 @@ class StopsWhenUnreadable:
 
     def pre_validate(self, form):
         super().pre_validate(form)
-        if self.process_errors:
+        # (an empty field is left to Optional or InputRequired, which clear this error)
+        if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():
             raise StopValidation()
 
 

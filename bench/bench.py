@@ -344,7 +344,7 @@ def write_results(options, rows, rss, moderate=()) -> None:
     ]  # fmt: skip
     for label, r in rows:
         lines.append(f"| {label} | {r['rps']:.1f} | {r['rps'] / baseline:.2f} | {r['p50']:.1f} "
-                     f"| {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |")  # fmt: skip
+                     f"| {r['p95']:.1f} | {r['p99']:.1f} | {_errors(r)} |")  # fmt: skip
     if moderate:
         lines += ["", "At a moderate load: the rows of at most 1,200 req/s again, their requests "
                   "now arriving at random at half that rate, each on a connection of its own, "
@@ -360,6 +360,12 @@ def write_results(options, rows, rss, moderate=()) -> None:
     text = "\n".join(lines) + "\n"
     Path(options.output).write_text(text)
     print("\n" + text)
+
+
+def _errors(result: dict) -> str:
+    """The count, with its kinds where there are any: "1 (timeout 1)"."""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in result.get("kinds", {}).items() if n)
+    return f"{result['errors']} ({kinds})" if kinds else str(result["errors"])
 
 
 if __name__ == "__main__":

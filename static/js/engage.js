@@ -121,7 +121,8 @@
         var restore = choice ? box.form && box.form.hasAttribute("data-draft-back") : !box.value;
         if (kept !== null && restore && (!choice || box.querySelector('option[value="' + CSS.escape(kept) + '"]'))) {
           box.value = kept;
-          if (!choice) { noteDraftBack(box); }
+          // (a box that refuses the text, such as a number field, did not get it back)
+          if (!choice && box.value === kept) { noteDraftBack(box); }
         }
         box.addEventListener(choice ? "change" : "input", function () {
           if (box.value || choice) { window.sessionStorage.setItem(key, box.value); }

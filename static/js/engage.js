@@ -200,6 +200,19 @@
       var keys = Array.prototype.map.call(form.querySelectorAll("[data-draft]"), draftKey);
       forgetDrafts(function (key) { return keys.indexOf(key) !== -1; });
     });
+    // The reply form under a reply closes on "Cancel", its text not kept; the reader is back
+    // at the "Reply" link that opened it.
+    document.addEventListener("click", function (event) {
+      var close = event.target.closest && event.target.closest("button[data-close-reply]");
+      var form = close && close.closest("form.reply-inline");
+      if (!form) { return; }
+      var keys = Array.prototype.map.call(form.querySelectorAll("[data-draft]"), draftKey);
+      forgetDrafts(function (key) { return keys.indexOf(key) !== -1; });
+      var actions = form.previousElementSibling;
+      var link = actions && actions.querySelector("a.reply-link");
+      form.remove();
+      if (link) { link.focus(); }
+    });
     // Sending: the page that answers says whether the drafts of this form landed (above).
     // Logging out forgets every text kept in this tab.
     document.addEventListener("submit", function (event) {

@@ -74,8 +74,15 @@ def test_thread_official_answer_notification_and_mail(app, browser, live_server,
     expect(citizen.locator(".reply-official")).to_contain_text("März")
     expect(citizen.locator(".count-badge")).to_have_count(0)
 
-    # Answering the answer: the reply's link opens the form right under it (script on).
+    # Answering the answer: the reply's link opens the form right under it (script on);
+    # "Abbrechen" closes it again, the text not kept, and the focus is back on the link.
     citizen.locator(".reply-official a.reply-link").click()
+    citizen.get_by_label("Ihre Antwort an Ulla").fill("Doch nicht.")
+    citizen.locator("form.reply-inline").get_by_role("button", name="Abbrechen").click()
+    expect(citizen.locator("form.reply-inline")).to_have_count(0)
+    expect(citizen.locator(".reply-official a.reply-link")).to_be_focused()
+    citizen.locator(".reply-official a.reply-link").click()
+    expect(citizen.get_by_label("Ihre Antwort an Ulla")).to_have_value("")
     citizen.get_by_label("Ihre Antwort an Ulla").fill("Danke, dann gieße ich mit.")
     citizen.locator("form.reply-inline").get_by_role("button", name="Antwort senden").click()
     expect(citizen.locator("ol.replies ol.replies")).to_contain_text("gieße ich mit")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import get_locale
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -58,11 +58,10 @@ class LocalDecimalField(StopsWhenUnreadable, DecimalField):
         super().__init__(*args, render_kw={"inputmode": "decimal", **(render_kw or {})}, **kwargs)
 
     def _value(self):
-        if self.raw_data or self.data is None:
+        if self.raw_data or self.data is None or self.places is None:
             return super()._value()
-        locale = get_locale()
-        text = super()._value()  # (the stored amount with its places: "15.50")
-        return text.replace(".", ",") if locale is not None and locale.language == "de" else text
+        # In the reader's notation without grouping: "15,50" in German (read back as typed).
+        return format_decimal(self.data, format="0." + "0" * self.places)
 
     def process_formdata(self, valuelist):
         self.data = None

@@ -192,13 +192,15 @@
         keys.filter(test).forEach(function (key) { window.sessionStorage.removeItem(key); });
       } catch (error) { /* storage switched off */ }
     }
+    function forgetDraftsOf(form) {
+      var keys = Array.prototype.map.call(form.querySelectorAll("[data-draft]"), draftKey);
+      forgetDrafts(function (key) { return keys.indexOf(key) !== -1; });
+    }
     // "Cancel" means the text is not wanted: it is not given back next time.
     document.addEventListener("click", function (event) {
       var cancel = event.target.closest && event.target.closest("a[data-discard-drafts]");
       var form = cancel && cancel.closest("form");
-      if (!form) { return; }
-      var keys = Array.prototype.map.call(form.querySelectorAll("[data-draft]"), draftKey);
-      forgetDrafts(function (key) { return keys.indexOf(key) !== -1; });
+      if (form) { forgetDraftsOf(form); }
     });
     // The reply form under a reply closes on "Cancel", its text not kept; the reader is back
     // at the "Reply" link that opened it.
@@ -206,8 +208,7 @@
       var close = event.target.closest && event.target.closest("button[data-close-reply]");
       var form = close && close.closest("form.reply-inline");
       if (!form) { return; }
-      var keys = Array.prototype.map.call(form.querySelectorAll("[data-draft]"), draftKey);
-      forgetDrafts(function (key) { return keys.indexOf(key) !== -1; });
+      forgetDraftsOf(form);
       var actions = form.previousElementSibling;
       var link = actions && actions.querySelector("a.reply-link");
       form.remove();

@@ -42,7 +42,7 @@ def measure(tree: Path, env: dict, seconds: int) -> dict[str, tuple[float, float
     bench.ROOT = tree  # (gunicorn starts there, and imports that tree's engage)
     server = bench.start_gunicorn(env, 2)
     try:
-        sessions = bench.login_sessions(32)
+        sessions = bench.login_sessions(32, env["ENGAGE_DATABASE_URL"])
         pids = bench.server_processes(server)
 
         def row(path, script=bench.LUA, headers=None):

@@ -45,8 +45,8 @@ run: translations
 	ENGAGE_ENV=development $(BIN)/flask --app engage run --host $(HOST) --port $(PORT)
 
 lint: dev
-	$(BIN)/ruff check engage tests config.py migrations
-	$(BIN)/ruff format --check engage tests config.py
+	$(BIN)/ruff check engage tests config.py gunicorn.conf.py migrations
+	$(BIN)/ruff format --check engage tests config.py gunicorn.conf.py
 
 format: dev
 	$(BIN)/ruff format engage tests config.py

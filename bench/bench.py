@@ -114,6 +114,7 @@ def moderate_load(label: str, saturated: dict, options, next_request) -> list:
     result = moderate.measure(PORT, rate, options.seconds, next_request)
     failed = ", ".join(f"{what} ×{n}" for what, n in result["failures"].items())
     print(f"{'  at half that rate':40} {result['rps']:9.1f} req/s  p95 {result['p95']:7.1f} ms"
+          f"  (client: {result['client_cpu']:.0%} of a core)"
           + (f"  not answered: {failed}" if failed else ""), flush=True)  # fmt: skip
     return [(label, result)]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import random
+import time
 from collections.abc import Callable
 
 from load import percentile, request  # (bench/load.py: the minimal HTTP client)
@@ -29,7 +30,11 @@ MAX_RATE = 600.0
 
 def measure(port: int, rate: float, seconds: float, next_request: Callable[[], Request]) -> dict:
     """Requests per second, p50/p95/p99 (ms) and errors, in wrk's result format."""
-    return asyncio.run(_open_loop(port, rate, seconds, next_request))
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    result = asyncio.run(_open_loop(port, rate, seconds, next_request))
+    # This client's own share of a core: it runs on the same two cores as the server.
+    result["client_cpu"] = (time.process_time() - cpu_before) / (time.perf_counter() - wall_before)
+    return result
 
 
 async def _open_loop(port: int, rate: float, seconds: float,

@@ -70,7 +70,8 @@ def start_gunicorn(env, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{PORT}",
          "--access-logfile", os.environ.get("BENCH_ACCESS_LOG", "-"), "--log-level", "warning",
-         "engage:create_app()"],
+         # (Engage with the floor's two routes; bench/ab starts an older tree's engage with it)
+         "--pythonpath", str(Path(__file__).resolve().parent), "floor_app:app"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     for _ in range(100):
@@ -237,7 +238,9 @@ def main() -> None:
                  ("thread with 2,000 replies", "/dialogue/1", None),
                  ("/volunteer", "/volunteer", None)]  # fmt: skip
         sessions = login_sessions(32, options.database)
-        pages += [("/proposals logged in", listing, sessions[1][0]),
+        pages += [("logged-in no-op (the floor)", "/bench/floor", sessions[4][0]),
+                  ("logged-in empty page (the layout)", "/bench/empty", sessions[5][0]),
+                  ("/proposals logged in", listing, sessions[1][0]),
                   ("proposal with 500 comments, logged in", "/proposals/1", sessions[2][0]),
                   ("thread with 2,000 replies, logged in", "/dialogue/1", sessions[3][0]),
                   ("/reports (council, whole city)", "/reports", None)]  # fmt: skip

@@ -106,11 +106,17 @@ def content_version() -> str | None:
     client = _client()
     if client is None:
         return None
-    try:
-        version, epoch, *areas = client.mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
-    except Exception:  # noqa: BLE001
-        log.warning("page cache unavailable", exc_info=True)
-        return None
+    watch = current_app.extensions.get("engage_version_watch")
+    values = watch.kept() if watch is not None else None  # (core/version_watch.py)
+    if values is None:
+        try:
+            values = client.mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
+        except Exception:  # noqa: BLE001
+            log.warning("page cache unavailable", exc_info=True)
+            return None
+        if watch is not None:
+            watch.keep(values)
+    version, epoch, *areas = values
     return _remember(version, epoch, areas)
 
 
@@ -209,6 +215,9 @@ def _bump_version(session_) -> None:
     client = _client() if has_app_context() else None
     if client is None:
         return
+    watch = current_app.extensions.get("engage_version_watch")
+    if watch is not None:
+        watch.forget()  # (this worker's next request reads the raised versions)
     try:
         with client.pipeline(transaction=False) as pipe:
             for area in sorted(areas):
@@ -233,8 +242,13 @@ def init_app(app: Flask) -> None:
         return
     import redis
 
-    app.extensions["engage_page_cache"] = redis.Redis.from_url(
+    client = app.extensions["engage_page_cache"] = redis.Redis.from_url(
         url, socket_timeout=0.25, socket_connect_timeout=0.25)  # fmt: skip
+    if app.config.get("VERSION_WATCH", True):
+        from engage.core.version_watch import VersionWatch
+
+        app.extensions["engage_version_watch"] = VersionWatch(
+            client, (VERSION_KEY, EPOCH_KEY, *_AREA_KEYS))  # fmt: skip
     app.before_request(_serve_cached)
     app.after_request(_store)
     if not event.contains(Session, "after_flush", _note_change):

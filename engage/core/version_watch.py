@@ -1,0 +1,133 @@
+"""The versions of core/pagecache.py, kept by each worker until Redis says that one changed.
+
+Every request that may use kept fragments or the kept user read the versions from Redis (one
+MGET). Through gunicorn that round trip cost a trivial route 40 % of its throughput (4,363 →
+2,654 req/s in bench/run on 2026-12-03): more than everything else a logged-in no-op does.
+Redis can tell a client when keys change (client tracking in broadcast mode, Redis 6 and
+later): each worker holds one connection on which Redis sends a message whenever a version key
+is written, by any instance. A request reads whatever arrived there without waiting (one
+non-blocking receive); if nothing did, the versions read last still hold, else they are read
+again. The messages are never parsed: any byte is a change, an empty read a closed connection.
+
+Why this is as current as reading every time:
+- a message is queued by Redis while it executes the write, so a read (MGET) that Redis runs
+  after the write sees the new value, and one it ran before is followed by the message. The
+  versions are kept only when the connection was watched before they were read;
+- another worker learns of a write while Redis sends its answer to the writer; the writer's
+  visitor then needs a whole round trip (answer, redirect, next request) to ask again;
+- the writing worker itself forgets its kept versions at once (`forget`), without waiting for
+  its own message;
+- a connection that breaks or falls silent costs at most `MAX_AGE_SECONDS`: kept versions are
+  read again after that in any case.
+Without a working watch every request reads the versions, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import ssl
+import time
+
+log = logging.getLogger(__name__)
+
+INVALIDATIONS = "__redis__:invalidate"
+MAX_AGE_SECONDS = 1.0
+RETRY_SECONDS = 1.0  # (after a failed connection: not a connect timeout on every request)
+
+
+class VersionWatch:
+    """One worker's watched copy of the version keys (names that no other key begins with)."""
+
+    def __init__(self, client, keys: tuple[str, ...]) -> None:
+        self._client = client
+        self._keys = keys
+        self._pid: int | None = None
+        self._connection = None
+        self._socket = None
+        self._retry_at = 0.0
+        self._values: list | None = None
+        self._read_at = 0.0
+        self._watching = False
+
+    def kept(self) -> list | None:
+        """The values read last, if no key changed since; else None: read them, then keep()."""
+        self._watching = self._nothing_arrived()
+        if (
+            self._watching
+            and self._values is not None
+            and time.monotonic() - self._read_at < MAX_AGE_SECONDS
+        ):
+            return self._values
+        self._values = None
+        return None
+
+    def keep(self, values: list) -> None:
+        """Values read after kept() returned None: kept if the watch was working then."""
+        if self._watching:
+            self._values = values
+            self._read_at = time.monotonic()
+
+    def forget(self) -> None:
+        """This worker wrote a version: the next request reads them again."""
+        self._values = None
+
+    def _nothing_arrived(self) -> bool:
+        sock = self._open_socket()
+        if sock is None:
+            return False
+        arrived = False
+        try:
+            while True:
+                if not sock.recv(65536):
+                    raise ConnectionError("Redis closed the watch connection")
+                arrived = True
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return not arrived
+        except (OSError, ConnectionError):
+            log.warning("version watch lost; reading versions on every request", exc_info=True)
+            self._close()
+            return False
+
+    def _open_socket(self):
+        if self._pid != os.getpid():  # (a forked worker: the parent's connection is not ours)
+            self._connection = self._socket = None
+            self._pid = os.getpid()
+        if self._socket is None and time.monotonic() >= self._retry_at:
+            try:
+                self._connect()
+            except Exception:  # noqa: BLE001 (Redis away: versions are read as before)
+                log.warning("version watch unavailable", exc_info=True)
+                self._close()
+                self._retry_at = time.monotonic() + RETRY_SECONDS
+        return self._socket
+
+    def _connect(self) -> None:
+        connection = self._client.connection_pool.make_connection()
+        connection.connect()  # (address, password, database and TLS as the client has them)
+        self._connection = connection
+        connection.send_command("CLIENT", "ID")
+        own_id = connection.read_response()
+        prefixes = [part for key in self._keys for part in ("PREFIX", key)]
+        connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
+        if connection.read_response() not in (b"OK", "OK"):
+            raise ConnectionError("Redis refused client tracking")
+        connection.send_command("SUBSCRIBE", INVALIDATIONS)
+        sock = connection._sock  # (redis-py's socket: read without its parser, see above)
+        confirmation = b""
+        while b"subscribe" not in confirmation:  # (RESP2 or RESP3, whichever the client spoke)
+            received = sock.recv(65536)
+            if not received:
+                raise ConnectionError("Redis closed the watch connection")
+            confirmation += received
+        sock.setblocking(False)
+        self._values = None  # (what arrived with the confirmation is not looked at: read anew)
+        self._socket = sock
+
+    def _close(self) -> None:
+        self._values = None
+        connection, self._connection, self._socket = self._connection, None, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # (closing a broken connection)
+                connection.disconnect()

@@ -1,0 +1,135 @@
+"""Each worker keeps the versions until Redis says that one changed (core/version_watch.py):
+a write by any worker must take effect on every other worker's next request."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+from engage.core import pagecache, version_watch
+from engage.core.version_watch import VersionWatch
+from engage.extensions import db
+from tests.conftest import TEST_REDIS_URL, AuthActions, needs_redis, with_empty_redis
+
+pytestmark = needs_redis
+KEYS = ("test:watched-version", "test:watched-epoch")
+
+
+@pytest.fixture
+def app_config(app_config):
+    return with_empty_redis(app_config)
+
+
+@pytest.fixture
+def client_and_watch(monkeypatch):
+    # Kept values would expire after a second anyway: here only a message may renew them.
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 60.0)
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=0.25)
+    client.delete(*KEYS)
+    watch = VersionWatch(client, KEYS)
+    yield client, watch
+    watch._close()
+
+
+def _read(client, watch):
+    """As pagecache.content_version: the kept values, else read from Redis and kept."""
+    values = watch.kept()
+    if values is None:
+        values = client.mget(*KEYS)
+        watch.keep(values)
+    return values
+
+
+def _until_renewed(watch, seconds=0.5) -> bool:
+    """Whether the watch drops its values within the time a message needs to arrive."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if watch.kept() is None:
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_unchanged_versions_are_kept_and_a_change_by_anyone_renews_them(client_and_watch):
+    client, watch = client_and_watch
+    assert watch.kept() is None  # nothing read yet
+    assert _read(client, watch) == [None, None]
+    assert watch.kept() == [None, None]  # no round trip: the watch said nothing changed
+
+    redis.Redis.from_url(TEST_REDIS_URL).incr(KEYS[0])  # (another worker, another connection)
+    assert _until_renewed(watch)
+    assert _read(client, watch) == [b"1", None]
+    assert watch.kept() == [b"1", None]
+
+
+def test_other_keys_leave_the_versions_kept(client_and_watch):
+    client, watch = client_and_watch
+    _read(client, watch)
+    client.set("test:watched-other", "x")
+    client.set("engage:page:de:/", "a page")
+    assert not _until_renewed(watch, 0.1)
+
+
+def test_emptied_redis_renews_them(client_and_watch):
+    client, watch = client_and_watch
+    client.set(KEYS[1], "epoch-1")
+    assert _read(client, watch) == [None, b"epoch-1"]
+    client.flushdb()
+    assert _until_renewed(watch)
+    assert _read(client, watch) == [None, None]
+
+
+def test_a_lost_watch_connection_means_reading_every_time_until_it_is_back(client_and_watch):
+    client, watch = client_and_watch
+    _read(client, watch)
+    client.client_kill_filter(_type="pubsub")  # (what a Redis restart does to it too)
+    assert _until_renewed(watch)
+    assert _read(client, watch) == [None, None]  # read again, now watched by a new connection
+    assert watch.kept() == [None, None]
+    client.incr(KEYS[0])
+    assert _until_renewed(watch)
+
+
+def test_without_redis_nothing_is_kept_and_connecting_is_not_tried_on_every_request():
+    watch = VersionWatch(redis.Redis.from_url("redis://127.0.0.1:1/0"), KEYS)
+    assert watch.kept() is None
+    watch.keep([b"1", None])
+    started = time.monotonic()
+    for _ in range(50):
+        assert watch.kept() is None
+    assert time.monotonic() - started < version_watch.RETRY_SECONDS / 2
+
+
+def test_kept_versions_expire_even_when_no_message_comes(client_and_watch, monkeypatch):
+    client, watch = client_and_watch
+    _read(client, watch)
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 0.0)
+    assert watch.kept() is None
+
+
+def test_a_write_through_one_worker_shows_on_the_next_request_of_another(
+    app, app_config, make_user, monkeypatch
+):
+    from engage import create_app
+    from engage.admin.services import block_user
+
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 60.0)
+    admin = make_user("admin", email="chefin@example.org")
+    anna = make_user(email="anna@example.org")
+    other_worker = create_app(app_config)  # (its own watch, as a second gunicorn worker has)
+    browser = other_worker.test_client()
+    AuthActions(browser).login("anna@example.org")
+    browser.get("/proposals")
+    assert "gesperrt" not in browser.get("/proposals").get_data(as_text=True)
+    watch = other_worker.extensions["engage_version_watch"]
+    assert watch.kept() is not None  # served from the kept versions until now
+
+    block_user(admin, anna, "Beleidigungen")  # (through this worker: the test's app)
+    db.session.commit()
+
+    assert _until_renewed(watch)
+    assert "gesperrt" in browser.get("/proposals").get_data(as_text=True)
+    assert app.extensions["engage_version_watch"] is not watch
+    assert pagecache.ACCOUNTS_KEY in watch._keys

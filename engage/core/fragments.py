@@ -121,9 +121,17 @@ def _usable_version(area: str = CONTENT) -> str | None:
         return None
     if db_changed():
         return None  # this request changed data it has not committed yet
-    from engage.core.pagecache import worker_version
+    # (asked for every kept fragment and row: worked out once a request, from the versions
+    # read at its start; None, before they are read, is asked again)
+    versions = g.get("engage_usable_versions")
+    if versions is None:
+        versions = g.engage_usable_versions = {}
+    version = versions.get(area)
+    if version is None:
+        from engage.core.pagecache import worker_version
 
-    return worker_version(area)
+        version = versions[area] = worker_version(area)
+    return version
 
 
 def row_state(obj) -> tuple:
@@ -200,7 +208,10 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
     version = _usable_version(area)
     if version is None:
         return Markup(render())  # noqa: S704 (template output)
-    full_key = (str(get_locale()), *key)
+    language = g.get("engage_fragment_language")
+    if language is None:
+        language = g.engage_fragment_language = str(get_locale())
+    full_key = (language, *key)
     kept_in = _store_of(area)
     parts = kept_in.get(version, full_key)
     if parts is None:

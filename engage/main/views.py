@@ -11,12 +11,15 @@ from engage.boards.services import latest_announcements
 from engage.core.settings import get_settings
 from engage.core.types import local_today
 from engage.extensions import db
+from engage.main import layout
 from engage.processes.services import current_processes
 from engage.proposals.services import top_proposals
 from engage.volunteering.attendance import hours_of, milestones
 from engage.volunteering.services import upcoming_shifts
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(layout.static_url)
+bp.add_app_template_global(layout.header_key)
 
 LEGAL_PAGES = {
     "impressum": "main/impressum.html",

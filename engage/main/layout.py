@@ -1,0 +1,36 @@
+"""What the layout (templates/base.html) asks on every page, each in one call.
+
+The layout around a page cost a logged-in request a quarter of its throughput in bench/run
+(2026-12-03: a logged-in no-op 0.53 of the baseline, the same with the layout 0.39): much of
+it was Jinja calling a function for every part of the header's key, and building the same
+three asset addresses each time.
+"""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+
+_STATIC_URLS: dict[tuple[str, str], str] = {}
+
+
+def static_url(filename: str) -> str:
+    """url_for("static", filename=...), built once per application root and file."""
+    key = (request.script_root, filename)
+    url = _STATIC_URLS.get(key)
+    if url is None:
+        url = _STATIC_URLS[key] = url_for("static", filename=filename)
+    return url
+
+
+def header_key(unread: int) -> tuple:
+    """Everything the kept header shows differently: the address (the language switch's way
+    back), logged in or not, the unread count and the links the user's rights add."""
+    from engage.accounts import permissions
+    from engage.moderation import permissions as moderation
+    from engage.reports.permissions import can_view_reports
+
+    user = current_user._get_current_object()
+    return (request.full_path, user.is_authenticated, unread, permissions.is_staff(user),
+            can_view_reports(user), moderation.can_moderate(user),
+            permissions.can_administer(user))  # fmt: skip

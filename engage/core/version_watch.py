@@ -30,6 +30,8 @@ import os
 import ssl
 import time
 
+from redis.exceptions import ResponseError
+
 log = logging.getLogger(__name__)
 
 INVALIDATIONS = "__redis__:invalidate"
@@ -97,6 +99,11 @@ class VersionWatch:
         if self._socket is None and time.monotonic() >= self._retry_at:
             try:
                 self._connect()
+            except ResponseError:  # (a Redis before 6.0, or one that forbids CLIENT)
+                log.warning("Redis refused to watch the versions: read on every request",
+                            exc_info=True)  # fmt: skip
+                self._close()
+                self._retry_at = float("inf")  # (asking again would be refused again)
             except Exception:  # noqa: BLE001 (Redis away: versions are read as before)
                 log.warning("version watch unavailable", exc_info=True)
                 self._close()
@@ -112,7 +119,7 @@ class VersionWatch:
         prefixes = [part for key in self._keys for part in ("PREFIX", key)]
         connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
         if connection.read_response() not in (b"OK", "OK"):
-            raise ConnectionError("Redis refused client tracking")
+            raise ResponseError("Redis refused client tracking")
         connection.send_command("SUBSCRIBE", INVALIDATIONS)
         sock = connection._sock  # (redis-py's socket: read without its parser, see above)
         confirmation = b""

@@ -102,6 +102,21 @@ def test_without_redis_nothing_is_kept_and_connecting_is_not_tried_on_every_requ
     assert time.monotonic() - started < version_watch.RETRY_SECONDS / 2
 
 
+def test_a_redis_that_refuses_tracking_is_not_asked_again(monkeypatch):
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=0.25)
+    # Overlapping prefixes: Redis refuses the tracking request, as an old one refuses CLIENT.
+    watch = VersionWatch(client, ("test:watched", "test:watched-version"))
+    connects = []
+    real_connect = watch._connect
+    monkeypatch.setattr(watch, "_connect", lambda: connects.append(1) or real_connect())
+    monkeypatch.setattr(version_watch, "RETRY_SECONDS", 0.0)
+    for _ in range(3):
+        assert watch.kept() is None
+        watch.keep([b"1", None])
+    assert connects == [1]
+    assert watch._socket is None  # (refused, not watching)
+
+
 def test_kept_versions_expire_even_when_no_message_comes(client_and_watch, monkeypatch):
     client, watch = client_and_watch
     _read(client, watch)

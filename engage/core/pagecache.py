@@ -107,7 +107,7 @@ def content_version() -> str | None:
     if client is None:
         return None
     watch = current_app.extensions.get("engage_version_watch")
-    values = watch.kept() if watch is not None else None  # (core/version_watch.py)
+    values, token = watch.kept() if watch is not None else (None, None)  # (core/version_watch.py)
     if values is None:
         try:
             values = client.mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
@@ -115,7 +115,7 @@ def content_version() -> str | None:
             log.warning("page cache unavailable", exc_info=True)
             return None
         if watch is not None:
-            watch.keep(values)
+            watch.keep(values, token)
     version, epoch, *areas = values
     return _remember(version, epoch, areas)
 

@@ -17,6 +17,8 @@ Why this is as current as reading every time:
   visitor then needs a whole round trip (answer, redirect, next request) to ask again;
 - the writing worker itself forgets its kept versions at once (`forget`), without waiting for
   its own message;
+- in a threaded server, values that one request read are not kept if another took in a
+  message, or wrote, while it was reading (kept() hands out a token that keep() checks);
 - a connection that breaks or falls silent costs at most `MAX_AGE_SECONDS`: kept versions are
   read again after that in any case.
 Without a working watch every request reads the versions, as before.
@@ -28,6 +30,7 @@ import contextlib
 import logging
 import os
 import ssl
+import threading
 import time
 
 from redis.exceptions import ResponseError
@@ -45,40 +48,53 @@ class VersionWatch:
     def __init__(self, client, keys: tuple[str, ...]) -> None:
         self._client = client
         self._keys = keys
+        self._lock = threading.Lock()  # (a threaded server's requests share the watch)
         self._pid: int | None = None
         self._connection = None
         self._socket = None
         self._retry_at = 0.0
         self._values: list | None = None
         self._read_at = 0.0
-        self._watching = False
+        self._changes = 0  # (raised by every message, (re)connection and forget())
 
-    def kept(self) -> list | None:
-        """The values read last, if no key changed since; else None: read them, then keep()."""
-        self._watching = self._nothing_arrived()
-        if (
-            self._watching
-            and self._values is not None
-            and time.monotonic() - self._read_at < MAX_AGE_SECONDS
-        ):
-            return self._values
-        self._values = None
-        return None
+    def kept(self) -> tuple[list | None, int | None]:
+        """(the values read last, None) if no key changed since. Else (None, token): read the
+        values from Redis and hand them to keep() with the token."""
+        with self._lock:
+            quiet = self._nothing_arrived()
+            watching = quiet is not None
+            if (
+                quiet
+                and self._values is not None
+                and time.monotonic() - self._read_at < MAX_AGE_SECONDS
+            ):
+                return self._values, None
+            self._values = None
+            # Values read from now on are current until the next message: kept, unless one
+            # arrives (or forget() is called) before they are handed in.
+            return None, (self._changes if watching else None)
 
-    def keep(self, values: list) -> None:
-        """Values read after kept() returned None: kept if the watch was working then."""
-        if self._watching:
-            self._values = values
-            self._read_at = time.monotonic()
+    def keep(self, values: list, token: int | None) -> None:
+        """Values read after kept() gave the token: kept if nothing changed in between."""
+        if token is None:
+            return
+        with self._lock:
+            if token == self._changes and self._socket is not None:
+                self._values = values
+                self._read_at = time.monotonic()
 
     def forget(self) -> None:
         """This worker wrote a version: the next request reads them again."""
-        self._values = None
+        with self._lock:
+            self._values = None
+            self._changes += 1
 
-    def _nothing_arrived(self) -> bool:
+    def _nothing_arrived(self) -> bool | None:
+        """Reads what Redis sent: True if nothing, False if a change (now taken in), None
+        without a working watch connection."""
         sock = self._open_socket()
         if sock is None:
-            return False
+            return None
         arrived = False
         try:
             while True:
@@ -86,11 +102,13 @@ class VersionWatch:
                     raise ConnectionError("Redis closed the watch connection")
                 arrived = True
         except (BlockingIOError, ssl.SSLWantReadError):
+            if arrived:
+                self._changes += 1
             return not arrived
         except (OSError, ConnectionError):
             log.warning("version watch lost; reading versions on every request", exc_info=True)
             self._close()
-            return False
+            return None
 
     def _open_socket(self):
         if self._pid != os.getpid():  # (a forked worker: the parent's connection is not ours)
@@ -130,10 +148,12 @@ class VersionWatch:
             confirmation += received
         sock.setblocking(False)
         self._values = None  # (what arrived with the confirmation is not looked at: read anew)
+        self._changes += 1
         self._socket = sock
 
     def _close(self) -> None:
         self._values = None
+        self._changes += 1
         connection, self._connection, self._socket = self._connection, None, None
         if connection is not None:
             with contextlib.suppress(Exception):  # (closing a broken connection)

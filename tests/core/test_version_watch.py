@@ -35,10 +35,10 @@ def client_and_watch(monkeypatch):
 
 def _read(client, watch):
     """As pagecache.content_version: the kept values, else read from Redis and kept."""
-    values = watch.kept()
+    values, token = watch.kept()
     if values is None:
         values = client.mget(*KEYS)
-        watch.keep(values)
+        watch.keep(values, token)
     return values
 
 
@@ -46,7 +46,7 @@ def _until_renewed(watch, seconds=0.5) -> bool:
     """Whether the watch drops its values within the time a message needs to arrive."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if watch.kept() is None:
+        if watch.kept()[0] is None:
             return True
         time.sleep(0.005)
     return False
@@ -54,14 +54,14 @@ def _until_renewed(watch, seconds=0.5) -> bool:
 
 def test_unchanged_versions_are_kept_and_a_change_by_anyone_renews_them(client_and_watch):
     client, watch = client_and_watch
-    assert watch.kept() is None  # nothing read yet
+    assert watch.kept()[0] is None  # nothing read yet
     assert _read(client, watch) == [None, None]
-    assert watch.kept() == [None, None]  # no round trip: the watch said nothing changed
+    assert watch.kept()[0] == [None, None]  # no round trip: the watch said nothing changed
 
     redis.Redis.from_url(TEST_REDIS_URL).incr(KEYS[0])  # (another worker, another connection)
     assert _until_renewed(watch)
     assert _read(client, watch) == [b"1", None]
-    assert watch.kept() == [b"1", None]
+    assert watch.kept()[0] == [b"1", None]
 
 
 def test_other_keys_leave_the_versions_kept(client_and_watch):
@@ -87,18 +87,19 @@ def test_a_lost_watch_connection_means_reading_every_time_until_it_is_back(clien
     client.client_kill_filter(_type="pubsub")  # (what a Redis restart does to it too)
     assert _until_renewed(watch)
     assert _read(client, watch) == [None, None]  # read again, now watched by a new connection
-    assert watch.kept() == [None, None]
+    assert watch.kept()[0] == [None, None]
     client.incr(KEYS[0])
     assert _until_renewed(watch)
 
 
 def test_without_redis_nothing_is_kept_and_connecting_is_not_tried_on_every_request():
     watch = VersionWatch(redis.Redis.from_url("redis://127.0.0.1:1/0"), KEYS)
-    assert watch.kept() is None
-    watch.keep([b"1", None])
+    values, token = watch.kept()
+    assert values is None and token is None  # (nothing read now would be kept)
+    watch.keep([b"1", None], token)
     started = time.monotonic()
     for _ in range(50):
-        assert watch.kept() is None
+        assert watch.kept()[0] is None
     assert time.monotonic() - started < version_watch.RETRY_SECONDS / 2
 
 
@@ -111,8 +112,9 @@ def test_a_redis_that_refuses_tracking_is_not_asked_again(monkeypatch):
     monkeypatch.setattr(watch, "_connect", lambda: connects.append(1) or real_connect())
     monkeypatch.setattr(version_watch, "RETRY_SECONDS", 0.0)
     for _ in range(3):
-        assert watch.kept() is None
-        watch.keep([b"1", None])
+        values, token = watch.kept()
+        assert values is None
+        watch.keep([b"1", None], token)
     assert connects == [1]
     assert watch._socket is None  # (refused, not watching)
 
@@ -121,7 +123,30 @@ def test_kept_versions_expire_even_when_no_message_comes(client_and_watch, monke
     client, watch = client_and_watch
     _read(client, watch)
     monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 0.0)
-    assert watch.kept() is None
+    assert watch.kept()[0] is None
+
+
+def test_values_read_before_a_change_that_another_request_took_in_are_not_kept(
+    client_and_watch,
+):
+    client, watch = client_and_watch
+    _read(client, watch)
+    watch.forget()
+    values, token = watch.kept()  # (one request: about to read the versions)
+    stale = client.mget(*KEYS)
+    client.incr(KEYS[0])  # a write after its read …
+    assert _until_renewed(watch)  # … which the next request (another thread) takes in
+    watch.keep(stale, token)  # the first request hands in what it read before the write
+    assert watch.kept()[0] is None
+
+
+def test_values_read_before_this_worker_wrote_are_not_kept(client_and_watch):
+    client, watch = client_and_watch
+    values, token = watch.kept()
+    read = client.mget(*KEYS)
+    watch.forget()  # (a write's commit in another thread of this worker)
+    watch.keep(read, token)
+    assert watch.kept()[0] is None
 
 
 def test_a_write_through_one_worker_shows_on_the_next_request_of_another(
@@ -139,7 +164,7 @@ def test_a_write_through_one_worker_shows_on_the_next_request_of_another(
     browser.get("/proposals")
     assert "gesperrt" not in browser.get("/proposals").get_data(as_text=True)
     watch = other_worker.extensions["engage_version_watch"]
-    assert watch.kept() is not None  # served from the kept versions until now
+    assert watch.kept()[0] is not None  # served from the kept versions until now
 
     block_user(admin, anna, "Beleidigungen")  # (through this worker: the test's app)
     db.session.commit()

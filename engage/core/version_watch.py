@@ -19,8 +19,9 @@ Why this is as current as reading every time:
   its own message;
 - in a threaded server, values that one request read are not kept if another took in a
   message, or wrote, while it was reading (kept() hands out a token that keep() checks);
-- a connection that breaks or falls silent costs at most `MAX_AGE_SECONDS`: kept versions are
-  read again after that in any case.
+- a connection that breaks costs at most `MAX_AGE_SECONDS`: kept versions are read again
+  after that in any case, and a quiet connection is asked for an answer then (PING); one that
+  gives none within `PONG_WAIT_SECONDS` is replaced.
 Without a working watch every request reads the versions, as before.
 """
 
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 INVALIDATIONS = "__redis__:invalidate"
 MAX_AGE_SECONDS = 1.0
 RETRY_SECONDS = 1.0  # (after a failed connection: not a connect timeout on every request)
+PONG_WAIT_SECONDS = 1.0  # (a ping unanswered this long: the connection is gone)
 
 
 class VersionWatch:
@@ -56,6 +58,7 @@ class VersionWatch:
         self._values: list | None = None
         self._read_at = 0.0
         self._changes = 0  # (raised by every message, (re)connection and forget())
+        self._ping_sent_at: float | None = None
 
     def kept(self) -> tuple[list | None, int | None]:
         """(the values read last, None) if no key changed since. Else (None, token): read the
@@ -63,12 +66,10 @@ class VersionWatch:
         with self._lock:
             quiet = self._nothing_arrived()
             watching = quiet is not None
-            if (
-                quiet
-                and self._values is not None
-                and time.monotonic() - self._read_at < MAX_AGE_SECONDS
-            ):
-                return self._values, None
+            if quiet and self._values is not None:
+                if time.monotonic() - self._read_at < MAX_AGE_SECONDS:
+                    return self._values, None
+                self._ping()  # (a second without a message: is the connection still there?)
             self._values = None
             # Values read from now on are current until the next message: kept, unless one
             # arrives (or forget() is called) before they are handed in.
@@ -104,11 +105,30 @@ class VersionWatch:
         except (BlockingIOError, ssl.SSLWantReadError):
             if arrived:
                 self._changes += 1
+                self._ping_sent_at = None  # (the answer to a ping counts as a change too)
+            elif (self._ping_sent_at is not None
+                  and time.monotonic() - self._ping_sent_at > PONG_WAIT_SECONDS):  # fmt: skip
+                log.warning("version watch unanswered; connecting again")
+                self._close()
+                return None
             return not arrived
         except (OSError, ConnectionError):
             log.warning("version watch lost; reading versions on every request", exc_info=True)
             self._close()
             return None
+
+    def _ping(self) -> None:
+        """Ask for an answer on the watch connection. A connection that a firewall dropped
+        without a word would otherwise stay quiet for ever, and every change would be seen
+        only when the kept values are a second old."""
+        if self._ping_sent_at is not None:
+            return
+        try:
+            self._socket.send(b"*1\r\n$4\r\nPING\r\n")  # (PING, allowed while subscribed)
+        except (OSError, ssl.SSLError):
+            self._close()
+            return
+        self._ping_sent_at = time.monotonic()
 
     def _open_socket(self):
         if self._pid != os.getpid():  # (a forked worker: the parent's connection is not ours)
@@ -154,6 +174,7 @@ class VersionWatch:
     def _close(self) -> None:
         self._values = None
         self._changes += 1
+        self._ping_sent_at = None
         connection, self._connection, self._socket = self._connection, None, None
         if connection is not None:
             with contextlib.suppress(Exception):  # (closing a broken connection)

@@ -3,6 +3,7 @@ a write by any worker must take effect on every other worker's next request."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -124,6 +125,37 @@ def test_kept_versions_expire_even_when_no_message_comes(client_and_watch, monke
     _read(client, watch)
     monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 0.0)
     assert watch.kept()[0] is None
+
+
+def test_a_connection_that_falls_silent_is_replaced(client_and_watch, monkeypatch):
+    client, watch = client_and_watch
+    _read(client, watch)
+    # A firewall dropped the connection without a word: nothing arrives, nothing answers.
+    silent, far_end = socket.socketpair()
+    silent.setblocking(False)
+    watch._socket = silent
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 0.0)
+    monkeypatch.setattr(version_watch, "PONG_WAIT_SECONDS", 0.05)
+    assert watch.kept()[0] is None  # (a second old: read again, and the connection is asked)
+    assert far_end.recv(100) == b"*1\r\n$4\r\nPING\r\n"
+    time.sleep(0.1)
+    assert watch.kept() == (None, None)  # no answer: the connection is given up …
+    values, token = watch.kept()  # … and the next request watches on a new one
+    assert watch._socket not in (None, silent) and token is not None
+    far_end.close()
+    silent.close()
+
+
+def test_a_quiet_connection_that_answers_stays(client_and_watch, monkeypatch):
+    client, watch = client_and_watch
+    _read(client, watch)
+    sock = watch._socket
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 0.0)
+    monkeypatch.setattr(version_watch, "PONG_WAIT_SECONDS", 0.5)
+    watch.kept()
+    time.sleep(0.1)  # (Redis answers the ping)
+    watch.kept()
+    assert watch._socket is sock and watch._ping_sent_at is None
 
 
 def test_values_read_before_a_change_that_another_request_took_in_are_not_kept(

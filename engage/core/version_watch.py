@@ -59,6 +59,7 @@ class VersionWatch:
         self._read_at = 0.0
         self._changes = 0  # (raised by every message, (re)connection and forget())
         self._ping_sent_at: float | None = None
+        self.client_id = None  # (Redis's id of the watch connection)
 
     def kept(self) -> tuple[list | None, int | None]:
         """(the values read last, None) if no key changed since. Else (None, token): read the
@@ -153,7 +154,7 @@ class VersionWatch:
         connection.connect()  # (address, password, database and TLS as the client has them)
         self._connection = connection
         connection.send_command("CLIENT", "ID")
-        own_id = connection.read_response()
+        own_id = self.client_id = connection.read_response()
         prefixes = [part for key in self._keys for part in ("PREFIX", key)]
         connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
         if connection.read_response() not in (b"OK", "OK"):

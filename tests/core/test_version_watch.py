@@ -85,7 +85,7 @@ def test_emptied_redis_renews_them(client_and_watch):
 def test_a_lost_watch_connection_means_reading_every_time_until_it_is_back(client_and_watch):
     client, watch = client_and_watch
     _read(client, watch)
-    client.client_kill_filter(_type="pubsub")  # (what a Redis restart does to it too)
+    client.client_kill_filter(_id=watch.client_id)  # (what a Redis restart does to it too)
     assert _until_renewed(watch)
     assert _read(client, watch) == [None, None]  # read again, now watched by a new connection
     assert watch.kept()[0] == [None, None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
 from sqlalchemy import text
 
 from engage.accounts.models import User
@@ -99,6 +99,12 @@ def _redis_state() -> str:
 def alive():
     """The process answers; touches nothing (liveness probe, and the benchmark's baseline)."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it where a page names no icon (a JSON or feed opened directly)."""
+    return redirect(url_for("static", filename="img/logo.svg"), 301)
 
 
 def _legal_view(template: str):

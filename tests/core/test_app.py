@@ -236,3 +236,11 @@ def test_a_form_address_opened_as_a_page_leads_to_its_page(client, auth, town):
     # (a program asking for JSON is told the method is wrong)
     asked = client.get(f"/proposals/{proposal.id}/move", headers={"Accept": "application/json"})
     assert asked.status_code == 405 and asked.get_json()["error"]["status"] == 405
+
+
+def test_the_favicon_browsers_ask_for_is_the_logo(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/static/img/logo.svg")
+    logo = client.get(response.headers["Location"])
+    assert logo.status_code == 200 and logo.mimetype == "image/svg+xml"

@@ -27,6 +27,7 @@ NOT_HTML = {
     "static": "files (CSS, JavaScript, images)",
     "main.alive": "health check (plain text)",
     "main.healthz": "health check (JSON)",
+    "main.favicon": "redirect to the logo (an image)",
     "info.feed": "Atom feed",
     "reports.export_csv": "CSV download",
     "reports.export_json": "JSON download",

@@ -244,11 +244,10 @@ def init_app(app: Flask) -> None:
 
     client = app.extensions["engage_page_cache"] = redis.Redis.from_url(
         url, socket_timeout=0.25, socket_connect_timeout=0.25)  # fmt: skip
-    if app.config.get("VERSION_WATCH", True):
-        from engage.core.version_watch import VersionWatch
+    from engage.core.version_watch import VersionWatch
 
-        app.extensions["engage_version_watch"] = VersionWatch(
-            client, (VERSION_KEY, EPOCH_KEY, *_AREA_KEYS))  # fmt: skip
+    app.extensions["engage_version_watch"] = VersionWatch(
+        client, (VERSION_KEY, EPOCH_KEY, *_AREA_KEYS))  # fmt: skip
     app.before_request(_serve_cached)
     app.after_request(_store)
     if not event.contains(Session, "after_flush", _note_change):

@@ -52,6 +52,7 @@ _KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESS
                 NAMES: NAMES_KEY}  # fmt: skip
 _OTHER_AREAS = (ACCOUNTS, PROCESSES, NAMES)  # read with the content version and the epoch
 _AREA_KEYS = tuple(_KEY_OF_AREA[area] for area in _OTHER_AREAS)
+_ALL_KEYS = (VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
 
 
 def _client():
@@ -75,7 +76,7 @@ def _serve_cached() -> Response | None:
         if not request.path.startswith(UNVERSIONED_PREFIXES):
             # Read before any data, for the fragments and the kept user (core/fragments.py);
             # a form sent (POST) needs the user as much as a page does.
-            content_version()
+            read_versions()
         return None
     g.page_cache_key = key
     try:
@@ -99,48 +100,93 @@ def content_version() -> str | None:
     """The content version, read once per request; None without Redis (nothing may be kept).
 
     It must be read before the data a cached fragment shows: a version read afterwards could
-    already count a change that the data, read earlier, misses.
+    already count a change that the data, read earlier, misses. A form sent (POST) reads only
+    the other areas' versions at its start (a support needs the kept user and process, not
+    content); if it asks for the content version later, what it renders then is not kept.
     """
     if "page_cache_version" in g:
         return g.page_cache_version
-    client = _client()
-    if client is None:
+    if _client() is None:
         return None
-    watch = current_app.extensions.get("engage_version_watch")
-    values, token = watch.kept() if watch is not None else (None, None)  # (core/version_watch.py)
+    if "area_versions" in g:  # (a form sent, asking later)
+        values = _read_versions((VERSION_KEY,))
+        if values is None:
+            return None
+        g.content_version_late = True
+        g.page_cache_version = (values[VERSION_KEY] or b"0").decode()
+        return g.page_cache_version
+    values = _read_versions(_ALL_KEYS)
     if values is None:
+        return None
+    return _remember(values[VERSION_KEY], values[EPOCH_KEY], [values[k] for k in _AREA_KEYS])
+
+
+def read_versions() -> None:
+    """Before a request that loads data: the versions it may use kept things of (see
+    content_version)."""
+    if request.method in ("GET", "HEAD"):
+        content_version()
+        return
+    if _client() is None:
+        return
+    values = _read_versions((EPOCH_KEY, *_AREA_KEYS))
+    if values is not None:
+        _remember_areas(values[EPOCH_KEY], [values[k] for k in _AREA_KEYS])
+
+
+def content_read_late() -> bool:
+    """Whether this request read the content version after its start (nothing is kept)."""
+    return bool(g.get("content_version_late"))
+
+
+def _read_versions(keys: tuple[str, ...]) -> dict[str, bytes | None] | None:
+    """The keys' values: those the watch kept (core/version_watch.py), the others read from
+    Redis in one MGET; None when Redis cannot be reached."""
+    watch = current_app.extensions.get("engage_version_watch")
+    values, token = watch.kept() if watch is not None else ({}, None)
+    missing = [key for key in keys if key not in values]
+    if missing:
         try:
-            values = client.mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
+            read = dict(zip(missing, _client().mget(*missing), strict=True))
         except Exception:  # noqa: BLE001
             log.warning("page cache unavailable", exc_info=True)
             return None
         if watch is not None:
-            watch.keep(values, token)
-    version, epoch, *areas = values
-    return _remember(version, epoch, areas)
+            watch.keep(read, token)
+        values.update(read)
+    return values
 
 
 def _remember(version: bytes | None, epoch: bytes | None, areas: list) -> str:
     g.page_cache_version = (version or b"0").decode()
+    _remember_areas(epoch, areas)
+    return g.page_cache_version
+
+
+def _remember_areas(epoch: bytes | None, areas: list) -> None:
     g.area_versions = {area: (value or b"0").decode()
                        for area, value in zip(_OTHER_AREAS, areas, strict=True)}  # fmt: skip
     g.content_epoch = epoch
-    return g.page_cache_version
 
 
 def worker_version(area: str = CONTENT) -> str | None:
     """The version under which a worker may keep things of an area (content, accounts or
     processes) in its memory (core/fragments.py).
 
-    It is the area's version read at the start of this request (never later), prefixed by
-    the epoch of the Redis data: when Redis starts empty, the count starts again at 0, and
-    the new epoch keeps the old version numbers from meaning the old content.
+    It is the area's version read at the start of this request (never later; for content in
+    a form sent, see content_version), prefixed by the epoch of the Redis data: when Redis
+    starts empty, the count starts again at 0, and the new epoch keeps the old version numbers
+    from meaning the old content.
     """
-    version = g.get("page_cache_version")
+    if area == CONTENT:
+        version = g.get("page_cache_version")
+        if version is None and "area_versions" in g:
+            version = content_version()
+    else:
+        areas = g.get("area_versions")
+        version = None if areas is None else areas[area]
     if version is None:
         return None
-    if area != CONTENT:
-        version = g.area_versions[area]
     epoch = g.get("content_epoch")
     if epoch is None:
         try:
@@ -216,8 +262,8 @@ def _bump_version(session_) -> None:
     if client is None:
         return
     watch = current_app.extensions.get("engage_version_watch")
-    if watch is not None:
-        watch.forget()  # (this worker's next request reads the raised versions)
+    if watch is not None:  # (this worker's next request reads the raised versions)
+        watch.forget(tuple(_KEY_OF_AREA[area] for area in areas))
     try:
         with client.pipeline(transaction=False) as pipe:
             for area in sorted(areas):
@@ -246,8 +292,7 @@ def init_app(app: Flask) -> None:
         url, socket_timeout=0.25, socket_connect_timeout=0.25)  # fmt: skip
     from engage.core.version_watch import VersionWatch
 
-    app.extensions["engage_version_watch"] = VersionWatch(
-        client, (VERSION_KEY, EPOCH_KEY, *_AREA_KEYS))  # fmt: skip
+    app.extensions["engage_version_watch"] = VersionWatch(client, _ALL_KEYS)
     app.before_request(_serve_cached)
     app.after_request(_store)
     if not event.contains(Session, "after_flush", _note_change):

@@ -5,9 +5,12 @@ MGET). Through gunicorn that round trip cost a trivial route 40 % of its through
 2,654 req/s in bench/run on 2026-12-03): more than everything else a logged-in no-op does.
 Redis can tell a client when keys change (client tracking in broadcast mode, Redis 6 and
 later): each worker holds one connection on which Redis sends a message whenever a version key
-is written, by any instance. A request reads whatever arrived there without waiting (one
-non-blocking receive); if nothing did, the versions read last still hold, else they are read
-again. The messages are never parsed: any byte is a change, an empty read a closed connection.
+is written, by any instance. A request takes in whatever arrived there without waiting (one
+non-blocking receive); each message names the keys written, whose values are read again. The
+others stay kept: a support raises only the content version, and the next support, which
+needs only the accounts and processes versions (core/pagecache.py), reads none. Anything else
+that arrives (a flush, a message not understood) counts as a change of every key; a message
+only partly arrived counts once it is complete, as one still on its way.
 
 Why this is as current as reading every time:
 - a message is queued by Redis while it executes the write, so a read (MGET) that Redis runs
@@ -15,10 +18,11 @@ Why this is as current as reading every time:
   versions are kept only when the connection was watched before they were read;
 - another worker learns of a write while Redis sends its answer to the writer; the writer's
   visitor then needs a whole round trip (answer, redirect, next request) to ask again;
-- the writing worker itself forgets its kept versions at once (`forget`), without waiting for
-  its own message;
-- in a threaded server, values that one request read are not kept if another took in a
-  message, or wrote, while it was reading (kept() hands out a token that keep() checks);
+- the writing worker itself forgets the versions it raised at once (`forget`), without
+  waiting for its own message;
+- in a threaded server, a value that one request read is not kept if another took in a
+  message about its key, or wrote it, while it was reading (kept() hands out a token that
+  keep() checks);
 - a connection that breaks costs at most `MAX_AGE_SECONDS`: kept versions are read again
   after that in any case, and a quiet connection is asked for an answer then (PING); one that
   gives none within `PONG_WAIT_SECONDS` is replaced.
@@ -34,6 +38,7 @@ import ssl
 import threading
 import time
 
+import hiredis
 from redis.exceptions import ResponseError
 
 log = logging.getLogger(__name__)
@@ -50,73 +55,106 @@ class VersionWatch:
     def __init__(self, client, keys: tuple[str, ...]) -> None:
         self._client = client
         self._keys = keys
+        self._names = {key.encode(): key for key in keys}
         self._lock = threading.Lock()  # (a threaded server's requests share the watch)
         self._pid: int | None = None
         self._connection = None
         self._socket = None
+        self._reader = hiredis.Reader()
         self._retry_at = 0.0
-        self._values: list | None = None
-        self._read_at = 0.0
-        self._changes = 0  # (raised by every message, (re)connection and forget())
+        self._values: dict[str, bytes | None] = {}  # (the keys no message changed since read)
+        self._read_at: dict[str, float] = {}
+        self._changes = dict.fromkeys(keys, 0)  # (per key: raised by its messages, forget())
         self._ping_sent_at: float | None = None
         self.client_id = None  # (Redis's id of the watch connection)
 
-    def kept(self) -> tuple[list | None, int | None]:
-        """(the values read last, None) if no key changed since. Else (None, token): read the
-        values from Redis and hand them to keep() with the token."""
+    def kept(self) -> tuple[dict[str, bytes | None], dict | None]:
+        """(the values of the keys that did not change since they were read, token). Read the
+        others from Redis and hand them to keep() with the token (None: nothing will be kept,
+        for want of a working watch)."""
         with self._lock:
-            quiet = self._nothing_arrived()
-            watching = quiet is not None
-            if quiet and self._values is not None:
-                if time.monotonic() - self._read_at < MAX_AGE_SECONDS:
-                    return self._values, None
+            if not self._take_in():
+                self._drop(self._keys)
+                return {}, None
+            now = time.monotonic()
+            old = [key for key, at in self._read_at.items() if now - at >= MAX_AGE_SECONDS]
+            if old:
                 self._ping()  # (a second without a message: is the connection still there?)
-            self._values = None
-            # Values read from now on are current until the next message: kept, unless one
-            # arrives (or forget() is called) before they are handed in.
-            return None, (self._changes if watching else None)
+                self._drop(old)
+            return dict(self._values), dict(self._changes)
 
-    def keep(self, values: list, token: int | None) -> None:
-        """Values read after kept() gave the token: kept if nothing changed in between."""
+    def keep(self, values: dict[str, bytes | None], token: dict | None) -> None:
+        """Values read after kept() gave the token: each kept if its key did not change in
+        between."""
         if token is None:
             return
         with self._lock:
-            if token == self._changes and self._socket is not None:
-                self._values = values
-                self._read_at = time.monotonic()
+            if self._socket is None:
+                return
+            now = time.monotonic()
+            for key, value in values.items():
+                if token.get(key) == self._changes[key]:
+                    self._values[key] = value
+                    self._read_at[key] = now
 
-    def forget(self) -> None:
-        """This worker wrote a version: the next request reads them again."""
+    def forget(self, keys: tuple[str, ...] | None = None) -> None:
+        """This worker wrote these keys (all if None): the next request reads them again."""
         with self._lock:
-            self._values = None
-            self._changes += 1
+            self._drop(self._keys if keys is None else keys)
 
-    def _nothing_arrived(self) -> bool | None:
-        """Reads what Redis sent: True if nothing, False if a change (now taken in), None
-        without a working watch connection."""
+    def _drop(self, keys) -> None:
+        for key in keys:
+            self._values.pop(key, None)
+            self._read_at.pop(key, None)
+            self._changes[key] += 1
+
+    def _take_in(self) -> bool:
+        """Takes in what Redis sent (dropping the keys it names): False without a working
+        watch connection."""
         sock = self._open_socket()
         if sock is None:
-            return None
-        arrived = False
+            return False
         try:
             while True:
-                if not sock.recv(65536):
+                received = sock.recv(65536)
+                if not received:
                     raise ConnectionError("Redis closed the watch connection")
-                arrived = True
+                self._reader.feed(received)
         except (BlockingIOError, ssl.SSLWantReadError):
-            if arrived:
-                self._changes += 1
-                self._ping_sent_at = None  # (the answer to a ping counts as a change too)
-            elif (self._ping_sent_at is not None
-                  and time.monotonic() - self._ping_sent_at > PONG_WAIT_SECONDS):  # fmt: skip
-                log.warning("version watch unanswered; connecting again")
-                self._close()
-                return None
-            return not arrived
+            pass
         except (OSError, ConnectionError):
             log.warning("version watch lost; reading versions on every request", exc_info=True)
             self._close()
-            return None
+            return False
+        try:
+            while (message := self._reader.gets()) is not False:
+                self._apply(message)
+        except hiredis.ProtocolError:
+            log.warning("version watch garbled; connecting again", exc_info=True)
+            self._close()
+            return False
+        if (self._ping_sent_at is not None
+                and time.monotonic() - self._ping_sent_at > PONG_WAIT_SECONDS):  # fmt: skip
+            log.warning("version watch unanswered; connecting again")
+            self._close()
+            return False
+        return True
+
+    def _apply(self, message) -> None:
+        """One message: the keys an invalidation names are dropped; a pong answers the ping;
+        anything else (a flush names no keys) drops them all."""
+        if isinstance(message, list) and len(message) == 3 and message[0] == b"message":
+            self._drop_written(message[2])  # (RESP2: a message on the invalidation channel)
+        elif isinstance(message, list) and len(message) == 2 and message[0] == b"invalidate":
+            self._drop_written(message[1])  # (RESP3: pushed)
+        elif message == b"PONG" or isinstance(message, list) and message[:1] == [b"pong"]:
+            self._ping_sent_at = None
+        else:
+            self._drop(self._keys)
+
+    def _drop_written(self, written: list | None) -> None:
+        names = [self._names.get(key) for key in written] if written else [None]
+        self._drop(self._keys if None in names else names)
 
     def _ping(self) -> None:
         """Ask for an answer on the watch connection. A connection that a firewall dropped
@@ -160,21 +198,25 @@ class VersionWatch:
         if connection.read_response() not in (b"OK", "OK"):
             raise ResponseError("Redis refused client tracking")
         connection.send_command("SUBSCRIBE", INVALIDATIONS)
-        sock = connection._sock  # (redis-py's socket: read without its parser, see above)
-        confirmation = b""
-        while b"subscribe" not in confirmation:  # (RESP2 or RESP3, whichever the client spoke)
+        sock = connection._sock  # (redis-py's socket, read with a reader of our own from now)
+        reader = hiredis.Reader()
+        while True:
             received = sock.recv(65536)
             if not received:
                 raise ConnectionError("Redis closed the watch connection")
-            confirmation += received
+            reader.feed(received)
+            confirmation = reader.gets()
+            if confirmation is not False:
+                break
+        if not (isinstance(confirmation, list) and confirmation[:1] == [b"subscribe"]):
+            raise ConnectionError(f"Redis answered {confirmation!r} to SUBSCRIBE")
         sock.setblocking(False)
-        self._values = None  # (what arrived with the confirmation is not looked at: read anew)
-        self._changes += 1
+        self._drop(self._keys)  # (writes before the subscription sent no message: read anew)
+        self._reader = reader
         self._socket = sock
 
     def _close(self) -> None:
-        self._values = None
-        self._changes += 1
+        self._drop(self._keys)
         self._ping_sent_at = None
         connection, self._connection, self._socket = self._connection, None, None
         if connection is not None:

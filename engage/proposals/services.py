@@ -287,13 +287,18 @@ def withdraw_support(proposal: Proposal, user) -> bool:
 # hidden) commits first, and the support's report row, written from a snapshot taken after
 # this, names the proposal as it is now. It also orders a withdrawal's support lock after the
 # proposal's, as a district move takes them. Read as Core, its columns revived into the
-# session (core/kept_rows.py): the ORM's loading cost twice the support's write.
+# session (core/kept_rows.py): the ORM's loading cost twice the support's write. Only the
+# columns that a support's permission check and answer read: the texts would be a third of
+# the row's decoding, and load on access if anything asks (kept_rows.revive leaves them so).
+_SUPPORT_COLUMNS = ("id", "process_id", "author_id", "status", "moderation_status",
+                    "support_count", "qualified_at")  # fmt: skip
+
+
 @functools.cache
 def _for_support():
-    # (the columns in the order of kept_rows.column_names, which names their attributes)
-    columns = [attribute.columns[0] for attribute in Proposal.__mapper__.column_attrs]
     return (
-        select(*columns).where(Proposal.id == bindparam("proposal_id"))
+        select(*(getattr(Proposal, name) for name in _SUPPORT_COLUMNS))
+        .where(Proposal.id == bindparam("proposal_id"))
         .with_for_update(key_share=True)  # (FOR NO KEY UPDATE: new supports' keys refer to it)
     )  # fmt: skip
 
@@ -310,9 +315,7 @@ def proposal_for_support(proposal_id: int) -> Proposal | None:
     row = db.session.connection().execute(_for_support(), {"proposal_id": proposal_id}).first()
     if row is None:
         return None
-    proposal = kept_rows.revive(
-        (Proposal, dict(zip(kept_rows.column_names(Proposal), row, strict=True)), {})
-    )
+    proposal = kept_rows.revive((Proposal, dict(zip(_SUPPORT_COLUMNS, row, strict=True)), {}))
     process_id = proposal.process_id
     process = kept_rows.loaded(
         ("process", process_id),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -37,8 +38,10 @@ def checkout(revision: str) -> Path:
     return tree
 
 
-def measure(tree: Path, env: dict, seconds: int) -> dict[str, tuple[float, float]]:
-    """{label: (requests per second, server CPU ms per request)}."""
+def measure(tree: Path, env: dict, seconds: int,
+            only: str | None = None) -> dict[str, tuple[float, float]]:  # fmt: skip
+    """{label: (requests per second, server CPU ms per request)}: the baseline, and the rows
+    whose label matches only (all without it)."""
     bench.ROOT = tree  # (gunicorn starts there, and imports that tree's engage)
     server = bench.start_gunicorn(env, 2)
     try:
@@ -54,7 +57,10 @@ def measure(tree: Path, env: dict, seconds: int) -> dict[str, tuple[float, float
 
         figures = {"baseline": row("/healthz/live")}
         for label, path in ROWS:
-            figures[label] = row(path, headers={"Cookie": sessions[2][0]})
+            if only is None or re.search(only, label):
+                figures[label] = row(path, headers={"Cookie": sessions[2][0]})
+        if only is not None and not re.search(only, "POST support"):
+            return figures
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
             data.write("sessions = " + bench._lua_table(sessions) + "\n")
         os.environ.update(BENCH_SESSIONS=data.name, BENCH_REPORT=str(bench.LUA),
@@ -74,6 +80,8 @@ def main() -> None:
     parser.add_argument(
         "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/engage_bench"
     )
+    parser.add_argument("--only", help="a regular expression: only the rows it finds (and the "
+                        "baseline), for more rounds in the same time")  # fmt: skip
     options = parser.parse_args()
     here = bench.ROOT
     env = {**os.environ, "ENGAGE_ENV": "production", "ENGAGE_SECRET_KEY": secrets.token_hex(32),
@@ -83,8 +91,8 @@ def main() -> None:
     base = checkout(options.base)
     results: dict[str, list[dict]] = {"base": [], "new": []}
     for _ in range(options.rounds):
-        results["base"].append(measure(base, env, options.seconds))
-        results["new"].append(measure(here, env, options.seconds))
+        results["base"].append(measure(base, env, options.seconds, options.only))
+        results["new"].append(measure(here, env, options.seconds, options.only))
     labels = list(results["new"][0])
     print(f"\n| req/s · server CPU ms per request | {options.base} | this tree |\n|---|---:|---:|")
     for label in labels:

@@ -134,12 +134,13 @@ def _usable_version(area: str = CONTENT) -> str | None:
     return version
 
 
-def _keepable(area: str) -> bool:
-    """Not while this request has uncommitted changes, nor content in a form sent whose
-    version was read after its data (core/pagecache.content_version): it may be older."""
-    from engage.core.pagecache import content_read_late
+def keepable(area: str = CONTENT) -> bool:
+    """Whether this request may keep things of the area: not while it has uncommitted changes,
+    nor content in a form sent, whose version is read after its data
+    (core/pagecache.reads_content_late)."""
+    from engage.core.pagecache import reads_content_late
 
-    return not db_changed() and (area != CONTENT or not content_read_late())
+    return not db_changed() and (area != CONTENT or not reads_content_late())
 
 
 def row_state(obj) -> tuple:
@@ -225,7 +226,7 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
     if parts is None:
         html = str(render())
         token = g.get(_csrf_field())
-        if _keepable(area):
+        if keepable(area):
             kept_in.put(version, full_key, tuple(html.split(token)) if token else (html,))
         return Markup(html)  # noqa: S704 (template output)
     return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
@@ -241,7 +242,7 @@ def keep(key: tuple[Hashable, ...], value: object, area: str = CONTENT) -> None:
     """Keep a value under key until the area's version changes (or a minute passes); not
     while this request has uncommitted changes."""
     version = _usable_version(area)
-    if version is not None and _keepable(area):
+    if version is not None and keepable(area):
         _store_of(area).put(version, ("value", *key), value)
 
 

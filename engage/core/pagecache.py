@@ -112,7 +112,6 @@ def content_version() -> str | None:
         values = _read_versions((VERSION_KEY,))
         if values is None:
             return None
-        g.content_version_late = True
         g.page_cache_version = (values[VERSION_KEY] or b"0").decode()
         return g.page_cache_version
     values = _read_versions(_ALL_KEYS)
@@ -124,7 +123,7 @@ def content_version() -> str | None:
 def read_versions() -> None:
     """Before a request that loads data: the versions it may use kept things of (see
     content_version)."""
-    if request.method in ("GET", "HEAD"):
+    if not reads_content_late():
         content_version()
         return
     if _client() is None:
@@ -134,9 +133,10 @@ def read_versions() -> None:
         _remember_areas(values[EPOCH_KEY], [values[k] for k in _AREA_KEYS])
 
 
-def content_read_late() -> bool:
-    """Whether this request read the content version after its start (nothing is kept)."""
-    return bool(g.get("content_version_late"))
+def reads_content_late() -> bool:
+    """Whether this request reads the content version only when it asks, perhaps after data it
+    loaded (a form sent): it may use what is kept of content, but keeps none."""
+    return request.method not in ("GET", "HEAD")
 
 
 def _read_versions(keys: tuple[str, ...]) -> dict[str, bytes | None] | None:

@@ -75,7 +75,8 @@ def get_settings() -> SiteSettings:
     global _worker_copy
     if has_app_context() and "site_settings" in g:
         return g.site_settings
-    from engage.core.pagecache import content_read_late, worker_version
+    from engage.core.fragments import keepable
+    from engage.core.pagecache import worker_version
 
     version = worker_version() if has_request_context() else None
     if version is not None and _worker_copy is not None and _worker_copy[0] == version:
@@ -83,8 +84,7 @@ def get_settings() -> SiteSettings:
     else:
         row = db.session.get(SiteSettings, SETTINGS_ID)
         settings = row or _defaults()
-        if (version is not None and not db.session.info.get("engage_changed")
-                and not content_read_late()):  # fmt: skip
+        if version is not None and keepable():
             _worker_copy = (version, _copy(row) if row is not None else settings)
     if has_app_context():
         g.site_settings = settings

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from engage.core.worker_pages import WorkerPages
+
 log = logging.getLogger(__name__)
+_worker_pages = WorkerPages()  # (this worker's copies of visitors' pages)
 
 VERSION_KEY = "engage:content-version"
 ACCOUNTS_KEY = "engage:accounts-version"
@@ -79,17 +83,40 @@ def _serve_cached() -> Response | None:
             read_versions()
         return None
     g.page_cache_key = key
-    try:
-        version, epoch, *areas, stored = _client().mget(VERSION_KEY, EPOCH_KEY, *_AREA_KEYS, key)
-    except Exception:  # noqa: BLE001 (Redis away: render the page as if there were no cache)
-        log.warning("page cache unavailable", exc_info=True)
+    # The page is read with the versions (one MGET) unless the watch holds every version:
+    # then this worker's own copy may do without Redis (core/worker_pages.py).
+    values = _read_versions(_ALL_KEYS, also=key)
+    if values is None:
         return None
-    version = _remember(version, epoch, areas)
+    version = _remember(values[VERSION_KEY], values[EPOCH_KEY], [values[k] for k in _AREA_KEYS])
+    kept_under = worker_version(CONTENT)
+    if key in values:
+        stored = values[key]
+    else:
+        body = _worker_pages.get(kept_under, key) if kept_under else None
+        if body is not None:
+            return _hit(body)
+        try:
+            stored = _client().get(key)
+        except Exception:  # noqa: BLE001 (Redis away: render the page as if there were no cache)
+            log.warning("page cache unavailable", exc_info=True)
+            return None
     if stored is None:
         return None
-    stored_version, _, body = stored.partition(b"\n")
-    if stored_version.decode() != version:
+    header, _, body = stored.partition(b"\n")
+    stored_version, _, rendered_at = header.decode().partition(" ")
+    if stored_version != version:
         return None
+    if kept_under and rendered_at.replace(".", "", 1).isdigit():
+        _worker_pages.put(kept_under, key, body, float(rendered_at) + TTL_SECONDS)
+    return _hit(body)
+
+
+def forget_worker_pages() -> None:
+    _worker_pages.clear()
+
+
+def _hit(body: bytes) -> Response:
     g.page_cache_hit = True
     response = Response(body, mimetype="text/html")
     response.headers["X-Engage-Cache"] = "hit"
@@ -139,20 +166,22 @@ def reads_content_late() -> bool:
     return request.method not in ("GET", "HEAD")
 
 
-def _read_versions(keys: tuple[str, ...]) -> dict[str, bytes | None] | None:
+def _read_versions(keys: tuple[str, ...], also: str | None = None) -> dict | None:
     """The keys' values: those the watch kept (core/version_watch.py), the others read from
-    Redis in one MGET; None when Redis cannot be reached."""
+    Redis in one MGET, with the key `also` when there is a read anyway (it is missing from
+    the answer when there was none); None when Redis cannot be reached."""
     watch = current_app.extensions.get("engage_version_watch")
     values, token = watch.kept() if watch is not None else ({}, None)
     missing = [key for key in keys if key not in values]
     if missing:
+        asked = missing if also is None else [*missing, also]
         try:
-            read = dict(zip(missing, _client().mget(*missing), strict=True))
+            read = dict(zip(asked, _client().mget(*asked), strict=True))
         except Exception:  # noqa: BLE001
             log.warning("page cache unavailable", exc_info=True)
             return None
         if watch is not None:
-            watch.keep(read, token)
+            watch.keep({key: read[key] for key in missing}, token)
         values.update(read)
     return values
 
@@ -207,11 +236,20 @@ def _store(response: Response) -> Response:
         return response
     if response.status_code != 200 or response.mimetype != "text/html" or session.modified:
         return response  # a flash message or a form's token belongs to one visitor only
+    from engage.core.fragments import db_changed
+
+    if db_changed():
+        return response  # (it shows changes not committed yet)
+    body, rendered_at = response.get_data(), time.time()
     try:
-        _client().set(key, g.page_cache_version.encode() + b"\n" + response.get_data(),
+        _client().set(key, f"{g.page_cache_version} {rendered_at:.3f}\n".encode() + body,
                       ex=TTL_SECONDS)  # fmt: skip
     except Exception:  # noqa: BLE001
         log.warning("page cache unavailable", exc_info=True)
+        return response
+    kept_under = worker_version(CONTENT)
+    if kept_under:
+        _worker_pages.put(kept_under, key, body, rendered_at + TTL_SECONDS)
     response.headers["X-Engage-Cache"] = "miss"
     return response
 

@@ -47,6 +47,13 @@ def _floor():
     return "<p>" + _cu.display_name + "</p>" * 2000
 
 
+@app.get("/empty")
+def _empty():
+    from flask import render_template
+
+    return render_template("base.html")
+
+
 @app.get("/floor-anon")
 def _floor_anon():
     return "<p>x</p>" * 2000

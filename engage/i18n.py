@@ -109,6 +109,14 @@ def init_app(app: Flask) -> None:
         format_date(value, format) if value else ""
     )
 
+    @app.after_request
+    def vary_by_language(response):
+        # A visitor's page is in the language the browser asks for: a shared cache in
+        # between (a proxy, a CDN) must keep the languages apart, as the page cache does.
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+        return response
+
     @app.context_processor
     def language_context():
         return {"current_locale": str(get_locale()), "now_utc": utcnow()}

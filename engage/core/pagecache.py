@@ -88,12 +88,16 @@ def _serve_cached() -> Response | None:
     values = _read_versions(_ALL_KEYS, also=key)
     if values is None:
         return None
-    version = _remember(values[VERSION_KEY], values[EPOCH_KEY], [values[k] for k in _AREA_KEYS])
+    _remember(values[VERSION_KEY], values[EPOCH_KEY], [values[k] for k in _AREA_KEYS])
+    # With the epoch: after Redis was emptied the count starts again, and a page rendered
+    # before (stored after the emptying) must not pass for one of the new count.
     kept_under = worker_version(CONTENT)
+    if kept_under is None:
+        return None
     if key in values:
         stored = values[key]
     else:
-        body = _worker_pages.get(kept_under, key) if kept_under else None
+        body = _worker_pages.get(kept_under, key)
         if body is not None:
             return _hit(body)
         try:
@@ -104,10 +108,10 @@ def _serve_cached() -> Response | None:
     if stored is None:
         return None
     header, _, body = stored.partition(b"\n")
-    stored_version, _, rendered_at = header.decode().partition(" ")
-    if stored_version != version:
+    stored_version, _, rendered_at = header.decode(errors="replace").partition(" ")
+    if stored_version != kept_under:
         return None
-    if kept_under and rendered_at.replace(".", "", 1).isdigit():
+    if rendered_at.replace(".", "", 1).isdigit():
         _worker_pages.put(kept_under, key, body, float(rendered_at) + TTL_SECONDS)
     return _hit(body)
 
@@ -240,16 +244,16 @@ def _store(response: Response) -> Response:
 
     if db_changed():
         return response  # (it shows changes not committed yet)
+    kept_under = worker_version(CONTENT)  # (the version read at the start, with its epoch)
+    if kept_under is None:
+        return response
     body, rendered_at = response.get_data(), time.time()
     try:
-        _client().set(key, f"{g.page_cache_version} {rendered_at:.3f}\n".encode() + body,
-                      ex=TTL_SECONDS)  # fmt: skip
+        _client().set(key, f"{kept_under} {rendered_at:.3f}\n".encode() + body, ex=TTL_SECONDS)
     except Exception:  # noqa: BLE001
         log.warning("page cache unavailable", exc_info=True)
         return response
-    kept_under = worker_version(CONTENT)
-    if kept_under:
-        _worker_pages.put(kept_under, key, body, rendered_at + TTL_SECONDS)
+    _worker_pages.put(kept_under, key, body, rendered_at + TTL_SECONDS)
     response.headers["X-Engage-Cache"] = "miss"
     return response
 

@@ -36,6 +36,10 @@ def test_languages_are_cached_apart(client):
     german = client.get("/hilfe", headers={"Accept-Language": "de"}).get_data(as_text=True)
     english = client.get("/hilfe", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'lang="de"' in german and 'lang="en"' in english
+    cached = client.get("/hilfe", headers={"Accept-Language": "en"})
+    assert cached.headers["X-Engage-Cache"] == "hit" and 'lang="en"' in cached.get_data(
+        as_text=True)  # fmt: skip
+    assert "Accept-Language" in cached.headers["Vary"]  # (for caches between us and the reader)
 
 
 def test_sessions_and_forms_bypass_the_cache(client, auth, town):

@@ -20,6 +20,10 @@ from pathlib import Path
 
 import bench
 
+VISITOR_ROWS = [  # (no session: the page cache's pages)
+    ("proposal with 500 comments, visitor", "/proposals/1"),
+    ("thread with 2,000 replies, visitor", "/dialogue/1"),
+]
 ROWS = [
     ("/proposals logged in", "/proposals?sort=supports&district_id=3"),
     ("proposal with 500 comments, logged in", "/proposals/1"),
@@ -56,6 +60,9 @@ def measure(tree: Path, env: dict, seconds: int,
             return result["rps"], cpu_seconds / result["requests"] * 1000
 
         figures = {"baseline": row("/healthz/live")}
+        for label, path in VISITOR_ROWS:
+            if only is None or re.search(only, label):
+                figures[label] = row(path)
         for label, path in ROWS:
             if only is None or re.search(only, label):
                 figures[label] = row(path, headers={"Cookie": sessions[2][0]})

@@ -232,13 +232,33 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
         if keepable(area):
             kept_in.put(version, full_key, tuple(html.split(token)) if token else (html,))
         return Markup(html)  # noqa: S704 (template output)
+    _note_kept_since(area)
     return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
 
 
 def kept(key: tuple[Hashable, ...], area: str = CONTENT) -> object | None:
     """A value kept under key for the area's version (see keep), or None."""
     version = _usable_version(area)
-    return None if version is None else _store_of(area).get(version, ("value", *key))
+    value = None if version is None else _store_of(area).get(version, ("value", *key))
+    if value is not None:
+        _note_kept_since(area)
+    return value
+
+
+def _note_kept_since(area: str) -> None:
+    # What is kept of content may hold what changes with the clock alone, up to a minute old
+    # (TTL_SECONDS): a visitor's page made of it is as old as the oldest part
+    # (core/pagecache.py keeps the page only for the rest of that minute).
+    if area == CONTENT:
+        since = g.get("engage_content_kept_since")
+        if since is None or store.started < since:
+            g.engage_content_kept_since = store.started
+
+
+def kept_seconds() -> float:
+    """How long ago the oldest kept content this request used was rendered (0: none)."""
+    since = g.get("engage_content_kept_since")
+    return 0.0 if since is None else max(0.0, time.monotonic() - since)
 
 
 def keep(key: tuple[Hashable, ...], value: object, area: str = CONTENT) -> None:

@@ -240,16 +240,21 @@ def _store(response: Response) -> Response:
         return response
     if response.status_code != 200 or response.mimetype != "text/html" or session.modified:
         return response  # a flash message or a form's token belongs to one visitor only
-    from engage.core.fragments import db_changed
+    from engage.core.fragments import db_changed, kept_seconds
 
     if db_changed():
         return response  # (it shows changes not committed yet)
     kept_under = worker_version(CONTENT)  # (the version read at the start, with its epoch)
     if kept_under is None:
         return response
-    body, rendered_at = response.get_data(), time.time()
+    # As old as the oldest kept fragment in it: kept no longer than a minute from then.
+    age = kept_seconds()
+    if age >= TTL_SECONDS - 1:
+        return response
+    body, rendered_at = response.get_data(), time.time() - age
     try:
-        _client().set(key, f"{kept_under} {rendered_at:.3f}\n".encode() + body, ex=TTL_SECONDS)
+        _client().set(key, f"{kept_under} {rendered_at:.3f}\n".encode() + body,
+                      ex=TTL_SECONDS - int(age))  # fmt: skip
     except Exception:  # noqa: BLE001
         log.warning("page cache unavailable", exc_info=True)
         return response

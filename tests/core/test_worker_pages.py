@@ -170,3 +170,29 @@ def test_a_page_of_the_same_count_before_redis_was_emptied_is_not_served(app, cl
         pagecache.forget_worker_pages()
         page = client.get("/hilfe")
         assert page.headers["X-Engage-Cache"] == "miss" and b"from before" not in page.get_data()
+
+
+@needs_redis
+def test_a_page_made_of_older_kept_fragments_is_kept_only_for_the_rest_of_their_minute(
+    app, client, monkeypatch
+):
+    """Kept fragments may show what changes with the clock alone (a scheduled announcement),
+    for up to a minute: a visitor's page built from them is as old as they are."""
+    from engage.core import fragments
+
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 60.0)
+    _versions_kept(app, client)
+    client.get("/hilfe")  # (its navigation and footer are now kept fragments)
+    key = f"{pagecache.PAGE_PREFIX}de:/hilfe?"
+    store = redis.Redis.from_url(TEST_REDIS_URL)
+    assert store.ttl(key) > 55
+    monkeypatch.setattr(fragments.store, "started", time.monotonic() - 50)
+    store.delete(key)
+    pagecache.forget_worker_pages()
+    assert client.get("/hilfe").headers["X-Engage-Cache"] == "miss"  # rendered from them
+    assert 0 < store.ttl(key) <= 10
+    later = time.time() + 11
+    monkeypatch.setattr(time, "time", lambda: later)
+    sent = _count_redis(app, monkeypatch)
+    client.get("/hilfe")
+    assert [name for name, _ in sent] == ["get"]  # no longer served from the worker's copy

@@ -8,7 +8,10 @@ accounts version; a change to an account raises both, since pages show names. Pr
 their phases), departments and districts have one too (`PROCESSES_KEY`): what a support's
 permission check reads of them, and the report's filter choices, outlive supports. Pages also
 expire after a minute, because some content changes with the clock alone (phases, scheduled
-announcements).
+announcements): a minute from the oldest kept fragment they show (core/fragments.py).
+A page is stored with the epoch of the versions too (`EPOCH_KEY`: after Redis was emptied
+the count starts again) and the time it counts from; while a worker knows every version
+without asking (core/version_watch.py), it serves its own copy (core/worker_pages.py).
 Anyone with a session (logged in, a chosen language, a form in progress) bypasses the cache.
 """
 

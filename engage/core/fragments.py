@@ -29,7 +29,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from engage.core.pagecache import ACCOUNTS, CONTENT, NAMES, PROCESSES
+from engage.core.pagecache import ACCOUNTS, CONTENT, NAMES, PROCESSES, forget_worker_pages
 
 MAX_ENTRIES = 4000
 MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
@@ -111,11 +111,9 @@ def _store_of(area: str) -> _Store:
 
 def clear_all() -> None:
     """Forget everything this worker keeps (tests start from nothing)."""
-    from engage.core import pagecache
-
     for kept_store in _STORES.values():
         kept_store.clear()
-    pagecache.forget_worker_pages()
+    forget_worker_pages()
 
 
 def _usable_version(area: str = CONTENT) -> str | None:

@@ -23,7 +23,7 @@ import bench
 ROWS = [  # (label, path, as a logged-in citizen: else a visitor, from the page cache)
     ("proposal with 500 comments, visitor", "/proposals/1", False),
     ("thread with 2,000 replies, visitor", "/dialogue/1", False),
-    ("/proposals logged in", "/proposals?sort=supports&district_id=3", True),
+    ("/proposals logged in", "/proposals?sort=supports&district=3", True),
     ("proposal with 500 comments, logged in", "/proposals/1", True),
     ("thread with 2,000 replies, logged in", "/dialogue/1", True),
 ]

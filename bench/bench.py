@@ -231,7 +231,7 @@ def main() -> None:
     server = start_gunicorn(env, options.workers)
     rows, calm_rows = [], []
     try:
-        listing = "/proposals?sort=supports&district_id=3"
+        listing = "/proposals?sort=supports&district=3"
         pages = [("baseline: /healthz/live", "/healthz/live", None), ("/", "/", None),
                  ("/proposals (supports, district)", listing, None),
                  ("proposal with 500 comments", "/proposals/1", None),

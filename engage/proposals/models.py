@@ -149,12 +149,11 @@ class ProposalEvent(db.Model):
 class Support(db.Model):
     """One supporter of one proposal; the database refuses a second one."""
 
+    # The unique constraint's index leads with proposal_id: it serves lookups by proposal too.
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_support_proposal_user"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
-    )
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -20,12 +20,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from engage.core import hot_sql
+from engage.core.hot_sql import HotStatement
+
 WROTE = "engage_wrote"
 CONNECTIONS = "engage_connections"
 
 
 def _note_statement(conn, cursor, statement: str, parameters, context, executemany) -> None:
-    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+    # (conn is None for a read run alone on psycopg's cursor, core/hot_sql.run_alone.)
+    if conn is not None and not statement.lstrip()[:6].upper().startswith("SELECT"):
         conn.info[WROTE] = True
 
 
@@ -72,7 +76,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_end_read_only)
 
 
-def read_alone(statement, parameters: dict) -> list:
+def read_alone(hot: HotStatement, parameters: dict) -> list[tuple]:
     """The rows of one read, in a transaction of its own when the request has none yet.
 
     A kept page's one query (what the viewer did there) would otherwise open the request's
@@ -84,9 +88,12 @@ def read_alone(statement, parameters: dict) -> list:
 
     session = db.session()
     if session.info.get(CONNECTIONS):  # (not in_transaction(): adding an object begins one)
-        return session.connection().execute(statement, parameters).all()
-    with _autocommit_engine(db.engine).connect() as connection:
-        return connection.execute(statement, parameters).all()
+        return hot_sql.run(session.connection(), hot, parameters)
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        return hot_sql.run_alone(engine, hot, parameters)
+    with _autocommit_engine(engine).connect() as connection:
+        return hot_sql.run(connection, hot, parameters)
 
 
 @functools.lru_cache(maxsize=4)

@@ -12,7 +12,8 @@ from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, sele
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engage.core import audit, fragments, kept_rows
+from engage.core import audit, fragments, hot_sql, kept_rows
+from engage.core.hot_sql import HotStatement
 from engage.core.moderation import ContentStatus
 from engage.core.pagecache import note_written
 from engage.core.transactions import read_alone
@@ -191,16 +192,17 @@ def _support_statements(dialect: str) -> dict:
 
         new = statements["insert"].returning(Support.user_id, Support.created_at,
                                              Support.proposal_id).cte("new_support")  # fmt: skip
-        statements["support"] = (
+        # (Run on psycopg's cursor, core/hot_sql.py: SQLAlchemy's execution cost more CPU.)
+        statements["support"] = HotStatement(
             statements["count and qualify"].where(select(new.c.id).exists())
             .add_cte(new, new_supports_written(new))
         )  # fmt: skip
         # Withdrawing: the support's item lock (as every change of an existing ledger item
         # takes it), then one statement for the row, its ledger row and log, and the counter.
         mine = and_(Support.proposal_id == proposal_id, Support.user_id == user_id)
-        statements["lock support"] = support_locks(mine)
+        statements["lock support"] = HotStatement(support_locks(mine))
         gone = delete(Support).where(mine).returning(Support.id).cte("gone_support")
-        statements["withdraw"] = (
+        statements["withdraw"] = HotStatement(
             statements["count"].where(select(gone.c.id).exists())
             .add_cte(gone, supports_removed(gone))
         )  # fmt: skip
@@ -241,17 +243,19 @@ def add_support(proposal: Proposal, user) -> bool:
     """Support once; a second support (even a concurrent one) changes nothing. True if added."""
     one_statement = _support_statements(db.session.get_bind().dialect.name).get("support")
     if one_statement is not None:
-        # Run as Core on the session's connection: through the ORM, each run of the statement
-        # is a new annotated copy whose cache key SQLAlchemy works out afresh (a fifth of a
-        # support's CPU). The ORM's listeners then do not see it, so the write is noted here.
-        stored = db.session.connection().execute(one_statement, {
+        # Run on the session's connection, not through the ORM: there each run of the statement
+        # was a new annotated copy whose cache key SQLAlchemy worked out afresh (a fifth of a
+        # support's CPU), and on psycopg's cursor (core/hot_sql.py). The ORM's listeners then
+        # do not see it, so the write is noted here.
+        stored = hot_sql.run(db.session.connection(), one_statement, {
             "proposal_id": proposal.id, "user_id": user.id, "step": 1, "now": utcnow(),
-            "threshold": proposal.process.support_threshold or None}).first()  # fmt: skip
-        if stored is None:
+            "threshold": proposal.process.support_threshold or None})  # fmt: skip
+        if not stored:
             return False  # supported already: nothing written
         note_written(db.session, Proposal.__tablename__)
-        set_committed_value(proposal, "support_count", stored.support_count)
-        set_committed_value(proposal, "qualified_at", stored.qualified_at)
+        [(support_count, qualified_at)] = stored
+        set_committed_value(proposal, "support_count", support_count)
+        set_committed_value(proposal, "qualified_at", qualified_at)
         return True
     if not _insert_support(proposal.id, user.id):
         return False
@@ -265,14 +269,15 @@ def withdraw_support(proposal: Proposal, user) -> bool:
     if "withdraw" in statements:
         params = {"proposal_id": proposal.id, "user_id": user.id, "step": -1}
         connection = db.session.connection()  # (as Core, like add_support)
-        if connection.execute(statements["lock support"], params).first() is None:
+        if not hot_sql.run(connection, statements["lock support"], params):
             return False  # (no support to withdraw)
-        stored = connection.execute(statements["withdraw"], params).first()
-        if stored is None:
+        stored = hot_sql.run(connection, statements["withdraw"], params)
+        if not stored:
             return False  # withdrawn meanwhile (a second tab): nothing written
         note_written(db.session, Proposal.__tablename__)
-        set_committed_value(proposal, "support_count", stored.support_count)
-        set_committed_value(proposal, "qualified_at", stored.qualified_at)
+        [(support_count, qualified_at)] = stored
+        set_committed_value(proposal, "support_count", support_count)
+        set_committed_value(proposal, "qualified_at", qualified_at)
         return True
     removed = db.session.execute(
         _statement("delete"), {"proposal_id": proposal.id, "user_id": user.id}
@@ -295,8 +300,8 @@ _SUPPORT_COLUMNS = ("id", "process_id", "author_id", "status", "moderation_statu
 
 
 @functools.cache
-def _for_support():
-    return (
+def _for_support() -> HotStatement:
+    return HotStatement(
         select(*(getattr(Proposal, name) for name in _SUPPORT_COLUMNS))
         .where(Proposal.id == bindparam("proposal_id"))
         .with_for_update(key_share=True)  # (FOR NO KEY UPDATE: new supports' keys refer to it)
@@ -312,9 +317,10 @@ def proposal_for_support(proposal_id: int) -> Proposal | None:
 
     The process with its phases comes from what this worker kept under the processes
     version (core/kept_rows.py): supports, which renew everything else, leave it alone."""
-    row = db.session.connection().execute(_for_support(), {"proposal_id": proposal_id}).first()
-    if row is None:
+    rows = hot_sql.run(db.session.connection(), _for_support(), {"proposal_id": proposal_id})
+    if not rows:
         return None
+    [row] = rows
     proposal = kept_rows.revive((Proposal, dict(zip(_SUPPORT_COLUMNS, row, strict=True)), {}))
     process_id = proposal.process_id
     process = kept_rows.loaded(
@@ -480,14 +486,14 @@ class Viewer:
 
 
 @functools.cache
-def _viewer_query():
+def _viewer_query() -> HotStatement:
     from engage.boards.dialogue_models import Comment
     from engage.boards.dialogue_services import touches
     from engage.moderation.models import Flag
     from engage.notifications.models import Follow
 
     user_id, proposal_id = bindparam("user_id"), bindparam("proposal_id")
-    return select(
+    return HotStatement(select(
         exists().where(Support.proposal_id == proposal_id, Support.user_id == user_id),
         exists().where(Follow.user_id == user_id, Follow.proposal_id == proposal_id),
         select(Rating.stars).where(Rating.proposal_id == proposal_id, Rating.user_id == user_id)
@@ -495,7 +501,7 @@ def _viewer_query():
         exists().where(Flag.user_id == user_id, Flag.content_type == "proposal",
                        Flag.content_id == proposal_id),
         touches(user_id, Comment.proposal_id == proposal_id),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def viewer_of(user, proposal: Proposal) -> Viewer:

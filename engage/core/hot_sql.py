@@ -74,7 +74,10 @@ def run_alone(engine: Engine, hot: HotStatement, params: dict[str, Any]) -> list
         try:
             return _run_on(dbapi_connection, engine, hot, params)
         finally:
-            dbapi_connection.autocommit = False  # (as the pool hands connections out)
+            # As the pool hands connections out. (A broken one would refuse, hiding the error
+            # that broke it; the pool replaces it at its next checkout, core/liveness.py.)
+            if not dbapi_connection.broken:
+                dbapi_connection.autocommit = False
     finally:
         pooled.close()
 

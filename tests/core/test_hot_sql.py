@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, event, exc, func, insert, literal, select
+from sqlalchemy import Integer, String, bindparam, cast, event, exc, func, insert, literal, select
 
 from engage.core import hot_sql
 from engage.core.hot_sql import HotStatement
@@ -65,3 +65,15 @@ def test_a_read_alone_hands_the_connection_back_in_a_transaction(app, town):
     db.session.flush()
     db.session.rollback()
     assert db.session.scalar(select(func.count(District.id))) == count
+
+
+def test_a_failed_read_alone_hands_the_connection_back_out_of_autocommit(app, town):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("run_alone is PostgreSQL's path (SQLite reads through SQLAlchemy)")
+    db.session.commit()
+    db.session.close()
+    impossible = HotStatement(select(cast(bindparam("text", type_=String), Integer)))
+    with pytest.raises(exc.DataError):  # (not a number: the driver's error as SQLAlchemy's)
+        hot_sql.run_alone(db.engine, impossible, {"text": "zwölf"})
+    with db.engine.connect() as connection:
+        assert connection.connection.dbapi_connection.autocommit is False

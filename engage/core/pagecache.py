@@ -26,6 +26,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from engage.core.worker_pages import WorkerPages
+from engage.i18n import browser_language
 
 log = logging.getLogger(__name__)
 _worker_pages = WorkerPages()  # (this worker's copies of visitors' pages)
@@ -73,7 +74,7 @@ def _key() -> str | None:
     cookies = request.cookies
     if current_app.config["SESSION_COOKIE_NAME"] in cookies or "remember_token" in cookies:
         return None
-    locale = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "de"
+    locale = browser_language() or "de"
     return f"{PAGE_PREFIX}{locale}:{request.full_path}"
 
 

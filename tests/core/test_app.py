@@ -244,3 +244,19 @@ def test_the_favicon_browsers_ask_for_is_the_logo(client):
     assert response.headers["Location"].endswith("/static/img/logo.svg")
     logo = client.get(response.headers["Location"])
     assert logo.status_code == 200 and logo.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize(("header", "chosen"), [
+    ("de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7", "de"),
+    ("en-GB,en;q=0.9", "en"),
+    ("de;q=0.1,en;q=0.9", "en"),  # (the browser's weights count, not the order)
+    ("fr-FR,fr;q=0.9", None),  # (the caller falls back to German)
+    (";;q=,", None),
+    ("", None),
+])  # fmt: skip
+def test_the_browser_language_is_the_best_of_ours_by_its_weights(app, header, chosen):
+    from engage.i18n import browser_language
+
+    for _ in range(2):  # (the second answer comes from the memo: the same)
+        with app.test_request_context(headers={"Accept-Language": header}):
+            assert browser_language() == chosen

@@ -8,10 +8,9 @@ proposal page one, on every request. So on PostgreSQL these statements are compi
 their SQL with the bind and result processors of their types, and run on the DBAPI connection
 of the SQLAlchemy connection they are given, in its transaction. What the rest of the
 application relies on stays: the engine's `before_cursor_execute` and `after_cursor_execute`
-listeners see each statement (the write detector of core/transactions.py, the statement
-counters of the tests; a read run alone on a pooled connection gives them None for the
-Connection), and a driver error is raised as SQLAlchemy's DBAPIError. On any other database
-they run through SQLAlchemy as usual.
+listeners see each statement with its Connection (the write detector of core/transactions.py,
+the statement counters of the tests), and a driver error is raised as SQLAlchemy's DBAPIError.
+On any other database they run through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 
 class HotStatement:
@@ -55,43 +54,16 @@ def _compile(statement, dialect) -> tuple:
 
 
 def run(connection: Connection, hot: HotStatement, params: dict[str, Any]) -> list[tuple]:
-    """The statement's rows (as tuples), run in the connection's transaction."""
+    """The statement's rows (as tuples), run on the connection, in its transaction."""
     dialect = connection.dialect
     if dialect.name != "postgresql":
         return [tuple(row) for row in connection.execute(hot.statement, params)]
-    return _run_on(connection.connection.dbapi_connection, connection, hot, params)
-
-
-def run_alone(engine: Engine, hot: HotStatement, params: dict[str, Any]) -> list[tuple]:
-    """The rows of one read in autocommit on a pooled PostgreSQL connection of its own: one
-    round trip (a transaction would add BEGIN and COMMIT)."""
-    if engine.dialect.name != "postgresql":
-        raise ValueError("run_alone is for PostgreSQL (core/transactions.read_alone)")
-    pooled = engine.raw_connection()  # (checked by core/liveness.py as every checkout)
-    try:
-        dbapi_connection = pooled.dbapi_connection
-        dbapi_connection.autocommit = True
-        try:
-            return _run_on(dbapi_connection, engine, hot, params)
-        finally:
-            # As the pool hands connections out. (A broken one would refuse, hiding the error
-            # that broke it; the pool replaces it at its next checkout, core/liveness.py.)
-            if not dbapi_connection.broken:
-                dbapi_connection.autocommit = False
-    finally:
-        pooled.close()
-
-
-def _run_on(dbapi_connection, events, hot: HotStatement, params: dict[str, Any]) -> list[tuple]:
-    """events: the Connection (or, outside one, the Engine) whose listeners see the statement."""
-    dialect = events.dialect
     compiled, binds, results = hot.compiled(dialect)
     sql, given = compiled.string, compiled.construct_params(params)  # (with the literal values)
     values = {name: (process(given[name]) if process else given[name])
               for name, process in binds}  # fmt: skip
-    connection = events if isinstance(events, Connection) else None
-    dispatch = events.dispatch
-    with dbapi_connection.cursor() as cursor:
+    dispatch = connection.dispatch
+    with connection.connection.dbapi_connection.cursor() as cursor:
         dispatch.before_cursor_execute(connection, cursor, sql, values, None, False)
         try:
             cursor.execute(sql, values)

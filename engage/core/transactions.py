@@ -28,8 +28,7 @@ CONNECTIONS = "engage_connections"
 
 
 def _note_statement(conn, cursor, statement: str, parameters, context, executemany) -> None:
-    # (conn is None for a read run alone on psycopg's cursor, core/hot_sql.run_alone.)
-    if conn is not None and not statement.lstrip()[:6].upper().startswith("SELECT"):
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
         conn.info[WROTE] = True
 
 
@@ -89,10 +88,7 @@ def read_alone(hot: HotStatement, parameters: dict) -> list[tuple]:
     session = db.session()
     if session.info.get(CONNECTIONS):  # (not in_transaction(): adding an object begins one)
         return hot_sql.run(session.connection(), hot, parameters)
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        return hot_sql.run_alone(engine, hot, parameters)
-    with _autocommit_engine(engine).connect() as connection:
+    with _autocommit_engine(db.engine).connect() as connection:
         return hot_sql.run(connection, hot, parameters)
 
 

@@ -16,8 +16,8 @@ from engage.proposals.models import Support
 
 
 def _statements_seen():
-    seen: list[str] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    seen: list[tuple] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[:3]))
     return seen
 
 
@@ -35,7 +35,9 @@ def test_a_hot_statement_returns_what_sqlalchemy_returns(app, town):
     rows = hot_sql.run(db.session.connection(), HotStatement(statement), params)
     assert rows == expected and ("Südstadt", 1, moment) in rows
     assert all(row[2].tzinfo == UTC for row in rows)
-    assert len(seen) == 1 and "district" in seen[0]  # (the engine's listeners saw it)
+    # The engine's listeners saw it, with its Connection.
+    [(connection, _cursor, sql)] = seen
+    assert connection is db.session.connection() and "district" in sql
 
 
 def test_a_driver_error_is_raised_as_sqlalchemys(app, town, make_user):
@@ -54,26 +56,19 @@ def test_an_expanding_list_is_refused_on_every_database(app):
     db.session.rollback()
 
 
-def test_a_read_alone_hands_the_connection_back_in_a_transaction(app, town):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("run_alone is PostgreSQL's path (SQLite reads through SQLAlchemy)")
+def test_a_read_alone_that_fails_leaves_the_pool_usable(app, town):
+    from engage.core.transactions import read_alone
+
     db.session.commit()
     db.session.close()
-    [(count,)] = hot_sql.run_alone(db.engine, HotStatement(select(func.count(District.id))), {})
+    impossible = HotStatement(select(cast(bindparam("text", type_=String), Integer)))
+    if db.engine.dialect.name == "postgresql":  # (SQLite casts anything to a number)
+        with pytest.raises(exc.DataError):  # (not a number: the driver's error as SQLAlchemy's)
+            read_alone(impossible, {"text": "zwölf"})
+    districts = HotStatement(select(func.count(District.id)))
+    [(count,)] = read_alone(districts, {})
     # The pool's next user gets a connection out of autocommit: its write is rolled back.
     db.session.add(District(name="Vorübergehend"))
     db.session.flush()
     db.session.rollback()
-    assert db.session.scalar(select(func.count(District.id))) == count
-
-
-def test_a_failed_read_alone_hands_the_connection_back_out_of_autocommit(app, town):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("run_alone is PostgreSQL's path (SQLite reads through SQLAlchemy)")
-    db.session.commit()
-    db.session.close()
-    impossible = HotStatement(select(cast(bindparam("text", type_=String), Integer)))
-    with pytest.raises(exc.DataError):  # (not a number: the driver's error as SQLAlchemy's)
-        hot_sql.run_alone(db.engine, impossible, {"text": "zwölf"})
-    with db.engine.connect() as connection:
-        assert connection.connection.dbapi_connection.autocommit is False
+    assert read_alone(districts, {}) == [(count,)]

@@ -8,10 +8,21 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSECURE_SECRET_KEYS, config_for, env_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class _DatabaseInteger(IntegerConverter):
+    """<int:…> up to the largest id the database holds (2³¹ − 1): a larger number in an
+    address matches no route (404) instead of reaching a query that PostgreSQL refuses (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        from engage.core.types import MAX_ID
+
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 def create_app(config: dict[str, Any] | str | None = None) -> Flask:
@@ -27,6 +38,8 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Before any route is added: every <int:…> in a path is a row id or a page number.
+    app.url_map.converters["int"] = _DatabaseInteger
     app.config.from_object(config_for(env_name))
     app.config.update(env_overrides())
     app.config.update(overrides)

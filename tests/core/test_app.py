@@ -260,3 +260,25 @@ def test_the_browser_language_is_the_best_of_ours_by_its_weights(app, header, ch
     for _ in range(2):  # (the second answer comes from the memo: the same)
         with app.test_request_context(headers={"Accept-Language": header}):
             assert browser_language() == chosen
+
+
+@pytest.mark.parametrize("path", [
+    "/proposals/2147483648", "/dialogue/9223372036854775808", "/volunteer/2147483648",
+    "/info/100000000000000000000", "/api/v1/proposals/2147483648",
+])  # fmt: skip
+def test_an_id_beyond_what_the_database_holds_is_a_404_not_a_500(client, path):
+    response = client.get(path, headers={"Accept-Language": "de"})
+    assert response.status_code == 404
+
+
+def test_a_form_sent_to_an_id_beyond_the_database_is_a_404(client, auth, town):
+    from tests.conftest import post_form
+
+    auth.login("nachbar@example.org")
+    response = post_form(client, "/proposals", action="/proposals/2147483648/support")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.get_data(as_text=True)
+    # The largest id is still an id: no such proposal, the same 404 (it was a 500 above it).
+    assert (
+        post_form(client, "/proposals", action="/proposals/2147483647/support").status_code == 404
+    )

@@ -82,6 +82,13 @@ def can_support(user, proposal, today=None) -> bool:
     )
 
 
+def support_closed(user, proposal, today=None) -> bool:
+    """Whether a user who could support proposals may not support this one only because it,
+    or its process's phase, is no longer open (a page opened before a department's step)."""
+    return (can_write(user) and not _is_author(user, proposal)
+            and not can_support(user, proposal, today))  # fmt: skip
+
+
 RESULT_STATES = (S.IMPLEMENTED, S.EVALUATED)
 
 

@@ -284,8 +284,16 @@ def support(proposal_id: int):
     proposal = services.proposal_for_support(proposal_id)
     if proposal is None or not permissions.can_view_proposal(current_user, proposal):
         abort(404)
-    require(permissions.can_support(current_user, proposal))
     script = wants_json()
+    if permissions.support_closed(current_user, proposal):
+        # A button on a page opened before the proposal moved on: the page as it is now, with
+        # why (the page's script sends the form the usual way after the 409).
+        if script:
+            abort(409)
+        flash(_("This proposal can no longer be supported, and supports can no longer be "
+                "withdrawn: it is not open for support any more."), "error")  # fmt: skip
+        return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+    require(permissions.can_support(current_user, proposal))
     if not PlainActionForm().validate_on_submit():
         if script:
             abort(400)  # (answered as JSON by errors.render_error; the script then sends the form)

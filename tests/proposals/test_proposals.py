@@ -244,6 +244,38 @@ def test_the_support_button_does_what_it_says_when_pressed_twice(client, auth, t
     assert supports() == 0
 
 
+def test_a_press_on_a_page_opened_before_the_proposal_moved_on_says_why(
+    client, auth, town, codesign
+):
+    """The department accepted the proposal while a supporter's page was open: pressing
+    "Withdraw support" there leads back to the page as it is now, with why (not a bare 403);
+    the page's script gets a 409 and then sends the form the usual way."""
+    from tests.conftest import csrf_from
+
+    proposal = _proposal(town, codesign)
+    auth.login("nachbar@example.org")
+    page = f"/proposals/{proposal.id}"
+    action = f"/proposals/{proposal.id}/support"
+    post_form(client, page, action=action, intent="support")
+    token = csrf_from(client.get(page))
+    db.session.get(Proposal, proposal.id).status = S.ACCEPTED.value
+    db.session.commit()
+    script = client.post(action, data={"csrf_token": token, "intent": "withdraw"},
+                         headers={"Accept": "application/json"})  # fmt: skip
+    assert script.status_code == 409
+    form = client.post(action, data={"csrf_token": token, "intent": "withdraw"})
+    assert form.status_code == 302 and form.headers["Location"].endswith(page)
+    html = client.get(page).get_data(as_text=True)
+    assert "nicht mehr unterstützt werden" in html
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).support_count == 1  # (nothing changed)
+    # The author and a user who may not write still get the plain refusal.
+    auth.logout()
+    auth.login("buerger@example.org")
+    token = csrf_from(client.get(page))
+    assert client.post(action, data={"csrf_token": token, "intent": "support"}).status_code == 403
+
+
 def test_the_page_script_gets_the_support_as_json_without_a_message_for_later(
     client, auth, town, codesign
 ):

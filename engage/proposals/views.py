@@ -290,8 +290,8 @@ def support(proposal_id: int):
         # why (the page's script sends the form the usual way after the 409).
         if script:
             abort(409)
-        flash(_("This proposal can no longer be supported, and supports can no longer be "
-                "withdrawn: it is not open for support any more."), "error")  # fmt: skip
+        flash(_("This proposal is no longer open for support: supports can no longer be "
+                "given or withdrawn."), "error")  # fmt: skip
         return redirect(url_for("proposals.detail", proposal_id=proposal_id))
     require(permissions.can_support(current_user, proposal))
     if not PlainActionForm().validate_on_submit():

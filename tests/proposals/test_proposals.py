@@ -266,7 +266,7 @@ def test_a_press_on_a_page_opened_before_the_proposal_moved_on_says_why(
     form = client.post(action, data={"csrf_token": token, "intent": "withdraw"})
     assert form.status_code == 302 and form.headers["Location"].endswith(page)
     html = client.get(page).get_data(as_text=True)
-    assert "nicht mehr unterstützt werden" in html
+    assert "nicht mehr zur Unterstützung offen" in html
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).support_count == 1  # (nothing changed)
     # The author and a user who may not write still get the plain refusal.

@@ -590,3 +590,16 @@ def rebuild_command() -> None:
     count = rebuild(db.session)
     db.session.commit()
     click.echo(f"Participation ledger rebuilt: {count} rows.")
+
+
+@click.command("reports-fold")
+def fold_command() -> None:
+    """Fold the logged changes into the whole city's kept figures (cron, every minute).
+
+    The next whole-city report folds whatever is logged before it answers: after a busy day
+    with no report read (140,000 supports), that one request took 6.3 s. Folded every minute
+    the log stays short, and the report fast.
+    """
+    count = fold(db.session.connection())
+    db.session.commit()
+    click.echo(f"Folded {count} logged change(s) into the whole city's figures.")

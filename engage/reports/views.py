@@ -31,10 +31,11 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 @bp.record_once
 def _keep_the_ledger(state) -> None:
     """The participation ledger follows every write; `flask reports-rebuild` writes it anew."""
-    from engage.reports.ledger import listen, rebuild_command
+    from engage.reports.ledger import fold_command, listen, rebuild_command
 
     listen()
     state.app.cli.add_command(rebuild_command)
+    state.app.cli.add_command(fold_command)
 
 
 @bp.app_context_processor

@@ -134,6 +134,23 @@ def test_writes_only_log_changes_and_the_next_report_folds_them_in(city, make_us
     assert ledger.drift() == []
 
 
+def test_the_fold_command_empties_the_log_into_the_kept_figures(runner, city, make_user):
+    """Run from cron, it folds what writes logged, so that no report waits for a long log."""
+    everybody = select(ParticipationPeople.people).where(ParticipationPeople.dimension == "all")
+    figures.counts(CITY)
+    before = db.session.scalar(everybody)
+    for _ in range(3):
+        assert proposals.add_support(city["bike"], make_user("citizen"))
+    db.session.commit()
+    result = runner.invoke(args=["reports-fold"])
+    assert result.exit_code == 0 and "Folded 3 logged change(s)" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ParticipationChange)) == 0
+    assert db.session.scalar(everybody) == before + 3
+    assert runner.invoke(args=["check-consistency"]).exit_code == 0
+    assert "Folded 0" in runner.invoke(args=["reports-fold"]).output
+
+
 def test_a_long_log_is_folded_in_batches(city, monkeypatch):
     """Changes are taken out of the log a batch at a time; the figures come out the same."""
     monkeypatch.setattr(ledger, "FOLD_BATCH", 2)

@@ -173,7 +173,10 @@ def test_a_support_sees_a_phase_ending_at_once(client, auth, town):
     phase = town["voting"].phases[0]
     phase.ends_on = phase.starts_on = phase.starts_on - timedelta(days=5)
     db.session.commit()  # the voting phase is over
-    assert post_form(client, url, f"{url}/support", intent="support").status_code == 403
+    # Refused at once: back to the page, which says the proposal is no longer open for support.
+    refused = post_form(client, url, f"{url}/support", intent="support")
+    assert refused.status_code == 302
+    assert "nicht mehr zur Unterstützung offen" in client.get(url).get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Support)) == 0
 
 

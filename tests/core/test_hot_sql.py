@@ -15,13 +15,20 @@ from engage.organisation.models import District
 from engage.proposals.models import Support
 
 
-def _statements_seen():
-    seen: list[tuple] = []
-    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[:3]))
-    return seen
+@pytest.fixture
+def seen(app):
+    """(Connection, cursor, SQL) of each statement the engine's listeners are shown."""
+    statements: list[tuple] = []
+
+    def note(*args):
+        statements.append(args[:3])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", note)
 
 
-def test_a_hot_statement_returns_what_sqlalchemy_returns(app, town):
+def test_a_hot_statement_returns_what_sqlalchemy_returns(app, town, seen):
     db.session.add(District(name="Südstadt"))
     db.session.flush()
     statement = select(District.name, func.count(), bindparam("when", type_=UTCDateTime())).where(
@@ -31,7 +38,7 @@ def test_a_hot_statement_returns_what_sqlalchemy_returns(app, town):
     moment = datetime(2026, 12, 7, 10, 0, tzinfo=timezone(timedelta(hours=1)))
     params = {"start": "S", "when": moment}
     expected = [tuple(row) for row in db.session.connection().execute(statement, params)]
-    seen = _statements_seen()
+    seen.clear()
     rows = hot_sql.run(db.session.connection(), HotStatement(statement), params)
     assert rows == expected and ("Südstadt", 1, moment) in rows
     assert all(row[2].tzinfo == UTC for row in rows)

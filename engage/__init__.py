@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import INSECURE_SECRET_KEYS, config_for, env_overrides
+from engage.core.types import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,8 +21,6 @@ class _DatabaseInteger(IntegerConverter):
     address matches no route (404) instead of reaching a query that PostgreSQL refuses (500)."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
-        from engage.core.types import MAX_ID
-
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from engage.core.types import MAX_ID
 from engage.processes.models import PhaseKind
 from engage.proposals.models import ProposalStatus
 
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
-MAX_ID = 2_147_483_647
 
 # (path, schema, what it is) for the documentation page and the document below.
 RESOURCES = [

@@ -67,7 +67,8 @@ def measure(tree: Path, env: dict, seconds: int,
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as data:
             data.write("sessions = " + bench._lua_table(sessions) + "\n")
         os.environ.update(BENCH_SESSIONS=data.name, BENCH_REPORT=str(bench.LUA),
-                          BENCH_PROPOSALS="20000", BENCH_ACCEPT="text/html")  # fmt: skip
+                          BENCH_PROPOSALS="20000", BENCH_ACCEPT="text/html",
+                          BENCH_USER_AGENT=bench.USER_AGENT)  # fmt: skip
         figures["POST support"] = row("/proposals/1/support", bench.SUPPORT_LUA)
         return figures
     finally:

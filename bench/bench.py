@@ -28,6 +28,12 @@ BIN = ROOT / ".venv" / "bin"
 LUA = Path(__file__).resolve().parent / "report.lua"
 SUPPORT_LUA = Path(__file__).resolve().parent / "support.lua"
 PORT = int(os.environ.get("BENCH_PORT", "8100"))  # another port where two runs share a machine
+# Every request of the bench names the same browser, as a real browser does from its log-in
+# on. Flask-Login's session protection compares a hash of address and User-Agent with the one
+# the session was made under: wrk (which sends none) differed from urllib's log-in, so every
+# logged-in request marked the session "not fresh" and re-signed its cookie (Set-Cookie on
+# every answer), which no browser's requests cause.
+USER_AGENT = "engage-bench/1"
 
 
 def sh(*args, env=None, check=True, capture=True) -> str:
@@ -96,7 +102,7 @@ def worker_rss_mb(master: subprocess.Popen) -> list[float]:
 def wrk(path: str, seconds: int, connections: int, script: Path = LUA,
         headers: dict | None = None) -> dict:  # fmt: skip
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
-    for name, value in (headers or {}).items():
+    for name, value in {"User-Agent": USER_AGENT, **(headers or {})}.items():
         args += ["-H", f"{name}: {value}"]
     output = sh(*args, f"http://127.0.0.1:{PORT}{path}")
     line = next(x for x in output.splitlines() if x.startswith("JSON "))
@@ -152,7 +158,7 @@ def login_sessions(count: int, database: str) -> list[tuple[str, str]]:
     sessions = []
     for n in citizens_without_proposals(database, count):
         jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener = _opener(jar)
         page = opener.open(f"http://127.0.0.1:{PORT}/auth/login").read().decode()
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode(
@@ -271,6 +277,7 @@ def main() -> None:
             BENCH_SESSIONS=data.name,
             BENCH_REPORT=str(LUA),
             BENCH_PROPOSALS=str(max(int(20_000 * options.scale), 20)),
+            BENCH_USER_AGENT=USER_AGENT,
         )
         # Without script the form's answer is a redirect with a message; the page's script
         # asks for JSON and updates the button in place.
@@ -324,13 +331,21 @@ class _Done(Exception):
 
 
 def _get(path: str, cookie: str) -> None:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie})
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}",
+                                     headers={"Cookie": cookie, "User-Agent": USER_AGENT})
     urllib.request.urlopen(request, timeout=300).read()  # noqa: S310 (our own local server)
+
+
+def _opener(jar: http.cookiejar.CookieJar) -> urllib.request.OpenerDirector:
+    """A client that keeps cookies and names the bench's browser (USER_AGENT)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    return opener
 
 
 def _council_cookie() -> str:
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = _opener(jar)
     page = opener.open(f"http://127.0.0.1:{PORT}/auth/login").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"email": "user2@bench.example", "password": "bench-password",

@@ -39,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BIN, ROOT, prepare_database, sh  # noqa: E402 (bench/bench.py)
+from bench import BIN, ROOT, USER_AGENT, prepare_database, sh  # noqa: E402 (bench/bench.py)
 
 HOST = "127.0.0.1"  # traffic goes to this machine only
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/engage_load_city"
@@ -70,7 +70,7 @@ async def request(port: int, method: str, path: str, cookie: str = "", form: dic
                   timeout: float | None = None, accept: str = "") -> Answer:  # fmt: skip
     body = urllib.parse.urlencode(form).encode() if form is not None else b""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close",
-             "User-Agent: engage-load/1", "Accept-Language: de"]  # fmt: skip
+             f"User-Agent: {USER_AGENT}", "Accept-Language: de"]  # fmt: skip
     if cookie:
         lines.append(f"Cookie: {cookie}")
     if accept:

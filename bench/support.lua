@@ -5,6 +5,9 @@ local proposals = tonumber(os.getenv("BENCH_PROPOSALS") or "20000")
 local counter = 0
 -- BENCH_ACCEPT=application/json sends the support as the page's script does (a JSON answer).
 local accept = os.getenv("BENCH_ACCEPT") or "text/html"
+-- The browser the citizens logged in with (bench.py's USER_AGENT): wrk.format does not add
+-- the -H headers when given headers of its own.
+local user_agent = os.getenv("BENCH_USER_AGENT") or "engage-bench/1"
 
 -- Each wrk thread has a Lua state of its own with the same random seed: unseeded, both threads
 -- sent the same citizens for the same proposals, and every run the same ones as the last, so
@@ -30,7 +33,7 @@ request = function()
   -- already keeps the support, as the button does on a page opened before.
   return wrk.format("POST", "/proposals/" .. id .. "/support",
     {["Cookie"] = s.cookie, ["Content-Type"] = "application/x-www-form-urlencoded",
-     ["Accept"] = accept},
+     ["Accept"] = accept, ["User-Agent"] = user_agent},
     "csrf_token=" .. s.token .. "&intent=support")
 end
 

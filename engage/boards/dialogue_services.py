@@ -16,6 +16,7 @@ from engage.boards.dialogue_models import MAX_DEPTH, Comment, Reaction, Thread
 from engage.core import audit
 from engage.core.hot_sql import HotStatement
 from engage.core.moderation import ContentStatus
+from engage.core.pagecache import of_user
 from engage.core.pagination import requested_page, require_existing_page
 from engage.core.transactions import read_alone
 from engage.core.types import MAX_ID, utcnow
@@ -190,7 +191,8 @@ def reopen_thread(thread: Thread, actor) -> None:
 def toggle_helpful(comment: Comment, user) -> bool:
     """Mark or unmark a reply as helpful; returns whether it is marked now."""
     removed = db.session.execute(
-        delete(Reaction).where(Reaction.comment_id == comment.id, Reaction.user_id == user.id)
+        delete(Reaction).where(Reaction.comment_id == comment.id, Reaction.user_id == user.id),
+        execution_options=of_user(user.id),
     ).rowcount
     if removed:
         comment.helpful_count = max(comment.helpful_count - 1, 0)
@@ -459,6 +461,13 @@ def thread_viewer(user, thread: Thread) -> ThreadViewer:
     """The user's own state on the thread's page, in one query (none for visitors)."""
     if not user.is_authenticated:
         return ThreadViewer()
+    from engage.core import personal
+
+    mine = personal.of(user)  # (kept per user until their rows change: no query)
+    if mine is not None:
+        return ThreadViewer(thread.id in mine.following_threads,
+                            thread.id in mine.reported_threads,
+                            thread.id in mine.touched_threads)  # fmt: skip
     # On psycopg's cursor (core/hot_sql.py: SQLAlchemy's execution costs more than the query),
     # and alone (core/transactions.read_alone): often the page's only query.
     [(following, reported, touched)] = read_alone(

@@ -111,8 +111,11 @@ def _store_of(area: str) -> _Store:
 
 def clear_all() -> None:
     """Forget everything this worker keeps (tests start from nothing)."""
+    from engage.core import personal
+
     for kept_store in _STORES.values():
         kept_store.clear()
+    personal.kept.clear()
     forget_worker_pages()
 
 

@@ -25,6 +25,7 @@ from flask import Flask, Response, current_app, g, has_app_context, request, ses
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from engage.core.version_watch import PERSONAL_ALL, PERSONAL_PREFIX
 from engage.core.worker_pages import WorkerPages
 from engage.i18n import browser_language
 
@@ -58,6 +59,11 @@ _CONTENT_ONLY = frozenset({CONTENT})
 _UNSHOWN_ACCOUNT_COLUMNS = frozenset({"last_login_at", "password_hash"})
 _KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESSES_KEY,
                 NAMES: NAMES_KEY}  # fmt: skip
+# Rows that make up what one user did on proposals and threads (core/personal.py), by table:
+# the column naming the user whose personal key a write to the row raises.
+PERSONAL_COLUMNS = {"support": "user_id", "follow": "user_id", "rating": "user_id",
+                    "flag": "user_id", "reaction": "user_id", "comment": "author_id"}  # fmt: skip
+EVERYONE = "all"  # (a personal write whose users are not known)
 _OTHER_AREAS = (ACCOUNTS, PROCESSES, NAMES)  # read with the content version and the epoch
 _AREA_KEYS = tuple(_KEY_OF_AREA[area] for area in _OTHER_AREAS)
 _ALL_KEYS = (VERSION_KEY, EPOCH_KEY, *_AREA_KEYS)
@@ -276,11 +282,29 @@ def _changed(session_, areas: frozenset[str]) -> None:
         noted |= areas
 
 
+def _personal(session_, users) -> None:
+    """Note users whose personal rows this transaction wrote (EVERYONE: not known which)."""
+    noted = session_.info.get("engage_personal")
+    if noted is None:
+        noted = session_.info["engage_personal"] = set()
+    noted.update(users)
+
+
+def _users_of(obj, column: str) -> set:
+    # (the user before and after the change: a row handed to another user changes both)
+    history = inspect(obj).attrs[column].history
+    users = {*history.added, *history.deleted, *history.unchanged}
+    return {EVERYONE} if None in users or not users else users
+
+
 def _note_change(session_, flush_context) -> None:
     # (after_flush: new, dirty and deleted still hold what was just written)
     areas = set()
     for obj in (*session_.new, *session_.dirty, *session_.deleted):
         table = getattr(type(obj), "__tablename__", None)
+        column = PERSONAL_COLUMNS.get(table)
+        if column is not None:
+            _personal(session_, _users_of(obj, column))
         if table == "user_account" and obj in session_.dirty and _only_unshown_columns(obj):
             areas.add(ACCOUNTS)
             continue
@@ -297,28 +321,49 @@ def _note_dml(orm_execute_state) -> None:
     if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
         table = getattr(getattr(orm_execute_state.statement, "table", None), "name", None)
         _changed(orm_execute_state.session, _AREAS_OF_TABLE.get(table, _CONTENT_ONLY))
+        if table in PERSONAL_COLUMNS:
+            # Whose rows a statement changes is not known unless it says (of_user).
+            user = orm_execute_state.execution_options.get("engage_personal_user")
+            _personal(orm_execute_state.session, {EVERYONE if user is None else user})
 
 
-def note_written(session_, table: str) -> None:
+def of_user(user_id: int) -> dict:
+    """Execution options for a DML statement on personal rows (PERSONAL_COLUMNS) that changes
+    only the user's own: `session.execute(statement, execution_options=of_user(id))`."""
+    return {"engage_personal_user": user_id}
+
+
+def note_written(session_, table: str, user_id: int | None = None) -> None:
     """Note a write that bypassed the ORM (a Core statement run on the session's connection),
-    so that the commit raises the versions of what it changed."""
+    so that the commit raises the versions of what it changed (and, for personal rows, the
+    user's personal key: everyone's if user_id is not given)."""
     _changed(session_, _AREAS_OF_TABLE.get(table, _CONTENT_ONLY))
+    if table in PERSONAL_COLUMNS:
+        _personal(session_, {EVERYONE if user_id is None else user_id})
 
 
 def _bump_version(session_) -> None:
     areas = session_.info.pop("engage_changed", None)
-    if not areas:
+    users = session_.info.pop("engage_personal", None)
+    if not areas and not users:
         return
     client = _client() if has_app_context() else None
     if client is None:
         return
+    everyone = users is not None and EVERYONE in users
     watch = current_app.extensions.get("engage_version_watch")
     if watch is not None:  # (this worker's next request reads the raised versions)
-        watch.forget(tuple(_KEY_OF_AREA[area] for area in areas))
+        watch.forget(tuple(_KEY_OF_AREA[area] for area in areas or ()))
+        if users:
+            watch.forget_personal(None if everyone else users)
     try:
         with client.pipeline(transaction=False) as pipe:
-            for area in sorted(areas):
+            for area in sorted(areas or ()):
                 pipe.incr(_KEY_OF_AREA[area])
+            personal_keys = [PERSONAL_ALL] if everyone else [
+                f"{PERSONAL_PREFIX}{user}" for user in sorted(users or ())]  # fmt: skip
+            for key in personal_keys:
+                pipe.incr(key)
             pipe.execute()
     except Exception:  # noqa: BLE001
         log.warning("page cache version not raised", exc_info=True)
@@ -326,6 +371,7 @@ def _bump_version(session_) -> None:
 
 def _forget_change(session_) -> None:
     session_.info.pop("engage_changed", None)
+    session_.info.pop("engage_personal", None)
 
 
 def init_app(app: Flask) -> None:

@@ -27,11 +27,17 @@ Why this is as current as reading every time:
   after that in any case, and a quiet connection is asked for an answer then (PING); one that
   gives none within `PONG_WAIT_SECONDS` is replaced.
 Without a working watch every request reads the versions, as before.
+
+The same connection hears of each user's personal key (`PERSONAL_PREFIX` and the user's id,
+raised by a commit that wrote the user's supports, follows, marks or posts; see
+core/personal.py): `personal_token` gives a value that changes when such a message arrives,
+when this worker wrote one itself, and whenever the connection is lost or made anew.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import ssl
@@ -47,6 +53,10 @@ INVALIDATIONS = "__redis__:invalidate"
 MAX_AGE_SECONDS = 1.0
 RETRY_SECONDS = 1.0  # (after a failed connection: not a connect timeout on every request)
 PONG_WAIT_SECONDS = 1.0  # (a ping unanswered this long: the connection is gone)
+PERSONAL_PREFIX = "engage:personal:"
+PERSONAL_ALL = PERSONAL_PREFIX + "all"  # (raised by a write whose users are not known)
+MAX_PERSONAL_COUNTERS = 100_000
+_serials = itertools.count()
 
 
 class VersionWatch:
@@ -67,6 +77,11 @@ class VersionWatch:
         self._changes = dict.fromkeys(keys, 0)  # (per key: raised by its messages, forget())
         self._ping_sent_at: float | None = None
         self.client_id = None  # (Redis's id of the watch connection)
+        # Per user: raised by each message about the user's personal key; all of them count
+        # from the generation (a new connection, a message not understood, PERSONAL_ALL).
+        self._personal: dict[int, int] = {}
+        self._personal_generation = 0
+        self._serial = next(_serials)  # (tokens of two watches in one process never match)
 
     def kept(self) -> tuple[dict[str, bytes | None], dict | None]:
         """(the values of the keys that did not change since they were read, token). Read the
@@ -101,6 +116,32 @@ class VersionWatch:
         """This worker wrote these keys (all if None): the next request reads them again."""
         with self._lock:
             self._drop(self._keys if keys is None else keys)
+
+    def personal_token(self, user_id: int) -> tuple[int, int, int] | None:
+        """A value that stays the same while nothing changed the user's personal rows (None
+        without a working watch: nothing personal may be kept)."""
+        with self._lock:
+            if not self._take_in():
+                return None
+            return self._serial, self._personal_generation, self._personal.get(user_id, 0)
+
+    def forget_personal(self, user_ids) -> None:
+        """This worker wrote these users' personal rows (everyone's if None)."""
+        with self._lock:
+            if user_ids is None:
+                self._forget_all_personal()
+            else:
+                self._raise_personal(user_ids)
+
+    def _raise_personal(self, user_ids) -> None:
+        if len(self._personal) >= MAX_PERSONAL_COUNTERS:
+            self._forget_all_personal()  # (the counters start again from a new generation)
+        for user_id in user_ids:
+            self._personal[user_id] = self._personal.get(user_id, 0) + 1
+
+    def _forget_all_personal(self) -> None:
+        self._personal.clear()
+        self._personal_generation += 1
 
     def _drop(self, keys) -> None:
         for key in keys:
@@ -151,10 +192,27 @@ class VersionWatch:
             self._ping_sent_at = None
         else:
             self._drop(self._keys)
+            self._forget_all_personal()
 
     def _drop_written(self, written: list | None) -> None:
-        names = [self._names.get(key) for key in written] if written else [None]
-        self._drop(self._keys if None in names else names)
+        names, users = [], []
+        for key in written or [b""]:
+            name = self._names.get(key)
+            user = _personal_user(key) if name is None else None
+            if user is not None:
+                users.append(user)
+            else:
+                names.append(name)
+        if users:
+            if "all" in users:
+                self._forget_all_personal()
+            else:
+                self._raise_personal(users)
+        if None in names:  # (a key not understood: everything may have changed)
+            self._drop(self._keys)
+            self._forget_all_personal()
+        elif names:
+            self._drop(names)
 
     def _ping(self) -> None:
         """Ask for an answer on the watch connection. A connection that a firewall dropped
@@ -193,7 +251,7 @@ class VersionWatch:
         self._connection = connection
         connection.send_command("CLIENT", "ID")
         own_id = self.client_id = connection.read_response()
-        prefixes = [part for key in self._keys for part in ("PREFIX", key)]
+        prefixes = [part for key in (*self._keys, PERSONAL_PREFIX) for part in ("PREFIX", key)]
         connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
         if connection.read_response() not in (b"OK", "OK"):
             raise ResponseError("Redis refused client tracking")
@@ -212,13 +270,26 @@ class VersionWatch:
             raise ConnectionError(f"Redis answered {confirmation!r} to SUBSCRIBE")
         sock.setblocking(False)
         self._drop(self._keys)  # (writes before the subscription sent no message: read anew)
+        self._forget_all_personal()
         self._reader = reader
         self._socket = sock
 
     def _close(self) -> None:
         self._drop(self._keys)
+        self._forget_all_personal()
         self._ping_sent_at = None
         connection, self._connection, self._socket = self._connection, None, None
         if connection is not None:
             with contextlib.suppress(Exception):  # (closing a broken connection)
                 connection.disconnect()
+
+
+def _personal_user(key: bytes) -> int | str | None:
+    """The user id a personal key names ("all" for PERSONAL_ALL), or None for another key."""
+    prefix = PERSONAL_PREFIX.encode()
+    if not key.startswith(prefix):
+        return None
+    rest = key[len(prefix) :]
+    if rest == b"all":
+        return "all"
+    return int(rest) if rest.isdigit() else None

@@ -17,6 +17,7 @@ from engage.accounts.models import User
 from engage.boards import reply_counts
 from engage.core import audit
 from engage.core.moderation import ContentStatus
+from engage.core.pagecache import of_user
 from engage.core.settings import get_settings
 from engage.core.types import utcnow
 from engage.extensions import db
@@ -426,5 +427,6 @@ def export_for(user) -> dict:
 
 def forget_user(user) -> None:
     """Account deletion: the texts of reports and appeals go; the counts stay."""
-    db.session.execute(update(Flag).where(Flag.user_id == user.id).values(text=""))
+    db.session.execute(update(Flag).where(Flag.user_id == user.id).values(text=""),
+                       execution_options=of_user(user.id))  # fmt: skip
     db.session.execute(update(Appeal).where(Appeal.author_id == user.id).values(text=""))

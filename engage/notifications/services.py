@@ -15,6 +15,7 @@ from engage.accounts.models import NotifyFrequency, User
 from engage.accounts.services import mail_locale
 from engage.boards.dialogue_models import Comment, Thread
 from engage.core.mail import queue_mail
+from engage.core.pagecache import of_user
 from engage.core.types import utcnow
 from engage.extensions import db
 from engage.notifications.models import Follow, Notification, NotificationKind
@@ -51,7 +52,8 @@ def follow(user, thread: Thread | None = None, process=None, proposal=None) -> N
 
 def unfollow(user, thread: Thread | None = None, process=None, proposal=None) -> None:
     conditions = [getattr(Follow, k) == v for k, v in _subject(thread, process, proposal).items()]
-    db.session.execute(delete(Follow).where(Follow.user_id == user.id, *conditions))
+    db.session.execute(delete(Follow).where(Follow.user_id == user.id, *conditions),
+                       execution_options=of_user(user.id))  # fmt: skip
 
 
 def _followers(thread: Thread | None = None, process_id: int | None = None) -> set[int]:
@@ -505,5 +507,6 @@ def export_for(user) -> dict:
 
 def forget_user(user) -> None:
     """Account deletion: follows and notifications go."""
-    db.session.execute(delete(Follow).where(Follow.user_id == user.id))
+    db.session.execute(delete(Follow).where(Follow.user_id == user.id),
+                       execution_options=of_user(user.id))  # fmt: skip
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))

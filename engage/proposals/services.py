@@ -12,10 +12,10 @@ from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, sele
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engage.core import audit, fragments, hot_sql, kept_rows
+from engage.core import audit, fragments, hot_sql, kept_rows, personal
 from engage.core.hot_sql import HotStatement
 from engage.core.moderation import ContentStatus
-from engage.core.pagecache import note_written
+from engage.core.pagecache import note_written, of_user
 from engage.core.transactions import read_alone
 from engage.core.types import UTCDateTime, utcnow
 from engage.extensions import db
@@ -216,7 +216,8 @@ def _statement(name: str):
 def _insert_support(proposal_id: int, user_id: int) -> bool:
     """One INSERT that does nothing when the support exists already (even a concurrent one)."""
     row = db.session.execute(_statement("insert"), {
-        "proposal_id": proposal_id, "user_id": user_id, "now": utcnow()}).first()  # fmt: skip
+        "proposal_id": proposal_id, "user_id": user_id, "now": utcnow()},
+        execution_options=of_user(user_id)).first()  # fmt: skip
     return row is not None
 
 
@@ -252,7 +253,7 @@ def add_support(proposal: Proposal, user) -> bool:
             "threshold": proposal.process.support_threshold or None})  # fmt: skip
         if not stored:
             return False  # supported already: nothing written
-        note_written(db.session, Proposal.__tablename__)
+        note_written(db.session, Support.__tablename__, user.id)
         [(support_count, qualified_at)] = stored
         set_committed_value(proposal, "support_count", support_count)
         set_committed_value(proposal, "qualified_at", qualified_at)
@@ -274,13 +275,15 @@ def withdraw_support(proposal: Proposal, user) -> bool:
         stored = hot_sql.run(connection, statements["withdraw"], params)
         if not stored:
             return False  # withdrawn meanwhile (a second tab): nothing written
-        note_written(db.session, Proposal.__tablename__)
+        note_written(db.session, Support.__tablename__, user.id)
         [(support_count, qualified_at)] = stored
         set_committed_value(proposal, "support_count", support_count)
         set_committed_value(proposal, "qualified_at", qualified_at)
         return True
     removed = db.session.execute(
-        _statement("delete"), {"proposal_id": proposal.id, "user_id": user.id}
+        _statement("delete"),
+        {"proposal_id": proposal.id, "user_id": user.id},
+        execution_options=of_user(user.id),
     ).rowcount
     if removed:
         _count_support(proposal, -1)
@@ -508,6 +511,11 @@ def viewer_of(user, proposal: Proposal) -> Viewer:
     """The user's own state on the proposal's page, in one query (none for visitors)."""
     if not user.is_authenticated:
         return Viewer()
+    mine = personal.of(user)  # (kept per user until their rows change: no query)
+    if mine is not None:
+        return Viewer(proposal.id in mine.supported, proposal.id in mine.following_proposals,
+                      mine.ratings.get(proposal.id), proposal.id in mine.reported_proposals,
+                      proposal.id in mine.touched_proposals)  # fmt: skip
     # As Core, alone (core/transactions.read_alone): often the page's only query.
     [row] = read_alone(_viewer_query(), {"user_id": user.id, "proposal_id": proposal.id})
     supported, following, rating, reported, touched = row

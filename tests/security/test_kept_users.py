@@ -97,11 +97,13 @@ def test_a_kept_user_sends_forms_without_being_loaded_again(app, make_user, town
 def test_a_kept_proposal_or_thread_page_opens_no_transaction_for_its_one_query(
     app, make_user, town
 ):
-    """Its one query (what the viewer did there) runs alone, in autocommit: one round trip
-    instead of BEGIN, the query and COMMIT (core/transactions.read_alone)."""
+    """Its one query (what the viewer did there, on all pages at once: core/personal.py) runs
+    alone, in autocommit: one round trip instead of BEGIN, the query and COMMIT
+    (core/transactions.read_alone); once that is kept, the page makes none."""
     from sqlalchemy import event
 
     from engage.boards import dialogue_services as dialogue
+    from engage.core import personal
     from engage.proposals import services as proposals
 
     proposal = proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
@@ -115,22 +117,25 @@ def test_a_kept_proposal_or_thread_page_opens_no_transaction_for_its_one_query(
     browser = _logged_in(app, "anna@example.org")
     for path in (f"/proposals/{proposal.id}", f"/dialogue/{thread.id}"):
         browser.get(path)  # renders and keeps the page
-        isolation: list[object] = []
-        begun: list[object] = []
+        for kept_state, queries in ((False, ["AUTOCOMMIT"]), (True, [])):
+            if not kept_state:
+                personal.kept.clear()
+            isolation: list[object] = []
+            begun: list[object] = []
 
-        def note(conn, cursor, statement, *args, seen=isolation):
-            seen.append(conn.get_execution_options().get("isolation_level"))
+            def note(conn, cursor, statement, *args, seen=isolation):
+                seen.append(conn.get_execution_options().get("isolation_level"))
 
-        def began(*args, seen=begun):
-            seen.append(args)
+            def began(*args, seen=begun):
+                seen.append(args)
 
-        event.listen(db.engine, "before_cursor_execute", note)
-        event.listen(Session, "after_begin", began)
-        try:
-            page = browser.get(path)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", note)
-            event.remove(Session, "after_begin", began)
-        assert page.status_code == 200
-        assert isolation == ["AUTOCOMMIT"], path
-        assert begun == [], path
+            event.listen(db.engine, "before_cursor_execute", note)
+            event.listen(Session, "after_begin", began)
+            try:
+                page = browser.get(path)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", note)
+                event.remove(Session, "after_begin", began)
+            assert page.status_code == 200
+            assert isolation == queries, path
+            assert begun == [], path

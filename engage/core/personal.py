@@ -1,0 +1,180 @@
+"""What one user did on proposals and threads, kept per user in each worker until it changes.
+
+A logged-in proposal or thread page shows the viewer's own state: whether they support,
+follow, rated or reported it, and whether they wrote, marked or reported a comment there. It
+was one query on every view, the page's only round trip to the database, and under load a
+quarter of the page's CPU (bench/README.md). Now each worker loads a user's state for all
+proposals and threads in one query and keeps it until one of the user's personal rows
+changes (pagecache.PERSONAL_COLUMNS): a commit that writes such a row raises the user's key
+in Redis (`engage:personal:<id>`; a write whose users are not known raises
+`engage:personal:all`), and every worker's watch connection hears of it
+(core/version_watch.py). So a citizen reading one proposal after another costs one query,
+not one per page, and a support, follow or comment of theirs is on their next page.
+
+Nothing is kept without a working watch (no Redis, a lost connection), for a request with
+uncommitted writes of its own, or for a user with more than MAX_ROWS such rows (staff who
+answered thousands of comments): their pages ask about the one item, as before. A kept state
+is as current as the versions of core/pagecache.py: a message about the user's key is on the
+watch connection before the writer's answer leaves Redis, the writing worker forgets its own
+copy at the commit, and a watch connection that falls silent is replaced within about two
+seconds, which forgets every user's state.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import Integer, bindparam, cast, literal_column, null, select, union_all
+
+from engage.core.hot_sql import HotStatement
+
+MAX_ROWS = 1000  # per user; more and the user's pages ask about their one item
+MAX_USERS = 5000  # per worker, the least recently used dropped first
+# Loaded anew after this even without a message: a commit whose raise of the user's key did
+# not reach Redis (a timeout) leaves the other workers' copies old for at most this long.
+KEPT_SECONDS = 300
+
+(SUPPORTED, FOLLOWED_PROPOSAL, FOLLOWED_THREAD, RATED, REPORTED_PROPOSAL, REPORTED_THREAD,
+ TOUCHED) = range(7)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Personal:
+    """One user's own rows on proposals and threads, by item id."""
+
+    supported: frozenset[int] = frozenset()
+    following_proposals: frozenset[int] = frozenset()
+    following_threads: frozenset[int] = frozenset()
+    ratings: dict[int, int] = field(default_factory=dict)
+    reported_proposals: frozenset[int] = frozenset()
+    reported_threads: frozenset[int] = frozenset()
+    # where they wrote, marked helpful or reported a comment
+    touched_proposals: frozenset[int] = frozenset()
+    touched_threads: frozenset[int] = frozenset()
+
+
+_TOO_MANY = object()  # (kept too: the user's pages ask about their one item)
+
+
+class _Kept:
+    """One worker's Personal per user, with the watch's token it was loaded under."""
+
+    def __init__(self, max_users: int = MAX_USERS) -> None:
+        self.max_users = max_users
+        self.items: OrderedDict[int, tuple[tuple, float, object]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, user_id: int, token: tuple) -> object | None:
+        with self.lock:
+            found = self.items.get(user_id)
+            if found is None or found[0] != token or time.monotonic() - found[1] > KEPT_SECONDS:
+                return None
+            self.items.move_to_end(user_id)
+            return found[2]
+
+    def put(self, user_id: int, token: tuple, value: object) -> None:
+        with self.lock:
+            self.items[user_id] = (token, time.monotonic(), value)
+            self.items.move_to_end(user_id)
+            while len(self.items) > self.max_users:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+kept = _Kept()
+
+
+def of(user) -> Personal | None:
+    """The user's own rows, kept or loaded in one query; None where the page must ask the
+    database about its one item (see the module's docstring)."""
+    from engage.core.fragments import db_changed
+
+    if not user.is_authenticated or not current_app.config.get("FRAGMENT_CACHE", True):
+        return None
+    watch = current_app.extensions.get("engage_version_watch")
+    if watch is None or db_changed():
+        return None
+    token = watch.personal_token(user.id)  # (before the rows are read: see _Kept)
+    if token is None:
+        return None
+    found = kept.get(user.id, token)
+    if found is None:
+        found = _load(user.id)
+        kept.put(user.id, token, found)
+    return None if found is _TOO_MANY else found
+
+
+def _load(user_id: int) -> object:
+    from engage.core.transactions import read_alone
+
+    rows = read_alone(_query(), {"user_id": user_id})
+    if len(rows) > MAX_ROWS:
+        return _TOO_MANY
+    sets: list[set] = [set() for _ in range(TOUCHED)]
+    ratings: dict[int, int] = {}
+    touched_proposals, touched_threads = set(), set()
+    for kind, item, value in rows:
+        if kind == RATED:
+            ratings[item] = value
+        elif kind == TOUCHED:  # (item: the comment's proposal, value: its thread)
+            if item is not None:
+                touched_proposals.add(item)
+            else:
+                touched_threads.add(value)
+        else:
+            sets[kind].add(item)
+    return Personal(
+        supported=frozenset(sets[SUPPORTED]),
+        following_proposals=frozenset(sets[FOLLOWED_PROPOSAL]),
+        following_threads=frozenset(sets[FOLLOWED_THREAD]),
+        ratings=ratings,
+        reported_proposals=frozenset(sets[REPORTED_PROPOSAL]),
+        reported_threads=frozenset(sets[REPORTED_THREAD]),
+        touched_proposals=frozenset(touched_proposals),
+        touched_threads=frozenset(touched_threads),
+    )
+
+
+@cache
+def _query() -> HotStatement:
+    """(kind, item id, value) for every personal row of the user, at most MAX_ROWS + 1."""
+    from engage.boards.dialogue_models import Comment, Reaction
+    from engage.moderation.models import Flag
+    from engage.notifications.models import Follow
+    from engage.proposals.models import Rating, Support
+
+    user_id = bindparam("user_id")
+    none = cast(null(), Integer)
+
+    def kind(number: int):
+        return literal_column(str(number), Integer)
+
+    def flags(content_type: str):
+        return Flag.user_id == user_id, Flag.content_type == content_type
+
+    parts = [
+        select(kind(SUPPORTED), Support.proposal_id, none).where(Support.user_id == user_id),
+        select(kind(FOLLOWED_PROPOSAL), Follow.proposal_id, none).where(
+            Follow.user_id == user_id, Follow.proposal_id.is_not(None)),
+        select(kind(FOLLOWED_THREAD), Follow.thread_id, none).where(
+            Follow.user_id == user_id, Follow.thread_id.is_not(None)),
+        select(kind(RATED), Rating.proposal_id, Rating.stars).where(Rating.user_id == user_id),
+        select(kind(REPORTED_PROPOSAL), Flag.content_id, none).where(*flags("proposal")),
+        select(kind(REPORTED_THREAD), Flag.content_id, none).where(*flags("thread")),
+        # The comments the user wrote, marked helpful or reported: as dialogue.touches.
+        select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id).where(
+            Comment.author_id == user_id),
+        select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id)
+        .join(Reaction, Reaction.comment_id == Comment.id).where(Reaction.user_id == user_id),
+        select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id)
+        .join(Flag, Flag.content_id == Comment.id).where(*flags("comment")),
+    ]  # fmt: skip
+    return HotStatement(union_all(*parts).limit(literal_column(str(MAX_ROWS + 1))))

@@ -22,11 +22,12 @@ from engage.boards.dialogue_forms import (
     ThreadForm,
 )
 from engage.boards.dialogue_models import Comment, Thread
-from engage.core import kept_rows
+from engage.core import fragments, kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
+from engage.main.layout import layout_key
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
@@ -139,17 +140,23 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         permissions.can_delete_post(user, thread), permissions.can_close_thread(user, thread),
         permissions.can_reply(user, thread), permissions.can_answer_officially(user, thread),
     )  # fmt: skip
-    html = render_template(
-        "boards/thread_detail.html",
-        thread=thread,
-        page_key=page_key,
-        replies=replies,
-        official_of=services.official_answer,
-        forms=_ThreadForms(signed_in, reply_form, close_form),
-        following=viewer.following,
-        board_perm=permissions,
-        render=render_user_text,
-    )
+
+    def page() -> str:
+        return render_template(
+            "boards/thread_detail.html",
+            thread=thread,
+            page_key=page_key,
+            replies=replies,
+            official_of=services.official_answer,
+            forms=_ThreadForms(signed_in, reply_form, close_form),
+            following=viewer.following,
+            board_perm=permissions,
+            render=render_user_text,
+        )
+
+    # Kept whole for everyone with the same switches and layout (as proposals._detail).
+    layout = None if page_key is None else layout_key()
+    html = page() if layout is None else fragments.kept_page((page_key, layout), page)
     if (current_user.is_authenticated and g.get("unread_notifications", 1)
             and notifications.has_unread(current_user, thread=thread)):  # fmt: skip
         # Reading the thread is seeing its news. Committed after rendering: a commit expires

@@ -18,6 +18,8 @@ Without Redis there is no content version, and nothing is cached.
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -82,8 +84,9 @@ class _Store:
 def _size(value: object) -> int:
     if isinstance(value, str):
         return len(value)
-    if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
-        return sum(map(len, value))  # a fragment, split at its CSRF tokens
+    if isinstance(value, tuple) and value and isinstance(value[0], str):
+        # a fragment split at its CSRF tokens, or a page with its slots (kept_page)
+        return sum(len(part) for part in value if isinstance(part, str))
     return 64
 
 
@@ -235,6 +238,76 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
         return Markup(html)  # noqa: S704 (template output)
     _note_kept_since(area)
     return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
+
+
+# Stands for the user's id in a page kept for everyone whose key is the same (kept_page):
+# random, so that no text on a page can contain it.
+OWNER_MARK = f"owner-{secrets.token_hex(16)}"
+_TOKEN_SLOT, _OWNER_SLOT = 0, 1
+
+
+def draft_owner() -> str:
+    """The user's id, as the layout names it (whose unsent texts a tab may give back): a mark
+    while a page is rendered to be kept, put in per request."""
+    if g.get("engage_keeping_page"):
+        return OWNER_MARK
+    from flask_login import current_user
+
+    return str(current_user.id)
+
+
+def kept_page(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
+    """A whole page, layout included, kept like a fragment for everyone with the same key.
+
+    The key must name everything the page shows differently for users and requests (the
+    layout's part: main/layout.layout_key); the CSRF token and the user's id are put in per
+    request. A hit renders no template at all: for a logged-in proposal page that was a fifth
+    of its CPU, the layout's context and the template glue around its kept fragments.
+    """
+    version = _usable_version(CONTENT)
+    if version is None:
+        return render()
+    language = g.get("engage_fragment_language")
+    if language is None:
+        language = g.engage_fragment_language = str(get_locale())
+    full_key = (language, "page", *key)
+    parts = store.get(version, full_key)
+    if parts is None:
+        g.engage_keeping_page = True
+        try:
+            html = str(render())
+        finally:
+            g.engage_keeping_page = False
+        parts = _slotted(html, g.get(_csrf_field()))
+        if keepable(CONTENT):
+            store.put(version, full_key, parts)
+    else:
+        _note_kept_since(CONTENT)
+    return _filled(parts)
+
+
+def _slotted(html: str, token: str | None) -> tuple:
+    """The page as its text between the slots, each slot standing for what it held."""
+    marks = [OWNER_MARK] if not token else [token, OWNER_MARK]
+    pieces = re.split("(" + "|".join(map(re.escape, marks)) + ")", html)
+    return tuple(piece if i % 2 == 0 else (_OWNER_SLOT if piece == OWNER_MARK else _TOKEN_SLOT)
+                 for i, piece in enumerate(pieces))  # fmt: skip
+
+
+def _filled(parts: tuple) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    slots = set(parts[1::2])
+    fills = {}
+    if _TOKEN_SLOT in slots:
+        from flask_wtf.csrf import generate_csrf
+
+        fills[_TOKEN_SLOT] = generate_csrf()
+    if _OWNER_SLOT in slots:
+        from flask_login import current_user
+
+        fills[_OWNER_SLOT] = str(current_user.id)
+    return "".join(part if isinstance(part, str) else fills[part] for part in parts)
 
 
 def kept(key: tuple[Hashable, ...], area: str = CONTENT) -> object | None:

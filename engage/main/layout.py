@@ -8,7 +8,7 @@ three asset addresses each time.
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import current_app, request, session, url_for
 from flask_login import current_user
 
 _STATIC_URLS: dict[tuple[str, str], str] = {}
@@ -34,3 +34,17 @@ def header_key(unread: int) -> tuple:
     return (request.full_path, user.is_authenticated, unread, permissions.is_staff(user),
             can_view_reports(user), moderation.can_moderate(user),
             permissions.can_administer(user))  # fmt: skip
+
+
+def layout_key() -> tuple | None:
+    """What the layout shows of this user and request, for a page kept whole
+    (fragments.kept_page): the header's key. None when it shows something for this request
+    alone: a message (flash) or a notice about the account."""
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies and "_flashes" in session:
+        return None
+    user = current_user._get_current_object()
+    if user.is_authenticated and (user.is_blocked or not user.is_verified):
+        return None
+    from engage.notifications.views import unread_notifications
+
+    return header_key(unread_notifications()["unread_notifications"])

@@ -20,6 +20,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.errors import wants_json
 from engage.extensions import db, limiter
+from engage.main.layout import layout_key
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.organisation.models import all_districts
@@ -64,9 +65,14 @@ def _visible_or_404(proposal_id: int, kept: bool = False) -> Proposal:
 
 @bp.get("")
 def index():
-    # The list is the same for everyone: rendered once per content version (core/fragments.py).
-    listing = fragments.cached(("proposals.index", request.full_path), _listing)
-    return render_template("proposals/index.html", listing=listing)
+    # The list is the same for everyone: rendered once per content version (core/fragments.py),
+    # and kept whole with the layout for everyone whose layout reads the same.
+    def page() -> str:
+        listing = fragments.cached(("proposals.index", request.full_path), _listing)
+        return render_template("proposals/index.html", listing=listing)
+
+    layout = layout_key()
+    return page() if layout is None else fragments.kept_page(("proposals.index", layout), page)
 
 
 def _listing() -> str:
@@ -257,17 +263,26 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     forms = _PageForms(proposal, viewer, moves, can_record=can_record, can_rate=can_rate,
                        signed_in=signed_in, result=result_form, move=move_form,
                        comment=comment_form)  # fmt: skip
-    return render_template(
-        "proposals/detail.html",
-        proposal=proposal,
-        page_key=page_key,
-        render=render_user_text,
-        forms=forms,
-        replies=replies,
-        board_perm=board_permissions,
-        offers_of=offers_from_proposal,
-        **switches,
-    ), status
+
+    def page() -> str:
+        return render_template(
+            "proposals/detail.html",
+            proposal=proposal,
+            page_key=page_key,
+            render=render_user_text,
+            forms=forms,
+            replies=replies,
+            board_perm=board_permissions,
+            offers_of=offers_from_proposal,
+            **switches,
+        )
+
+    # The whole page, layout included, is kept for everyone with the same switches and the
+    # same layout (header, no message): a hit renders no template.
+    layout = None if page_key is None else layout_key()
+    if layout is None:
+        return page(), status
+    return fragments.kept_page((page_key, layout), page), status
 
 
 @bp.post("/<int:proposal_id>/support")

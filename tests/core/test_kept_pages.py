@@ -1,0 +1,158 @@
+"""Logged-in proposal and thread pages are kept whole, layout included, for everyone whose
+switches and layout read the same (fragments.kept_page): each user still gets their own
+CSRF token, their own id, their messages, notices and unread count."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask import template_rendered
+
+from engage.accounts import services as accounts
+from engage.boards import dialogue_services as dialogue
+from engage.core import version_watch
+from engage.extensions import db
+from engage.proposals import services as proposals
+from tests.conftest import AuthActions, needs_redis, with_empty_redis
+
+pytestmark = needs_redis
+TOKEN_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+OWNER_RE = re.compile(r'data-draft-owner="([^"]*)"')
+
+
+@pytest.fixture
+def app_config(app_config):
+    return with_empty_redis(app_config)
+
+
+@pytest.fixture(autouse=True)
+def _watched(monkeypatch):
+    monkeypatch.setattr(version_watch, "MAX_AGE_SECONDS", 60.0)
+
+
+@pytest.fixture
+def proposal(town):
+    made = proposals.save_proposal(town["staff"], town["voting"], proposals.ProposalData(
+        title="Bank am Teich", problem="Keine Bank.", idea="Eine Bank.",
+        intended_outcome="Ausruhen.", indicator="Bänke"), submit=True)  # fmt: skip
+    db.session.commit()
+    return made
+
+
+@contextmanager
+def rendered(app):
+    """The names of the templates rendered while the block runs."""
+    names: list[str] = []
+
+    def note(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(note, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(note, app)
+
+
+def _browser(app, email: str):
+    browser = app.test_client()
+    AuthActions(browser).login(email)
+    browser.get("/")  # (shows the log-in's message)
+    return browser
+
+
+def _get(browser, path: str) -> str:
+    answer = browser.get(path)
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def test_a_second_reader_with_the_same_switches_gets_the_kept_page_with_their_own_token_and_id(
+    app, town, make_user, proposal
+):
+    make_user(email="zweite@example.org")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    path = f"/proposals/{proposal.id}"
+    page_one = _get(first, path)
+    with rendered(app) as templates:
+        page_two = _get(second, path)
+    assert templates == []  # (served whole, no template rendered)
+    tokens_one, tokens_two = set(TOKEN_RE.findall(page_one)), set(TOKEN_RE.findall(page_two))
+    assert len(tokens_one) == len(tokens_two) == 1 and tokens_one != tokens_two
+    owners = OWNER_RE.findall(page_one) + OWNER_RE.findall(page_two)
+    second_id = accounts.find_by_email("zweite@example.org").id
+    assert owners == [str(town["citizen"].id), str(second_id)]
+    strip = lambda page: OWNER_RE.sub("", TOKEN_RE.sub("", page))  # noqa: E731
+    assert strip(page_one) == strip(page_two)
+    # The second reader's token is their own: their support counts.
+    answer = second.post(f"{path}/support", data={"csrf_token": tokens_two.pop(),
+                                                    "intent": "support"})  # fmt: skip
+    assert answer.status_code == 302
+    assert "Unterstützung zurückziehen" in _get(second, path)
+    assert "Unterstützung zurückziehen" not in _get(first, path)
+
+
+def test_a_message_shows_once_on_the_page_after_a_press_and_not_on_the_kept_one(
+    app, town, proposal
+):
+    reader = _browser(app, "buerger@example.org")
+    path = f"/proposals/{proposal.id}"
+    token = TOKEN_RE.search(_get(reader, path)).group(1)
+    reader.post(f"{path}/support", data={"csrf_token": token, "intent": "support"})
+    with_message = _get(reader, path)
+    assert "Danke für Ihre Unterstützung" in with_message
+    again = _get(reader, path)
+    assert "Danke für Ihre Unterstützung" not in again
+    assert "Unterstützung zurückziehen" in again
+
+
+def test_the_unread_count_and_the_account_notices_are_each_readers_own(
+    app, town, make_user, proposal
+):
+    make_user(email="ungelesen@example.org")
+    plain, unverified = _browser(app, "buerger@example.org"), _browser(app, "neu@example.org")
+    path = f"/proposals/{proposal.id}"
+    assert "count-badge" not in _get(plain, path)
+    assert "Bitte bestätigen Sie Ihre E-Mail-Adresse, um mitzumachen" in _get(unverified, path)
+    assert "Bitte bestätigen Sie Ihre E-Mail-Adresse, um mitzumachen" not in _get(plain, path)
+    thread = dialogue.open_thread(town["citizen"], "Frage zur Bank", "Text", town["dialogue"])
+    db.session.commit()
+    dialogue.reply(thread, town["neighbour"], "Eine Antwort für Bernd")  # (a notification)
+    db.session.commit()
+    badge = re.compile(r'class="count-badge">1<')
+    assert badge.search(_get(plain, path))
+    other = _browser(app, "ungelesen@example.org")
+    assert not badge.search(_get(other, path))
+
+
+def test_thread_pages_are_kept_whole_too(app, town, make_user):
+    make_user(email="zweite@example.org")
+    thread = dialogue.open_thread(town["neighbour"], "Frage zur Bank", "Text", town["dialogue"])
+    db.session.commit()
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    path = f"/dialogue/{thread.id}"
+    page_one = _get(first, path)
+    with rendered(app) as templates:
+        page_two = _get(second, path)
+    assert templates == []
+    assert OWNER_RE.findall(page_one) != OWNER_RE.findall(page_two)
+    assert set(TOKEN_RE.findall(page_one)) != set(TOKEN_RE.findall(page_two))
+
+
+def test_the_proposal_list_is_kept_whole_and_a_new_proposal_shows_at_once(
+    app, town, make_user, proposal
+):
+    make_user(email="zweite@example.org")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    assert "Bank am Teich" in _get(first, "/proposals")
+    with rendered(app) as templates:
+        listing = _get(second, "/proposals")
+    assert templates == []
+    assert OWNER_RE.findall(listing) == [str(accounts.find_by_email("zweite@example.org").id)]
+    proposals.save_proposal(town["neighbour"], town["voting"], proposals.ProposalData(
+        title="Zweite Bank", problem="P", idea="I", intended_outcome="W", indicator="Z"),
+        submit=True)  # fmt: skip
+    db.session.commit()
+    assert "Zweite Bank" in _get(second, "/proposals")

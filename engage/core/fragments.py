@@ -84,13 +84,18 @@ class _Store:
 def _size(value: object) -> int:
     if isinstance(value, str):
         return len(value)
-    if isinstance(value, tuple) and value and isinstance(value[0], str):
-        # a fragment split at its CSRF tokens, or a page with its slots (kept_page)
-        return sum(len(part) for part in value if isinstance(part, str))
+    if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
+        return sum(map(len, value))  # a fragment, split at its CSRF tokens
+    if isinstance(value, _KeptPage):  # (its text between the slots)
+        return sum(len(part) for part in value.parts if isinstance(part, str))
     return 64
 
 
 store = _Store()
+# Whole pages (kept_page), under the content version: a store of their own, so that a city's
+# many pages do not push out the fragments they are made of (a page holds its fragments' text
+# again).
+page_store = _Store(max_entries=MAX_ENTRIES // 4, max_chars=MAX_CHARS // 2)
 # What is kept under the other areas' versions (core/pagecache.py): the loaded users; the
 # processes with their phases, and lists of processes, districts and departments.
 account_store = _Store(max_entries=MAX_ENTRIES, max_chars=MAX_CHARS // 16)
@@ -116,7 +121,7 @@ def clear_all() -> None:
     """Forget everything this worker keeps (tests start from nothing)."""
     from engage.core import personal
 
-    for kept_store in _STORES.values():
+    for kept_store in (*_STORES.values(), page_store):
         kept_store.clear()
     personal.kept.clear()
     forget_worker_pages()
@@ -270,20 +275,32 @@ def kept_page(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
     language = g.get("engage_fragment_language")
     if language is None:
         language = g.engage_fragment_language = str(get_locale())
-    full_key = (language, "page", *key)
-    parts = store.get(version, full_key)
-    if parts is None:
-        g.engage_keeping_page = True
-        try:
-            html = str(render())
-        finally:
-            g.engage_keeping_page = False
-        parts = _slotted(html, g.get(_csrf_field()))
-        if keepable(CONTENT):
-            store.put(version, full_key, parts)
-    else:
-        _note_kept_since(CONTENT)
+    full_key = (language, *key)
+    found = page_store.get(version, full_key)
+    now = time.monotonic()
+    if found is not None and now - found.since < TTL_SECONDS:
+        _note_since(found.since)
+        return _filled(found.parts)
+    g.engage_keeping_page = True
+    try:
+        html = str(render())
+    finally:
+        g.engage_keeping_page = False
+    parts = _slotted(html, g.get(_csrf_field()))
+    if keepable(CONTENT):
+        # As old as the oldest kept fragment in it: dropped a minute from then, as they are.
+        since = min(now, g.get("engage_content_kept_since") or now)
+        page_store.put(version, full_key, _KeptPage(since, parts))
     return _filled(parts)
+
+
+class _KeptPage:
+    """A page kept whole: its parts between the slots, and since when its oldest part is."""
+
+    __slots__ = ("since", "parts")
+
+    def __init__(self, since: float, parts: tuple) -> None:
+        self.since, self.parts = since, parts
 
 
 def _slotted(html: str, token: str | None) -> tuple:
@@ -324,9 +341,13 @@ def _note_kept_since(area: str) -> None:
     # (TTL_SECONDS): a visitor's page made of it is as old as the oldest part
     # (core/pagecache.py keeps the page only for the rest of that minute).
     if area == CONTENT:
-        since = g.get("engage_content_kept_since")
-        if since is None or store.started < since:
-            g.engage_content_kept_since = store.started
+        _note_since(store.started)
+
+
+def _note_since(started: float) -> None:
+    since = g.get("engage_content_kept_since")
+    if since is None or started < since:
+        g.engage_content_kept_since = started
 
 
 def kept_seconds() -> float:

@@ -156,3 +156,22 @@ def test_the_proposal_list_is_kept_whole_and_a_new_proposal_shows_at_once(
         submit=True)  # fmt: skip
     db.session.commit()
     assert "Zweite Bank" in _get(second, "/proposals")
+
+
+def test_a_kept_page_is_rendered_again_a_minute_after_its_oldest_part(app, town, proposal):
+    """Some content changes with the clock alone (phases, edit windows): like the fragments it
+    is made of, a page is kept for a minute from its oldest part, and in a store of its own."""
+    from engage.core import fragments
+
+    reader = _browser(app, "buerger@example.org")
+    path = f"/proposals/{proposal.id}"
+    _get(reader, path)
+    [page] = [v for k, v in fragments.page_store.items.items() if proposal.id in k[1]]
+    assert not any(isinstance(v, fragments._KeptPage) for v in fragments.store.items.values())
+    with rendered(app) as templates:
+        _get(reader, path)
+    assert templates == []
+    page.since -= fragments.TTL_SECONDS
+    with rendered(app) as templates:
+        _get(reader, path)
+    assert templates == ["proposals/detail.html"]

@@ -458,23 +458,32 @@ def unread_count(user) -> int:
     )
 
 
-def has_unread(user, thread: Thread) -> bool:
-    """Whether the user has unread news about this thread."""
+def has_unread(user, thread: Thread | None = None, proposal=None) -> bool:
+    """Whether the user has unread news about this thread or proposal."""
     return bool(db.session.scalar(
         select(Notification.id).where(Notification.user_id == user.id,
                                       Notification.read_at.is_(None),
-                                      Notification.thread_id == thread.id).limit(1)
+                                      _about(thread, proposal)).limit(1)
     ))  # fmt: skip
 
 
-def mark_read(user, notification_ids: list[int] | None = None, thread: Thread | None = None):
+def _about(thread: Thread | None, proposal):
+    if thread is not None:
+        return Notification.thread_id == thread.id
+    return Notification.proposal_id == proposal.id
+
+
+def mark_read(user, notification_ids: list[int] | None = None, thread: Thread | None = None,
+              proposal=None):  # fmt: skip
+    """Mark the user's unread notifications read: those given, those about the thread or the
+    proposal (its page was read), or all."""
     query = update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
-    if thread is not None:
-        query = query.where(Notification.thread_id == thread.id)
+    if thread is not None or proposal is not None:
+        query = query.where(_about(thread, proposal))
     db.session.execute(query.values(read_at=utcnow()))
 
 

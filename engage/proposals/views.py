@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import defaultload, joinedload, lazyload
@@ -23,6 +23,7 @@ from engage.extensions import db, limiter
 from engage.main.layout import layout_key
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
+from engage.notifications import services as notifications
 from engage.organisation.models import all_districts
 from engage.processes.models import Process
 from engage.processes.services import published_processes
@@ -280,9 +281,14 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     # The whole page, layout included, is kept for everyone with the same switches and the
     # same layout (header, no message): a hit renders no template.
     layout = None if page_key is None else layout_key()
-    if layout is None:
-        return page(), status
-    return fragments.kept_page((page_key, layout), page), status
+    html = page() if layout is None else fragments.kept_page((page_key, layout), page)
+    if (signed_in and g.get("unread_notifications", 1)
+            and notifications.has_unread(user, proposal=proposal)):  # fmt: skip
+        # Reading the proposal is seeing its news (steps and comments), as on a thread's page;
+        # committed after rendering, which a commit would make load its comments again.
+        notifications.mark_read(user, proposal=proposal)
+        db.session.commit()
+    return html, status
 
 
 @bp.post("/<int:proposal_id>/support")

@@ -107,6 +107,26 @@ def test_header_shows_unread_count_and_reading_the_thread_clears_it(client, auth
     assert "count-badge" not in client.get("/").get_data(as_text=True)
 
 
+def test_reading_a_proposal_clears_its_news_and_only_its_news(client, auth, town):
+    from engage.proposals import services as proposals
+
+    def proposal(title):
+        return proposals.save_proposal(town["citizen"], town["voting"], proposals.ProposalData(
+            title=title, problem="P", idea="I", intended_outcome="W", indicator="Z"),
+            submit=True)  # fmt: skip
+
+    bench, light = proposal("Bank am Teich"), proposal("Licht am Weg")
+    db.session.commit()
+    for item in (bench, light):  # (authors follow their proposals)
+        proposals.comment(item, town["neighbour"], "Gute Idee")
+    db.session.commit()
+    auth.login("buerger@example.org")
+    assert 'class="count-badge">2' in client.get("/").get_data(as_text=True)
+    client.get(f"/proposals/{bench.id}")
+    assert 'class="count-badge">1' in client.get("/").get_data(as_text=True)
+    assert [n.proposal_id for n in _notes(town["citizen"]) if n.read_at is None] == [light.id]
+
+
 def test_mark_all_read(client, auth, town):
     thread = _thread(town)
     dialogue.reply(thread, town["neighbour"], "Hallo")

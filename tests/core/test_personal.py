@@ -241,6 +241,28 @@ def test_the_kept_state_answers_as_the_pages_own_query_does(app, town, make_user
     assert truths[8].touched_replies and truths[9].touched_replies
 
 
+# --- keeping (no Redis needed) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ids", [[], [7], [3, 1, 2, 2], list(range(0, 20_000, 3))])
+def test_kept_ids_answer_as_a_set_would(ids):
+    kept_ids = personal.Ids(ids)
+    assert len(kept_ids) == len(set(ids))
+    for probe in (-1, 0, 1, 2, 3, 4, 7, 8, 19_998, 19_999, 2**31 - 1):
+        assert (probe in kept_ids) == (probe in set(ids))
+
+
+def test_the_least_recently_used_users_go_when_the_ids_budget_is_spent():
+    store = personal._Kept(max_users=10, max_ids=5)
+    for user in (1, 2, 3):
+        store.put(user, ("t",), personal.Personal(supported=personal.Ids([user, 100 + user])))
+    assert store.get(1, ("t",)) is None  # (2 + 2 + 2 ids > 5: the oldest went)
+    assert store.get(2, ("t",)) is not None and store.get(3, ("t",)) is not None
+    assert store.ids == 4
+    store.put(3, ("t",), personal.Personal())  # (loaded anew, empty: its ids are given back)
+    assert store.ids == 2
+
+
 # --- the watch's side (core/version_watch.py) ----------------------------------------------
 
 

@@ -22,12 +22,12 @@ from engage.boards.dialogue_forms import (
     ThreadForm,
 )
 from engage.boards.dialogue_models import Comment, Thread
-from engage.core import fragments, kept_rows
+from engage.core import kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
-from engage.main.layout import layout_key
+from engage.main.layout import kept_whole
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
@@ -155,14 +155,11 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
         )
 
     # Kept whole for everyone with the same switches and layout (as proposals._detail).
-    layout = None if page_key is None else layout_key()
-    html = page() if layout is None else fragments.kept_page((page_key, layout), page)
-    if (current_user.is_authenticated and g.get("unread_notifications", 1)
-            and notifications.has_unread(current_user, thread=thread)):  # fmt: skip
+    html = kept_whole(page_key, page)
+    if notifications.read_news_on_page(user, g.get("unread_notifications", 1), thread=thread):
         # Reading the thread is seeing its news. Committed after rendering: a commit expires
         # the loaded replies, which would then reload one by one. Only when there is news: a
         # write raises the content version, which renews every cached page and fragment.
-        notifications.mark_read(current_user, thread=thread)
         db.session.commit()
     return html, status
 

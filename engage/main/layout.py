@@ -48,3 +48,13 @@ def layout_key() -> tuple | None:
     from engage.notifications.views import unread_notifications
 
     return header_key(unread_notifications()["unread_notifications"])
+
+
+def kept_whole(page_key: tuple | None, render) -> str:
+    """The page rendered, or kept whole for everyone with the same page key and layout
+    (fragments.kept_page); rendered when page_key is None (a form with errors) or the layout
+    shows something for this request alone."""
+    from engage.core import fragments
+
+    layout = None if page_key is None else layout_key()
+    return render() if layout is None else fragments.kept_page((page_key, layout), render)

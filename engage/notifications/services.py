@@ -467,6 +467,15 @@ def has_unread(user, thread: Thread | None = None, proposal=None) -> bool:
     ))  # fmt: skip
 
 
+def read_news_on_page(user, unread: int, thread: Thread | None = None, proposal=None) -> bool:
+    """The user read the page of a thread or proposal: its news count as read (True if there
+    were any; the caller commits). unread: the user's unread count, 0 asks nothing."""
+    if not unread or not user.is_authenticated or not has_unread(user, thread, proposal):
+        return False
+    mark_read(user, thread=thread, proposal=proposal)
+    return True
+
+
 def _about(thread: Thread | None, proposal):
     if thread is not None:
         return Notification.thread_id == thread.id

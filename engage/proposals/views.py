@@ -20,7 +20,7 @@ from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.errors import wants_json
 from engage.extensions import db, limiter
-from engage.main.layout import layout_key
+from engage.main.layout import kept_whole
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
@@ -72,8 +72,7 @@ def index():
         listing = fragments.cached(("proposals.index", request.full_path), _listing)
         return render_template("proposals/index.html", listing=listing)
 
-    layout = layout_key()
-    return page() if layout is None else fragments.kept_page(("proposals.index", layout), page)
+    return kept_whole(("proposals.index",), page)
 
 
 def _listing() -> str:
@@ -280,13 +279,10 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
 
     # The whole page, layout included, is kept for everyone with the same switches and the
     # same layout (header, no message): a hit renders no template.
-    layout = None if page_key is None else layout_key()
-    html = page() if layout is None else fragments.kept_page((page_key, layout), page)
-    if (signed_in and g.get("unread_notifications", 1)
-            and notifications.has_unread(user, proposal=proposal)):  # fmt: skip
+    html = kept_whole(page_key, page)
+    if notifications.read_news_on_page(user, g.get("unread_notifications", 1), proposal=proposal):
         # Reading the proposal is seeing its news (steps and comments), as on a thread's page;
         # committed after rendering, which a commit would make load its comments again.
-        notifications.mark_read(user, proposal=proposal)
         db.session.commit()
     return html, status
 

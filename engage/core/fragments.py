@@ -221,6 +221,14 @@ def keep_signed_token(response):
     return response
 
 
+def _language() -> str:
+    """This request's language, the first part of every key (asked once a request)."""
+    language = g.get("engage_fragment_language")
+    if language is None:
+        language = g.engage_fragment_language = str(get_locale())
+    return language
+
+
 def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CONTENT) -> Markup:
     """The fragment stored under key for this version and language, rendered when missing.
 
@@ -229,10 +237,7 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
     version = _usable_version(area)
     if version is None:
         return Markup(render())  # noqa: S704 (template output)
-    language = g.get("engage_fragment_language")
-    if language is None:
-        language = g.engage_fragment_language = str(get_locale())
-    full_key = (language, *key)
+    full_key = (_language(), *key)
     kept_in = _store_of(area)
     parts = kept_in.get(version, full_key)
     if parts is None:
@@ -272,10 +277,7 @@ def kept_page(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
     version = _usable_version(CONTENT)
     if version is None:
         return render()
-    language = g.get("engage_fragment_language")
-    if language is None:
-        language = g.engage_fragment_language = str(get_locale())
-    full_key = (language, *key)
+    full_key = (_language(), *key)
     found = page_store.get(version, full_key)
     now = time.monotonic()
     if found is not None and now - found.since < TTL_SECONDS:

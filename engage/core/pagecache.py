@@ -344,8 +344,8 @@ def note_written(session_, table: str, user_id: int | None = None) -> None:
 
 def _bump_version(session_) -> None:
     areas = session_.info.pop("engage_changed", None)
-    users = session_.info.pop("engage_personal", None)
-    if not areas and not users:
+    users = session_.info.pop("engage_personal", None)  # (noted only with areas changed)
+    if not areas:
         return
     client = _client() if has_app_context() else None
     if client is None:
@@ -353,12 +353,12 @@ def _bump_version(session_) -> None:
     everyone = users is not None and EVERYONE in users
     watch = current_app.extensions.get("engage_version_watch")
     if watch is not None:  # (this worker's next request reads the raised versions)
-        watch.forget(tuple(_KEY_OF_AREA[area] for area in areas or ()))
+        watch.forget(tuple(_KEY_OF_AREA[area] for area in areas))
         if users:
             watch.forget_personal(None if everyone else users)
     try:
         with client.pipeline(transaction=False) as pipe:
-            for area in sorted(areas or ()):
+            for area in sorted(areas):
                 pipe.incr(_KEY_OF_AREA[area])
             personal_keys = [PERSONAL_ALL] if everyone else [
                 f"{PERSONAL_PREFIX}{user}" for user in sorted(users or ())]  # fmt: skip

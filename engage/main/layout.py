@@ -45,9 +45,9 @@ def layout_key() -> tuple | None:
     user = current_user._get_current_object()
     if user.is_authenticated and (user.is_blocked or not user.is_verified):
         return None
-    from engage.notifications.views import unread_notifications
+    from engage.notifications.services import header_unread
 
-    return header_key(unread_notifications()["unread_notifications"])
+    return header_key(header_unread(user))
 
 
 def kept_whole(page_key: tuple | None, render) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -456,6 +456,20 @@ def unread_count(user) -> int:
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
+
+
+def header_unread(user) -> int:
+    """The unread count the header shows: asked once per request (in g, where the thread and
+    proposal pages look whether to mark news read), kept per user until data changes (a new or
+    read notification is a change)."""
+    if not user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        from engage.core import fragments
+
+        g.unread_notifications = fragments.remembered(("unread", user.id),
+                                                      lambda: unread_count(user))  # fmt: skip
+    return g.unread_notifications
 
 
 def has_unread(user, thread: Thread | None = None, proposal=None) -> bool:

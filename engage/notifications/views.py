@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
 from engage.boards.dialogue_models import Thread
-from engage.core import fragments
 from engage.extensions import db
 from engage.notifications import services
 from engage.notifications.models import Notification
@@ -20,16 +19,9 @@ bp = Blueprint("notifications", __name__)
 
 @bp.app_context_processor
 def unread_notifications() -> dict:
-    """The unread count for the header (one small query per request, for logged-in users)."""
-    if current_user and current_user.is_authenticated:
-        if "unread_notifications" not in g:
-            # Kept per user until data changes (a new or read notification is a change).
-            user = current_user._get_current_object()
-            g.unread_notifications = fragments.remembered(
-                ("unread", user.id), lambda: services.unread_count(user)
-            )
-        return {"unread_notifications": g.unread_notifications}
-    return {"unread_notifications": 0}
+    """The unread count for the header (services.header_unread)."""
+    user = current_user._get_current_object() if current_user else None
+    return {"unread_notifications": services.header_unread(user) if user else 0}
 
 
 @bp.get("/notifications")

@@ -252,9 +252,11 @@ def main() -> None:
         sessions = login_sessions(32, options.database)
         pages += [("logged-in no-op (the floor)", "/bench/floor", sessions[4][0]),
                   ("logged-in empty page (the layout)", "/bench/empty", sessions[5][0]),
+                  ("/ logged in", "/", sessions[6][0]),
                   ("/proposals logged in", listing, sessions[1][0]),
                   ("proposal with 500 comments, logged in", "/proposals/1", sessions[2][0]),
                   ("thread with 2,000 replies, logged in", "/dialogue/1", sessions[3][0]),
+                  ("/volunteer logged in", "/volunteer", sessions[7][0]),
                   ("/reports (council, whole city)", "/reports", None)]  # fmt: skip
         if options.only:
             pages = [pages[0]] + [p for p in pages[1:] if re.search(options.only, p[0])]

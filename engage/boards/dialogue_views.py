@@ -22,7 +22,7 @@ from engage.boards.dialogue_forms import (
     ThreadForm,
 )
 from engage.boards.dialogue_models import Comment, Thread
-from engage.core import kept_rows
+from engage.core import fragments, kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
@@ -56,6 +56,19 @@ def _thread_or_404(thread_id: int, kept: bool = False) -> Thread:
 
 @bp.get("")
 def index():
+    """All discussions, filterable. The list is the same for everyone: rendered once per
+    content version, and the page kept whole for everyone whose button and layout read the
+    same."""
+    can_open = permissions.can_open_thread(current_user)
+
+    def page() -> str:
+        listing = fragments.cached(("dialogue.index", request.full_path), _listing)
+        return render_template("boards/dialogue_index.html", listing=listing, can_open=can_open)
+
+    return kept_whole(("dialogue.index", can_open), page)
+
+
+def _listing() -> str:
     form = ThreadFilterForm(request.args)
     form.set_choices(published_processes())
     form.validate()
@@ -64,12 +77,7 @@ def index():
         state=form.state.data or None,
     )
     page = db.paginate(services.threads_query(filters), per_page=PER_PAGE, error_out=False)
-    return render_template(
-        "boards/dialogue_index.html",
-        form=form,
-        page=page,
-        can_open=permissions.can_open_thread(current_user),
-    )
+    return render_template("boards/_dialogue_listing.html", form=form, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -16,13 +16,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
+from engage.accounts.permissions import is_staff
 from engage.boards import permissions, services
 from engage.boards.forms import AnnouncementFilterForm, AnnouncementForm
 from engage.boards.models import Announcement
+from engage.core import fragments
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
 from engage.extensions import db
+from engage.main.layout import kept_whole
 from engage.organisation.models import all_districts
 from engage.processes.models import Process
 from engage.processes.services import published_processes
@@ -33,7 +36,24 @@ PER_PAGE = 10
 
 @bp.get("")
 def index():
-    """All visible announcements, pinned first, filterable by process and district."""
+    """All visible announcements, pinned first, filterable by process and district.
+
+    The list is the same for everyone: rendered once per content version, and the page kept
+    whole for everyone whose buttons and layout read the same. Staff's pages also list their
+    own scheduled and withdrawn announcements, and are rendered each time."""
+    user = current_user._get_current_object()
+    can_publish = permissions.can_publish_announcement(user)
+    own_hidden = services.scheduled_and_withdrawn(user) if is_staff(user) else []
+
+    def page() -> str:
+        listing = fragments.cached(("info.index", request.full_path), _listing)
+        return render_template("boards/info_index.html", listing=listing,
+                               can_publish=can_publish, own_hidden=own_hidden)  # fmt: skip
+
+    return kept_whole(None if is_staff(user) else ("info.index", can_publish), page)
+
+
+def _listing() -> str:
     form = AnnouncementFilterForm(request.args)
     form.set_choices(published_processes(), all_districts())
     form.validate()
@@ -42,15 +62,7 @@ def index():
         district_id=None if form.district.errors else form.district.data,
     )
     page = db.paginate(services.announcements_query(filters), per_page=PER_PAGE, error_out=False)
-    return render_template(
-        "boards/info_index.html",
-        form=form,
-        page=page,
-        can_publish=permissions.can_publish_announcement(current_user),
-        own_hidden=services.scheduled_and_withdrawn(current_user)
-        if current_user.is_authenticated
-        else [],
-    )
+    return render_template("boards/_info_listing.html", form=form, page=page)
 
 
 @bp.get("/<int:announcement_id>")

@@ -18,6 +18,7 @@ Without Redis there is no content version, and nothing is cached.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -28,7 +29,7 @@ from flask import current_app, g, has_request_context
 from flask_babel import get_locale
 from jinja2 import nodes
 from jinja2.ext import Extension
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from engage.core.pagecache import ACCOUNTS, CONTENT, NAMES, PROCESSES, forget_worker_pages
 
@@ -85,8 +86,8 @@ def _size(value: object) -> int:
         return len(value)
     if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
         return sum(map(len, value))  # a fragment, split at its CSRF tokens
-    if isinstance(value, _KeptPage):  # (its text between the slots, the owner's twice)
-        return sum(map(len, value.pieces)) + sum(sum(map(len, split)) for _, split in value.owned)
+    if isinstance(value, _KeptPage):  # (its text between the slots, the viewer's twice)
+        return sum(map(len, value.pieces)) + sum(sum(map(len, split)) for _, split in value.viewed)
     return 64
 
 
@@ -249,9 +250,11 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
     return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
 
 
-# Stands for the user's id in a page kept for everyone whose key is the same (kept_page):
-# random, so that no text on a page can contain it.
+# Stand for the user's id and name in a page kept for everyone whose key is the same
+# (kept_page): random, so that no text on a page can contain them.
 OWNER_MARK = f"owner-{secrets.token_hex(16)}"
+NAME_MARK = f"name-{secrets.token_hex(16)}"
+_VIEWER_MARKS = re.compile(f"({OWNER_MARK}|{NAME_MARK})")
 
 
 def draft_owner() -> str:
@@ -262,6 +265,26 @@ def draft_owner() -> str:
     from flask_login import current_user
 
     return str(current_user.id)
+
+
+def viewer_name() -> str:
+    """The user's display name, for a page that greets them: a mark while a page is rendered
+    to be kept, put in (escaped, as the template would) per request."""
+    if g.get("engage_keeping_page"):
+        return NAME_MARK
+    from flask_login import current_user
+
+    return current_user.display_name
+
+
+def _viewer_values(marks: set[str]) -> dict[str, str]:
+    from flask_login import current_user
+
+    user = current_user._get_current_object()
+    values = {OWNER_MARK: str(user.id)}
+    if NAME_MARK in marks:
+        values[NAME_MARK] = str(escape(user.display_name))
+    return values
 
 
 def kept_page(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
@@ -298,28 +321,29 @@ class _KeptPage:
     """A page kept whole, since when its oldest part is, and its text between the slots.
 
     The text is kept split at the CSRF token (a page of 500 comments has a form at each), and
-    a piece holding the owner's mark split again at it: a hit joins strings, in C, instead of
-    looking at each of a hundred parts in Python."""
+    a piece holding the viewer's marks split again at them: a hit joins strings, in C, instead
+    of looking at each of a hundred parts in Python."""
 
-    __slots__ = ("since", "pieces", "owned")
+    __slots__ = ("since", "pieces", "viewed", "marks")
 
     def __init__(self, html: str, token: str | None, since: float) -> None:
         self.since = since
         self.pieces = tuple(html.split(token)) if token else (html,)
-        self.owned = tuple((i, tuple(piece.split(OWNER_MARK)))
-                           for i, piece in enumerate(self.pieces)
-                           if OWNER_MARK in piece)  # fmt: skip
+        # (index of a piece, the piece split at the marks: text and marks in turn)
+        self.viewed = tuple((i, tuple(_VIEWER_MARKS.split(piece)))
+                            for i, piece in enumerate(self.pieces)
+                            if OWNER_MARK in piece or NAME_MARK in piece)  # fmt: skip
+        self.marks = {mark for _, split in self.viewed for mark in split[1::2]}
 
 
 def _filled(page: _KeptPage) -> str:
     pieces = page.pieces
-    if page.owned:
-        from flask_login import current_user
-
-        owner = str(current_user.id)
+    if page.viewed:
+        values = _viewer_values(page.marks)
         pieces = list(pieces)
-        for index, split in page.owned:
-            pieces[index] = owner.join(split)
+        for index, split in page.viewed:
+            pieces[index] = "".join(part if i % 2 == 0 else values[part]
+                                    for i, part in enumerate(split))  # fmt: skip
     if len(pieces) == 1:
         return pieces[0]
     from flask_wtf.csrf import generate_csrf

@@ -376,11 +376,12 @@ def _forget_change(session_) -> None:
 
 def init_app(app: Flask) -> None:
     """Switch the cache on when Redis is configured (and ENGAGE_PAGE_CACHE is not off)."""
-    from engage.core.fragments import FragmentCacheExtension, draft_owner, row_state
+    from engage.core.fragments import FragmentCacheExtension, draft_owner, row_state, viewer_name
 
     app.jinja_env.add_extension(FragmentCacheExtension)  # {% cache %} works with or without Redis
     app.jinja_env.globals["row_state"] = row_state
     app.jinja_env.globals["draft_owner"] = draft_owner
+    app.jinja_env.globals["viewer_name"] = viewer_name
     url = app.config.get("REDIS_URL")
     if not url or not app.config.get("PAGE_CACHE", True):
         return

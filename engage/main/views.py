@@ -8,6 +8,7 @@ from sqlalchemy import text
 from engage.accounts.models import User
 from engage.boards.dialogue_services import ThreadFilter, threads_query
 from engage.boards.services import latest_announcements
+from engage.core import fragments
 from engage.core.settings import get_settings
 from engage.core.types import local_today
 from engage.extensions import db
@@ -40,9 +41,22 @@ def site_context() -> dict:
 
 @bp.get("/")
 def home():
-    """The municipality's front page: current processes, later the latest of every feature."""
+    """The municipality's front page: current processes and the latest of every feature.
+
+    Its lists are the same for everyone: rendered once per content version, the page around
+    them kept whole for everyone whose layout reads the same (a logged-in citizen's front page
+    made eleven queries every time, visitors' came from the page cache)."""
+
+    def page() -> str:
+        sections = fragments.cached(("home",), _home_sections)
+        return render_template("main/home.html", sections=sections)
+
+    return layout.kept_whole(("home",), page)
+
+
+def _home_sections() -> str:
     return render_template(
-        "main/home.html",
+        "main/_home_sections.html",
         processes=current_processes(limit=6),
         announcements=latest_announcements(limit=3),
         threads=db.session.scalars(threads_query(ThreadFilter()).limit(4)).all(),

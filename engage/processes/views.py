@@ -9,9 +9,11 @@ from engage.accounts.permissions import is_admin, is_staff
 from engage.boards.dialogue_services import ThreadFilter, threads_query
 from engage.boards.permissions import can_open_thread, can_publish_announcement
 from engage.boards.services import latest_announcements
+from engage.core import fragments
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db
+from engage.main.layout import kept_whole
 from engage.notifications.services import is_following
 from engage.organisation.models import all_departments, all_districts
 from engage.processes import permissions
@@ -32,7 +34,24 @@ def organisation_choices():
 
 @bp.get("")
 def index():
-    """All published processes (and the drafts the user may edit), with filters."""
+    """All published processes (and the drafts the user may edit), with filters.
+
+    The list is rendered once per content version for everyone who sees the same drafts (all,
+    a department's, none), and the page kept whole for everyone whose button and layout read
+    the same."""
+    user = current_user._get_current_object()
+    drafts = (is_admin(user), user.department_id if is_staff(user) else None)
+    can_create = permissions.can_create_process(user)
+
+    def page() -> str:
+        listing = fragments.cached(("processes.index", request.full_path, drafts),
+                                   lambda: _listing(*drafts))  # fmt: skip
+        return render_template("processes/index.html", listing=listing, can_create=can_create)
+
+    return kept_whole(("processes.index", drafts, can_create), page)
+
+
+def _listing(all_drafts: bool, drafts_of_department: int | None) -> str:
     form = ProcessFilterForm(request.args)
     form.set_choices(*organisation_choices())
     form.validate()
@@ -40,19 +59,11 @@ def index():
         district_id=form.district.data if not form.district.errors else None,
         department_id=form.department.data if not form.department.errors else None,
         phase=form.phase.data or None,
-        all_drafts=is_admin(current_user),
-        include_drafts_of_department=(
-            current_user.department_id if is_staff(current_user) else None
-        ),
+        all_drafts=all_drafts,
+        include_drafts_of_department=drafts_of_department,
     )
     page = db.paginate(processes_query(filters), per_page=PER_PAGE, error_out=False)
-    return render_template(
-        "processes/index.html",
-        form=form,
-        page=page,
-        today=local_today(),
-        can_create=permissions.can_create_process(current_user),
-    )
+    return render_template("processes/_listing.html", form=form, page=page, today=local_today())
 
 
 @bp.get("/<slug>")

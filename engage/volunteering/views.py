@@ -8,10 +8,12 @@ from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.models import User
+from engage.core import fragments
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today, optional_id, utcnow
 from engage.extensions import db, limiter, login_manager
+from engage.main.layout import kept_whole
 from engage.moderation import permissions as moderation
 from engage.organisation.models import all_districts
 from engage.volunteering import attendance, calendar, permissions, services
@@ -23,13 +25,25 @@ bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
 
 @bp.get("")
 def index():
-    """Offers with the soonest shifts first; optionally those of one district (and city-wide)."""
+    """Offers with the soonest shifts first; optionally those of one district (and city-wide).
+
+    The list is the same for everyone: rendered once per content version, and the page kept
+    whole for everyone whose buttons and layout read the same."""
+    can_create = permissions.can_create_offer(current_user)
+
+    def page() -> str:
+        listing = fragments.cached(("volunteer.index", request.full_path), _listing)
+        return render_template("volunteering/index.html", listing=listing, can_create=can_create)
+
+    return kept_whole(("volunteer.index", can_create), page)
+
+
+def _listing() -> str:
     district_id = request.args.get("district_id", type=optional_id)
     page = db.paginate(services.offers_query(district_id), per_page=24, error_out=False)
     return render_template(
-        "volunteering/index.html", page=page, next_starts=services.next_shift_starts(page.items),
+        "volunteering/_listing.html", page=page, next_starts=services.next_shift_starts(page.items),
         districts=all_districts(), district_id=district_id,
-        can_create=permissions.can_create_offer(current_user),
     )  # fmt: skip
 
 

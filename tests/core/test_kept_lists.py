@@ -1,0 +1,88 @@
+"""The front page and the lists (offers, discussions, announcements, processes) are kept for
+logged-in users as /proposals is: their lists rendered once per content version, the page
+kept whole for everyone whose buttons and layout read the same. Each reader still gets their
+own greeting, buttons and drafts, and a change shows at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engage.boards import dialogue_services as dialogue
+from engage.boards import services as boards
+from engage.core.types import local_today, utcnow
+from engage.extensions import db
+from engage.processes import services as processes
+from engage.processes.models import PhaseKind
+from engage.volunteering import services as volunteering
+from tests.conftest import needs_redis, with_empty_redis
+from tests.core.test_kept_pages import OWNER_RE, _browser, _get, rendered
+
+pytestmark = needs_redis
+LISTS = ["/", "/volunteer", "/dialogue", "/info", "/processes"]
+
+
+@pytest.fixture
+def app_config(app_config):
+    return with_empty_redis(app_config)
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_second_citizen_gets_the_kept_list_with_their_own_id(app, town, make_user, path):
+    second_user = make_user(email="zweite@example.org")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    _get(first, path)
+    with rendered(app) as templates:
+        page = _get(second, path)
+    assert templates == []  # (served whole: no template rendered, no query made)
+    assert OWNER_RE.findall(page) == [str(second_user.id)]
+
+
+@pytest.mark.parametrize(("path", "title"), [("/", "Neue Frage zum Teich"),
+                                             ("/dialogue", "Neue Frage zum Teich"),
+                                             ("/info", "Teich wird gereinigt"),
+                                             ("/volunteer", "Teichpaten gesucht")])  # fmt: skip
+def test_a_new_item_shows_on_the_kept_list_at_once(app, town, path, title):
+    reader = _browser(app, "buerger@example.org")
+    assert title not in _get(reader, path)
+    dialogue.open_thread(town["neighbour"], "Neue Frage zum Teich", "Text", town["dialogue"])
+    boards.publish_announcement(town["staff"], boards.AnnouncementData(
+        title="Teich wird gereinigt", body="Ab Montag."))  # fmt: skip
+    volunteering.create_offer(town["staff"], volunteering.OfferData(
+        title="Teichpaten gesucht", description="Wer hilft?",
+        department_id=town["staff"].department_id))  # fmt: skip
+    db.session.commit()
+    assert title in _get(reader, path)
+
+
+def test_the_front_page_greets_each_reader_by_their_own_name_escaped(app, town, make_user):
+    make_user(email="zweite@example.org", display_name="<b>Ann & Bo</b>")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    assert "Willkommen, Bernd." in _get(first, "/")
+    with rendered(app) as templates:
+        page = _get(second, "/")
+    assert templates == []
+    assert "Willkommen, &lt;b&gt;Ann &amp; Bo&lt;/b&gt;." in page
+    assert "Bernd" not in page and "<b>Ann" not in page
+    assert "Willkommen, Bernd." in _get(first, "/")
+
+
+def test_staff_keep_their_buttons_and_drafts_and_citizens_see_neither(app, town):
+    today = local_today()
+    processes.create_process(town["admin"], processes.ProcessData(
+        title="Entwurf Spielplatz", summary="x", body="", department_id=town["staff"].department_id,
+        district_id=town["nord"].id, support_threshold=5, answer_deadline_days=10,
+        phases=[processes.PhaseDates(PhaseKind.DIALOGUE, today, today + timedelta(days=9))],
+    ))  # fmt: skip
+    boards.publish_announcement(town["staff"], boards.AnnouncementData(
+        title="Später: Sperrung", body="x", publish_at=utcnow() + timedelta(days=2)))  # fmt: skip
+    db.session.commit()
+    citizen, staff = _browser(app, "buerger@example.org"), _browser(app, "umwelt@example.org")
+    for _ in range(2):  # (the second time from what was kept)
+        assert "Entwurf Spielplatz" in _get(staff, "/processes")
+        assert "Entwurf Spielplatz" not in _get(citizen, "/processes")
+        assert "Neues Mitmach-Angebot" in _get(staff, "/volunteer")
+        assert "Neues Mitmach-Angebot" not in _get(citizen, "/volunteer")
+        assert "Später: Sperrung" in _get(staff, "/info")
+        assert "Später: Sperrung" not in _get(citizen, "/info")

@@ -1,4 +1,5 @@
-"""What one user did on proposals and threads, kept per user in each worker until it changes.
+"""What one user did on proposals and threads (and which processes they follow), kept per user
+in each worker until it changes.
 
 A logged-in proposal or thread page shows the viewer's own state: whether they support,
 follow, rated or reported it, and whether they wrote, marked or reported a comment there. It
@@ -46,7 +47,7 @@ MAX_IDS = 1_000_000  # per worker, all users together: 4 MB (the least recently 
 KEPT_SECONDS = 300
 
 (SUPPORTED, FOLLOWED_PROPOSAL, FOLLOWED_THREAD, RATED, REPORTED_PROPOSAL, REPORTED_THREAD,
- TOUCHED) = range(7)  # fmt: skip
+ TOUCHED, FOLLOWED_PROCESS) = range(8)  # fmt: skip
 
 
 class Ids:
@@ -80,6 +81,7 @@ class Personal:
     # where they wrote, marked helpful or reported a comment
     touched_proposals: Ids = field(default_factory=Ids)
     touched_threads: Ids = field(default_factory=Ids)
+    following_processes: Ids = field(default_factory=Ids)
 
     def size(self) -> int:
         """How many ids it holds."""
@@ -87,7 +89,7 @@ class Personal:
             len(ids) for ids in (self.supported, self.following_proposals,
                                  self.following_threads, self.reported_proposals,
                                  self.reported_threads, self.touched_proposals,
-                                 self.touched_threads))  # fmt: skip
+                                 self.touched_threads, self.following_processes))  # fmt: skip
 
 
 _TOO_MANY = object()  # (kept too: the user's pages ask about their one item)
@@ -158,7 +160,7 @@ def _load(user_id: int) -> object:
     rows = read_alone(_query(), {"user_id": user_id})
     if len(rows) > MAX_ROWS:
         return _TOO_MANY
-    sets: list[set] = [set() for _ in range(TOUCHED)]
+    sets: list[set] = [set() for _ in range(FOLLOWED_PROCESS + 1)]
     ratings: dict[int, int] = {}
     touched_proposals, touched_threads = set(), set()
     for kind, item, value in rows:
@@ -180,6 +182,7 @@ def _load(user_id: int) -> object:
         reported_threads=Ids(sets[REPORTED_THREAD]),
         touched_proposals=Ids(touched_proposals),
         touched_threads=Ids(touched_threads),
+        following_processes=Ids(sets[FOLLOWED_PROCESS]),
     )
 
 
@@ -206,6 +209,8 @@ def _query() -> HotStatement:
             Follow.user_id == user_id, Follow.proposal_id.is_not(None)),
         select(kind(FOLLOWED_THREAD), Follow.thread_id, none).where(
             Follow.user_id == user_id, Follow.thread_id.is_not(None)),
+        select(kind(FOLLOWED_PROCESS), Follow.process_id, none).where(
+            Follow.user_id == user_id, Follow.process_id.is_not(None)),
         select(kind(RATED), Rating.proposal_id, Rating.stars).where(Rating.user_id == user_id),
         select(kind(REPORTED_PROPOSAL), Flag.content_id, none).where(*flags("proposal")),
         select(kind(REPORTED_THREAD), Flag.content_id, none).where(*flags("thread")),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from engage.accounts.permissions import is_admin, is_staff
 from engage.boards.dialogue_services import ThreadFilter, threads_query
 from engage.boards.permissions import can_open_thread, can_publish_announcement
 from engage.boards.services import latest_announcements
-from engage.core import fragments
+from engage.core import fragments, kept_rows
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db
@@ -68,30 +70,48 @@ def _listing(all_drafts: bool, drafts_of_department: int | None) -> str:
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    """One process: summary, description and the phase timeline with the current phase."""
-    process = db.session.scalar(db.select(Process).where(Process.slug == slug))
+    """One process: summary, description and the phase timeline with the current phase.
+
+    Kept whole for everyone whose buttons, following and layout read the same: a logged-in
+    citizen's process page made seven queries and cost 12 ms of CPU every time."""
+    process = kept_rows.loaded(("process by slug", slug),
+                               lambda: db.session.scalar(_BY_SLUG, {"slug": slug}),
+                               {"phases": {}}, fragments.PROCESSES)  # fmt: skip
     if process is None:
         # An address the process had before it was renamed: links to it keep working.
         moved = process_of_former_slug(slug)
         if moved is None or not permissions.can_view_process(current_user, moved):
             abort(404)
         return redirect(url_for("processes.detail", slug=moved.slug), 301)
-    if not permissions.can_view_process(current_user, process):
+    user = current_user._get_current_object()
+    if not permissions.can_view_process(user, process):
         abort(404)  # drafts do not exist for the public
-    return render_template(
-        "processes/detail.html",
-        process=process,
-        body_html=render_user_text(process.body),
-        today=local_today(),
-        can_edit=permissions.can_edit_process(current_user, process),
-        announcements=latest_announcements(limit=5, process=process),
-        can_announce=can_publish_announcement(current_user, process),
-        following=is_following(current_user, process=process),
-        threads=db.session.scalars(
-            threads_query(ThreadFilter(process_id=process.id)).limit(5)
-        ).all(),
-        can_open_thread=can_open_thread(current_user, process),
-        proposals=top_proposals(limit=5, process=process),
-        can_propose=can_submit_proposal(current_user, process),
-        offers=offers_of_process(process),
-    )
+    switches = {
+        "can_edit": permissions.can_edit_process(user, process),
+        "can_announce": can_publish_announcement(user, process),
+        "following": is_following(user, process=process),
+        "can_open_thread": can_open_thread(user, process),
+        "can_propose": can_submit_proposal(user, process),
+    }
+
+    def page() -> str:
+        return render_template(
+            "processes/detail.html",
+            process=process,
+            body_html=render_user_text(process.body),
+            today=local_today(),
+            announcements=latest_announcements(limit=5, process=process),
+            threads=db.session.scalars(
+                threads_query(ThreadFilter(process_id=process.id)).limit(5)
+            ).all(),
+            proposals=top_proposals(limit=5, process=process),
+            offers=offers_of_process(process),
+            **switches,
+        )
+
+    return kept_whole(("process", process.id, *switches.values()), page)
+
+
+_BY_SLUG = (
+    select(Process).where(Process.slug == bindparam("slug")).options(selectinload(Process.phases))
+)

@@ -17,9 +17,10 @@ from engage.processes import services as processes
 from engage.processes.models import PhaseKind
 from engage.volunteering import services as volunteering
 from tests.conftest import needs_redis, with_empty_redis
-from tests.core.test_kept_pages import OWNER_RE, _browser, _get, rendered
+from tests.core.test_kept_pages import OWNER_RE, TOKEN_RE, _browser, _get, rendered
 
 pytestmark = needs_redis
+BACK_TO_DRAFT = "Zurück zum Entwurf"
 LISTS = ["/", "/volunteer", "/dialogue", "/info", "/processes"]
 
 
@@ -86,3 +87,29 @@ def test_staff_keep_their_buttons_and_drafts_and_citizens_see_neither(app, town)
         assert "Neues Mitmach-Angebot" not in _get(citizen, "/volunteer")
         assert "Später: Sperrung" in _get(staff, "/info")
         assert "Später: Sperrung" not in _get(citizen, "/info")
+
+
+def test_the_process_page_is_kept_whole_with_each_readers_following_and_buttons(
+    app, town, make_user
+):
+    make_user(email="zweite@example.org")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    staff = _browser(app, "umwelt@example.org")
+    path = f"/processes/{town['dialogue'].slug}"
+    page = _get(first, path)
+    with rendered(app) as templates:
+        assert _get(second, path).count("Folgen<") == 1
+    assert templates == []
+    token = TOKEN_RE.search(page).group(1)
+    answer = first.post(f"/follow/process/{town['dialogue'].id}",
+                        data={"csrf_token": token})  # fmt: skip
+    assert answer.status_code == 302
+    _get(first, path)  # (the page with the message)
+    assert "Sie folgen – beenden" in _get(first, path)
+    assert "Sie folgen – beenden" not in _get(second, path)
+    assert "Diskussion beginnen" in _get(second, path)
+    assert BACK_TO_DRAFT in _get(staff, path) and BACK_TO_DRAFT not in _get(second, path)
+    dialogue.open_thread(town["neighbour"], "Neue Frage zum Teich", "Text", town["dialogue"])
+    db.session.commit()
+    assert "Neue Frage zum Teich" in _get(second, path)
+    assert "Neue Frage zum Teich" in _get(staff, path)

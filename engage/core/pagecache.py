@@ -62,7 +62,8 @@ _KEY_OF_AREA = {CONTENT: VERSION_KEY, ACCOUNTS: ACCOUNTS_KEY, PROCESSES: PROCESS
 # Rows that make up what one user did on proposals and threads (core/personal.py), by table:
 # the column naming the user whose personal key a write to the row raises.
 PERSONAL_COLUMNS = {"support": "user_id", "follow": "user_id", "rating": "user_id",
-                    "flag": "user_id", "reaction": "user_id", "comment": "author_id"}  # fmt: skip
+                    "flag": "user_id", "reaction": "user_id", "comment": "author_id",
+                    "signup": "user_id"}  # fmt: skip
 EVERYONE = "all"  # (a personal write whose users are not known)
 _OTHER_AREAS = (ACCOUNTS, PROCESSES, NAMES)  # read with the content version and the epoch
 _AREA_KEYS = tuple(_KEY_OF_AREA[area] for area in _OTHER_AREAS)

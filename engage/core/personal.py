@@ -1,5 +1,5 @@
-"""What one user did on proposals and threads (and which processes they follow), kept per user
-in each worker until it changes.
+"""What one user did on proposals and threads (and which processes they follow, which shifts
+they signed up for, which offers they reported), kept per user in each worker until it changes.
 
 A logged-in proposal or thread page shows the viewer's own state: whether they support,
 follow, rated or reported it, and whether they wrote, marked or reported a comment there. It
@@ -47,7 +47,8 @@ MAX_IDS = 1_000_000  # per worker, all users together: 4 MB (the least recently 
 KEPT_SECONDS = 300
 
 (SUPPORTED, FOLLOWED_PROPOSAL, FOLLOWED_THREAD, RATED, REPORTED_PROPOSAL, REPORTED_THREAD,
- TOUCHED, FOLLOWED_PROCESS) = range(8)  # fmt: skip
+ TOUCHED, FOLLOWED_PROCESS, REPORTED_OFFER, CONFIRMED, WAITLISTED) = range(11)  # fmt: skip
+_SIGNUP_STATUS = {CONFIRMED: "confirmed", WAITLISTED: "waitlisted"}
 
 
 class Ids:
@@ -82,14 +83,18 @@ class Personal:
     touched_proposals: Ids = field(default_factory=Ids)
     touched_threads: Ids = field(default_factory=Ids)
     following_processes: Ids = field(default_factory=Ids)
+    reported_offers: Ids = field(default_factory=Ids)
+    # the shifts they are signed up for or waiting for, by offer: ((shift id, status), …)
+    signups: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)
 
     def size(self) -> int:
         """How many ids it holds."""
-        return len(self.ratings) + sum(
+        return len(self.ratings) + sum(map(len, self.signups.values())) + sum(
             len(ids) for ids in (self.supported, self.following_proposals,
                                  self.following_threads, self.reported_proposals,
                                  self.reported_threads, self.touched_proposals,
-                                 self.touched_threads, self.following_processes))  # fmt: skip
+                                 self.touched_threads, self.following_processes,
+                                 self.reported_offers))  # fmt: skip
 
 
 _TOO_MANY = object()  # (kept too: the user's pages ask about their one item)
@@ -160,12 +165,15 @@ def _load(user_id: int) -> object:
     rows = read_alone(_query(), {"user_id": user_id})
     if len(rows) > MAX_ROWS:
         return _TOO_MANY
-    sets: list[set] = [set() for _ in range(FOLLOWED_PROCESS + 1)]
+    sets: list[set] = [set() for _ in range(REPORTED_OFFER + 1)]
     ratings: dict[int, int] = {}
     touched_proposals, touched_threads = set(), set()
+    signups: dict[int, list[tuple[int, str]]] = {}
     for kind, item, value in rows:
         if kind == RATED:
             ratings[item] = value
+        elif kind in _SIGNUP_STATUS:  # (item: the shift, value: its offer)
+            signups.setdefault(value, []).append((item, _SIGNUP_STATUS[kind]))
         elif kind == TOUCHED:  # (item: the comment's proposal, value: its thread)
             if item is not None:
                 touched_proposals.add(item)
@@ -183,6 +191,8 @@ def _load(user_id: int) -> object:
         touched_proposals=Ids(touched_proposals),
         touched_threads=Ids(touched_threads),
         following_processes=Ids(sets[FOLLOWED_PROCESS]),
+        reported_offers=Ids(sets[REPORTED_OFFER]),
+        signups={offer: tuple(sorted(shifts)) for offer, shifts in signups.items()},
     )
 
 
@@ -193,6 +203,7 @@ def _query() -> HotStatement:
     from engage.moderation.models import Flag
     from engage.notifications.models import Follow
     from engage.proposals.models import Rating, Support
+    from engage.volunteering.models import Shift, Signup
 
     user_id = bindparam("user_id")
     none = cast(null(), Integer)
@@ -211,6 +222,11 @@ def _query() -> HotStatement:
             Follow.user_id == user_id, Follow.thread_id.is_not(None)),
         select(kind(FOLLOWED_PROCESS), Follow.process_id, none).where(
             Follow.user_id == user_id, Follow.process_id.is_not(None)),
+        select(kind(REPORTED_OFFER), Flag.content_id, none).where(*flags("offer")),
+        *(select(kind(number), Signup.shift_id, Shift.offer_id)
+          .join(Shift, Shift.id == Signup.shift_id)
+          .where(Signup.user_id == user_id, Signup.status == status)
+          for number, status in _SIGNUP_STATUS.items()),
         select(kind(RATED), Rating.proposal_id, Rating.stars).where(Rating.user_id == user_id),
         select(kind(REPORTED_PROPOSAL), Flag.content_id, none).where(*flags("proposal")),
         select(kind(REPORTED_THREAD), Flag.content_id, none).where(*flags("thread")),

@@ -116,6 +116,29 @@ def places_taken(shift: Shift) -> int:
     )  # fmt: skip
 
 
+def viewer_of_offer(user, offer: ServiceOffer) -> tuple[tuple[tuple[int, str], ...], bool]:
+    """What the offer's page shows of the user's own: their active sign-ups there ((shift id,
+    status), …) and whether they reported it; kept per user (core/personal.py), else asked."""
+    if not user.is_authenticated:
+        return (), False
+    from engage.core import personal
+    from engage.moderation.services import has_flagged
+
+    mine = personal.of(user)  # (kept per user until their rows change: no query)
+    if mine is not None:
+        return mine.signups.get(offer.id, ()), offer.id in mine.reported_offers
+    signed_up = sorted((shift_id, signup.status) for shift_id, signup in
+                       signups_on(user, offer).items() if signup.status in ACTIVE)  # fmt: skip
+    return tuple(signed_up), has_flagged(user, offer)
+
+
+def signups_on(user, offer: ServiceOffer) -> dict[int, Signup]:
+    """The user's sign-ups for the offer's shifts, by shift id."""
+    return {signup.shift_id: signup for signup in db.session.scalars(
+        select(Signup).join(Shift).where(Shift.offer_id == offer.id, Signup.user_id == user.id)
+    )}  # fmt: skip
+
+
 def places_taken_by_shift(shifts: list[Shift]) -> dict[int, int]:
     """Places taken per shift, in one query (for pages listing many shifts)."""
     rows = db.session.execute(

@@ -113,3 +113,38 @@ def test_the_process_page_is_kept_whole_with_each_readers_following_and_buttons(
     db.session.commit()
     assert "Neue Frage zum Teich" in _get(second, path)
     assert "Neue Frage zum Teich" in _get(staff, path)
+
+
+def test_the_offer_page_is_kept_whole_with_each_readers_sign_ups_and_waiting_place(
+    app, town, make_user
+):
+    from tests.volunteering.conftest import make_shift
+
+    offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
+        title="Parkputz", description="Müll sammeln",
+        department_id=town["staff"].department_id))  # fmt: skip
+    db.session.commit()
+    shift = make_shift(offer, capacity=1)
+    make_user(email="zweite@example.org")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    staff = _browser(app, "umwelt@example.org")
+    path = f"/volunteer/{offer.id}"
+    first_token = TOKEN_RE.search(_get(first, path)).group(1)
+    with rendered(app) as templates:
+        page = _get(second, path)
+    assert templates == []
+    token = TOKEN_RE.search(page).group(1)
+    assert first.post(f"/volunteer/shifts/{shift.id}/signup",
+                      data={"csrf_token": first_token}).status_code == 302  # fmt: skip
+    _get(first, path)  # (the page with the message)
+    assert "Sie sind für diesen Einsatz eingetragen" in _get(first, path)
+    waiting = _get(second, path)
+    assert "Sie sind für diesen Einsatz eingetragen" not in waiting
+    assert "Auf die Warteliste" in waiting
+    assert second.post(f"/volunteer/shifts/{shift.id}/signup",
+                       data={"csrf_token": token}).status_code == 302  # fmt: skip
+    _get(second, path)
+    assert "Warteliste: Nummer 1" in _get(second, path)
+    assert "Warteliste: Nummer 1" not in _get(first, path)
+    assert "Einsatz verwalten" in _get(staff, path)
+    assert "Einsatz verwalten" not in _get(second, path)

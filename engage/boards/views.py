@@ -20,7 +20,7 @@ from engage.accounts.permissions import is_staff
 from engage.boards import permissions, services
 from engage.boards.forms import AnnouncementFilterForm, AnnouncementForm
 from engage.boards.models import Announcement
-from engage.core import fragments
+from engage.core import fragments, kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
@@ -67,15 +67,21 @@ def _listing() -> str:
 
 @bp.get("/<int:announcement_id>")
 def detail(announcement_id: int):
-    announcement = db.get_or_404(Announcement, announcement_id)
-    if not permissions.can_view_announcement(current_user, announcement):
-        abort(404)
-    return render_template(
-        "boards/info_detail.html",
-        announcement=announcement,
-        body_html=render_user_text(announcement.body),
-        can_edit=permissions.can_edit_announcement(current_user, announcement),
+    """One announcement, kept whole for everyone whose buttons and layout read the same."""
+    announcement = kept_rows.loaded(
+        ("announcement", announcement_id), lambda: db.session.get(Announcement, announcement_id)
     )
+    user = current_user._get_current_object()
+    if announcement is None or not permissions.can_view_announcement(user, announcement):
+        abort(404)
+    can_edit = permissions.can_edit_announcement(user, announcement)
+
+    def page() -> str:
+        return render_template("boards/info_detail.html", announcement=announcement,
+                               body_html=render_user_text(announcement.body),
+                               can_edit=can_edit)  # fmt: skip
+
+    return kept_whole(("announcement", announcement.id, can_edit), page)
 
 
 def _form(announcement: Announcement | None = None) -> AnnouncementForm:

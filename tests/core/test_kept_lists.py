@@ -148,3 +148,22 @@ def test_the_offer_page_is_kept_whole_with_each_readers_sign_ups_and_waiting_pla
     assert "Warteliste: Nummer 1" not in _get(first, path)
     assert "Einsatz verwalten" in _get(staff, path)
     assert "Einsatz verwalten" not in _get(second, path)
+
+
+def test_an_announcement_page_is_kept_whole_and_taken_off_at_once(app, town, make_user):
+    announcement = boards.publish_announcement(town["staff"], boards.AnnouncementData(
+        title="Teich wird gereinigt", body="Ab Montag."))  # fmt: skip
+    db.session.commit()
+    make_user(email="zweite@example.org")
+    first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    staff = _browser(app, "umwelt@example.org")
+    path = f"/info/{announcement.id}"
+    assert "Zurückziehen" in _get(staff, path)
+    assert "Teich wird gereinigt" in _get(first, path)
+    with rendered(app) as templates:
+        page = _get(second, path)
+    assert templates == [] and "Zurückziehen" not in page
+    boards.set_published(announcement, town["staff"], False)
+    db.session.commit()
+    assert second.get(path).status_code == 404
+    assert "Wieder veröffentlichen" in _get(staff, path)

@@ -167,3 +167,27 @@ def test_an_announcement_page_is_kept_whole_and_taken_off_at_once(app, town, mak
     db.session.commit()
     assert second.get(path).status_code == 404
     assert "Wieder veröffentlichen" in _get(staff, path)
+
+
+def test_each_waiting_volunteer_sees_their_own_place_on_the_waiting_list(app, town, make_user):
+    """(Two waiting users had the same key: the second saw the first's number.)"""
+    from tests.volunteering.conftest import make_shift
+
+    offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
+        title="Parkputz", description="Müll sammeln",
+        department_id=town["staff"].department_id))  # fmt: skip
+    db.session.commit()
+    shift = make_shift(offer, capacity=1)
+    make_user(email="zweite@example.org")
+    make_user(email="dritte@example.org")
+    path = f"/volunteer/{offer.id}"
+    readers = [_browser(app, email) for email in
+               ("buerger@example.org", "zweite@example.org", "dritte@example.org")]  # fmt: skip
+    for reader in readers:
+        token = TOKEN_RE.search(_get(reader, path)).group(1)
+        reader.post(f"/volunteer/shifts/{shift.id}/signup", data={"csrf_token": token})
+        _get(reader, path)  # (the page with the message)
+    for _ in range(2):
+        assert "Sie sind für diesen Einsatz eingetragen" in _get(readers[0], path)
+        assert "Warteliste: Nummer 1" in _get(readers[1], path)
+        assert "Warteliste: Nummer 2" in _get(readers[2], path)

@@ -26,6 +26,10 @@ ROWS = [  # (label, path, as a logged-in citizen: else a visitor, from the page 
     ("/proposals logged in", "/proposals?sort=supports&district=3", True),
     ("proposal with 500 comments, logged in", "/proposals/1", True),
     ("thread with 2,000 replies, logged in", "/dialogue/1", True),
+    ("/ logged in", "/", True),
+    ("/volunteer logged in", "/volunteer", True),
+    ("a process's page, logged in", "/processes/verfahren-1", True),
+    ("an offer's page, logged in", "/volunteer/1", True),
 ]
 
 

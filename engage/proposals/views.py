@@ -16,6 +16,7 @@ from engage.boards import permissions as board_permissions
 from engage.boards import reply_page
 from engage.boards.dialogue_forms import ReplyForm
 from engage.core import fragments, kept_rows
+from engage.core.pagination import requested_page, require_existing_page
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.errors import wants_json
@@ -136,7 +137,10 @@ def manage():
     """The department's inbox: new, qualified and unanswered, and overdue proposals."""
     require(is_staff(current_user))
     department_id = None if is_admin(current_user) else current_user.department_id
-    return render_template("proposals/manage.html", inbox=services.department_inbox(department_id))
+    page = requested_page()
+    inbox = services.department_inbox(department_id, page=page)
+    require_existing_page(page, inbox.new_pages.pages)
+    return render_template("proposals/manage.html", inbox=inbox)
 
 
 @bp.route("/new", methods=["GET", "POST"])

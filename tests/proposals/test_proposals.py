@@ -690,3 +690,26 @@ def test_a_proposal_is_filed_under_a_category_its_author_chose(client, auth, tow
     assert chosen.status_code == 302
     sent = db.session.scalar(db.select(Proposal).where(Proposal.title == "Busse am Sonntag"))
     assert sent.category == "mobility"
+
+
+def test_the_staff_inbox_shows_new_proposals_a_page_at_a_time_the_oldest_first(
+    client, auth, town, codesign, monkeypatch
+):
+    from engage.core.types import utcnow
+
+    monkeypatch.setattr(services, "INBOX_PER_PAGE", 2)
+    made = []
+    for days in (3, 2, 1):
+        proposal = _proposal(town, codesign)
+        proposal.submitted_at = utcnow() - timedelta(days=days)
+        made.append(proposal)
+    db.session.commit()
+    first = services.department_inbox(town["staff"].department_id)
+    assert first.new == made[:2] and first.new_pages.total == 3
+    assert services.department_inbox(town["staff"].department_id, page=2).new == made[2:]
+    auth.login("umwelt@example.org")
+    html = client.get("/proposals/manage?page=2").get_data(as_text=True)
+    assert f'href="/proposals/{made[2].id}"' in html
+    assert f'href="/proposals/{made[0].id}"' not in html
+    assert "Neu, noch nicht in Prüfung (3)" in html and "Die ältesten zuerst, 2 pro Seite." in html
+    assert client.get("/proposals/manage?page=9").status_code == 302

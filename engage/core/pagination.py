@@ -15,25 +15,26 @@ from flask import abort, redirect, request
 MAX_PAGE = 100_000
 
 
-def requested_page() -> int:
-    """The request's ?page= between 1 and MAX_PAGE; 1 when it is missing or not a number."""
+def requested_page(name: str = "page") -> int:
+    """The request's ?page= (or another name, for a page with several lists) between 1 and
+    MAX_PAGE; 1 when it is missing or not a number."""
     try:
-        number = int(request.args.get("page", "1"))
+        number = int(request.args.get(name, "1"))
     except ValueError:  # (also a number too long for int())
         number = 1
     return min(max(number, 1), MAX_PAGE)
 
 
-def last_page_url(last: int) -> str:
+def last_page_url(last: int, name: str = "page") -> str:
     """This request's address with its filters kept and ?page= set to last (left out for 1)."""
-    args = [(name, value) for name, value in request.args.items(multi=True) if name != "page"]
+    args = [(arg, value) for arg, value in request.args.items(multi=True) if arg != name]
     if last > 1:
-        args.append(("page", str(last)))
+        args.append((name, str(last)))
     return request.path + ("?" + urlencode(args) if args else "")
 
 
-def require_existing_page(number: int, pages: int) -> None:
+def require_existing_page(number: int, pages: int, name: str = "page") -> None:
     """Redirect (302) to the last page when page number is past it; an empty list has page 1."""
     last = max(pages, 1)
     if number > last and request.method in {"GET", "HEAD"}:
-        abort(redirect(last_page_url(last)))
+        abort(redirect(last_page_url(last, name)))

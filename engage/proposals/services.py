@@ -8,7 +8,19 @@ from decimal import Decimal
 
 from flask_babel import format_number
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, select, update
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -426,45 +438,54 @@ def top_proposals(limit: int = 5, process=None) -> list[Proposal]:
 
 @dataclass
 class Inbox:
-    new: list[Proposal]  # (this page of them, the oldest first)
-    qualified_unanswered: list[Proposal]
-    overdue: list[Proposal]
-    new_pages: object = None  # (the pagination of the new ones: page, pages, total)
+    """The department's three lists, each a page of them (flask_sqlalchemy Pagination):
+    overdue first, the longest waiting first in each."""
+
+    overdue: object
+    qualified_unanswered: object
+    new: object
 
 
 INBOX_PER_PAGE = 50
 # The inbox shows titles, processes, states and counts: no author, district or phases (a
-# department of the benchmark city had 1,636 new proposals, and the inbox listed all of them
-# with their authors: 275 ms of CPU for one page).
+# department of the benchmark city had 1,636 new proposals and 161 waiting for an answer, and
+# the inbox listed them all with their authors: 275 ms of CPU for one view, 158 ms for an
+# admin's view of every department with pages).
 _INBOX_LOADING = (lazyload(Proposal.author), lazyload(Proposal.district),
                   joinedload(Proposal.process).lazyload(Process.phases))  # fmt: skip
 
 
-def department_inbox(department_id: int | None, now=None, page: int = 1) -> Inbox:
-    """What the department has to do: new proposals (a page of them, the oldest first),
-    qualified ones without answer, and those of them past the answer deadline."""
+def department_inbox(department_id: int | None, now=None, pages: dict | None = None) -> Inbox:
+    """What the department has to do: qualified proposals past their process's answer
+    deadline, qualified ones without answer, new ones; pages: {"overdue": 2, …} (else 1)."""
     from datetime import timedelta
 
-    now = now or utcnow()
+    now, pages = now or utcnow(), pages or {}
     base = select(Proposal).join(Process, Process.id == Proposal.process_id)
+    deadlines = select(Process.id, Process.answer_deadline_days)
     if department_id is not None:
         base = base.where(Process.department_id == department_id)
+        deadlines = deadlines.where(Process.department_id == department_id)
     base = base.options(*_INBOX_LOADING)
-    new = db.paginate(
-        base.where(Proposal.status == S.SUBMITTED.value)
-        .order_by(Proposal.submitted_at, Proposal.id),
-        page=page, per_page=INBOX_PER_PAGE, error_out=False,
+    open_ = [S.SUBMITTED.value, S.UNDER_REVIEW.value]
+    waiting = base.where(Proposal.qualified_at.is_not(None), Proposal.answered_at.is_(None),
+                         Proposal.status.in_(open_))  # fmt: skip
+    # Past the deadline of its own process: one condition per process (a city has dozens).
+    overdue = or_(false(), *(and_(Proposal.process_id == process_id,
+                                  Proposal.qualified_at < now - timedelta(days=days))
+                             for process_id, days in db.session.execute(deadlines)))  # fmt: skip
+
+    def page(name: str, query):
+        return db.paginate(query, page=pages.get(name, 1), per_page=INBOX_PER_PAGE,
+                           error_out=False)  # fmt: skip
+
+    longest_waiting = (Proposal.qualified_at, Proposal.id)
+    return Inbox(
+        overdue=page("overdue", waiting.where(overdue).order_by(*longest_waiting)),
+        qualified_unanswered=page("waiting", waiting.order_by(*longest_waiting)),
+        new=page("new", base.where(Proposal.status == S.SUBMITTED.value)
+                 .order_by(Proposal.submitted_at, Proposal.id)),
     )  # fmt: skip
-    waiting = db.session.scalars(
-        base.where(Proposal.qualified_at.is_not(None), Proposal.answered_at.is_(None))
-        .where(Proposal.status.in_([S.SUBMITTED.value, S.UNDER_REVIEW.value]))
-        .order_by(Proposal.qualified_at)
-    ).all()
-    overdue = [
-        p for p in waiting if p.qualified_at + timedelta(days=p.process.answer_deadline_days) < now
-    ]
-    return Inbox(new=list(new.items), qualified_unanswered=list(waiting), overdue=overdue,
-                 new_pages=new)  # fmt: skip
 
 
 def record_result(proposal: Proposal, actor, measured_value: str, evaluation: str) -> None:

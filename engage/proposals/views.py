@@ -137,9 +137,11 @@ def manage():
     """The department's inbox: new, qualified and unanswered, and overdue proposals."""
     require(is_staff(current_user))
     department_id = None if is_admin(current_user) else current_user.department_id
-    page = requested_page()
-    inbox = services.department_inbox(department_id, page=page)
-    require_existing_page(page, inbox.new_pages.pages)
+    pages = {name: requested_page(f"{name}_page") for name in ("overdue", "waiting", "new")}
+    inbox = services.department_inbox(department_id, pages=pages)
+    for name, listed in zip(pages, (inbox.overdue, inbox.qualified_unanswered, inbox.new),
+                            strict=True):  # fmt: skip
+        require_existing_page(pages[name], listed.pages, f"{name}_page")
     return render_template("proposals/manage.html", inbox=inbox)
 
 

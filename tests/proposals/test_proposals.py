@@ -335,8 +335,9 @@ def test_staff_inbox_shows_new_qualified_and_overdue(client, auth, town, codesig
     late.qualified_at = utcnow() - timedelta(days=30)  # the deadline is 14 days
     db.session.commit()
     inbox = services.department_inbox(town["staff"].department_id)
-    assert inbox.new == [fresh] and inbox.overdue == [late]
-    assert services.department_inbox(town["other"].department_id).new == []
+    assert inbox.new.items == [fresh] and inbox.overdue.items == [late]
+    assert inbox.qualified_unanswered.items == [late]
+    assert services.department_inbox(town["other"].department_id).new.items == []
     auth.login("umwelt@example.org")
     html = client.get("/proposals/manage").get_data(as_text=True)
     assert "Überfällig" in html and late.title in html
@@ -692,7 +693,7 @@ def test_a_proposal_is_filed_under_a_category_its_author_chose(client, auth, tow
     assert sent.category == "mobility"
 
 
-def test_the_staff_inbox_shows_new_proposals_a_page_at_a_time_the_oldest_first(
+def test_the_staff_inbox_shows_each_list_a_page_at_a_time_the_longest_waiting_first(
     client, auth, town, codesign, monkeypatch
 ):
     from engage.core.types import utcnow
@@ -705,11 +706,15 @@ def test_the_staff_inbox_shows_new_proposals_a_page_at_a_time_the_oldest_first(
         made.append(proposal)
     db.session.commit()
     first = services.department_inbox(town["staff"].department_id)
-    assert first.new == made[:2] and first.new_pages.total == 3
-    assert services.department_inbox(town["staff"].department_id, page=2).new == made[2:]
+    assert first.new.items == made[:2] and first.new.total == 3
+    second = services.department_inbox(town["staff"].department_id, pages={"new": 2})
+    assert second.new.items == made[2:]
     auth.login("umwelt@example.org")
-    html = client.get("/proposals/manage?page=2").get_data(as_text=True)
+    html = client.get("/proposals/manage?new_page=2").get_data(as_text=True)
     assert f'href="/proposals/{made[2].id}"' in html
     assert f'href="/proposals/{made[0].id}"' not in html
-    assert "Neu, noch nicht in Prüfung (3)" in html and "Die ältesten zuerst, 2 pro Seite." in html
-    assert client.get("/proposals/manage?page=9").status_code == 302
+    assert "Neu, noch nicht in Prüfung (3)" in html
+    assert "Die am längsten wartenden zuerst, 2 pro Seite." in html
+    assert 'href="/proposals/manage?new_page=1"' in html  # (the first page of this list)
+    answer = client.get("/proposals/manage?new_page=9&overdue_page=x")
+    assert answer.status_code == 302 and answer.location.endswith("new_page=2")

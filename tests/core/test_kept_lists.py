@@ -29,6 +29,18 @@ def app_config(app_config):
     return with_empty_redis(app_config)
 
 
+@pytest.fixture
+def one_place(town):
+    """An offer of the staff's department with one shift of one place: (offer, shift)."""
+    from tests.volunteering.conftest import make_shift
+
+    offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
+        title="Parkputz", description="Müll sammeln",
+        department_id=town["staff"].department_id))  # fmt: skip
+    db.session.commit()
+    return offer, make_shift(offer, capacity=1)
+
+
 @pytest.mark.parametrize("path", LISTS)
 def test_a_second_citizen_gets_the_kept_list_with_their_own_id(app, town, make_user, path):
     second_user = make_user(email="zweite@example.org")
@@ -116,15 +128,9 @@ def test_the_process_page_is_kept_whole_with_each_readers_following_and_buttons(
 
 
 def test_the_offer_page_is_kept_whole_with_each_readers_sign_ups_and_waiting_place(
-    app, town, make_user
+    app, town, make_user, one_place
 ):
-    from tests.volunteering.conftest import make_shift
-
-    offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
-        title="Parkputz", description="Müll sammeln",
-        department_id=town["staff"].department_id))  # fmt: skip
-    db.session.commit()
-    shift = make_shift(offer, capacity=1)
+    offer, shift = one_place
     make_user(email="zweite@example.org")
     first, second = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
     staff = _browser(app, "umwelt@example.org")
@@ -169,15 +175,11 @@ def test_an_announcement_page_is_kept_whole_and_taken_off_at_once(app, town, mak
     assert "Wieder veröffentlichen" in _get(staff, path)
 
 
-def test_each_waiting_volunteer_sees_their_own_place_on_the_waiting_list(app, town, make_user):
+def test_each_waiting_volunteer_sees_their_own_place_on_the_waiting_list(
+    app, town, make_user, one_place
+):
     """(Two waiting users had the same key: the second saw the first's number.)"""
-    from tests.volunteering.conftest import make_shift
-
-    offer = volunteering.create_offer(town["staff"], volunteering.OfferData(
-        title="Parkputz", description="Müll sammeln",
-        department_id=town["staff"].department_id))  # fmt: skip
-    db.session.commit()
-    shift = make_shift(offer, capacity=1)
+    offer, shift = one_place
     make_user(email="zweite@example.org")
     make_user(email="dritte@example.org")
     path = f"/volunteer/{offer.id}"

@@ -193,3 +193,32 @@ def test_each_waiting_volunteer_sees_their_own_place_on_the_waiting_list(
         assert "Sie sind für diesen Einsatz eingetragen" in _get(readers[0], path)
         assert "Warteliste: Nummer 1" in _get(readers[1], path)
         assert "Warteliste: Nummer 2" in _get(readers[2], path)
+
+
+def test_the_departments_staff_share_a_kept_offer_page_with_the_shift_form(
+    app, town, make_user, one_place
+):
+    offer, _shift = one_place
+    for email in ("umwelt2@example.org", "umwelt3@example.org"):  # (neither wrote the offer)
+        make_user("staff", email=email, department_id=town["staff"].department_id)
+    first, second = _browser(app, "umwelt2@example.org"), _browser(app, "umwelt3@example.org")
+    path = f"/volunteer/{offer.id}"
+    page_one = _get(first, path)
+    with rendered(app) as templates:
+        page_two = _get(second, path)
+    assert templates == []
+    assert "Einsatz verwalten" in page_two
+    tokens = TOKEN_RE.findall(page_one), TOKEN_RE.findall(page_two)
+    assert tokens[0] and set(tokens[0]).isdisjoint(tokens[1])
+    # The second's shift form is theirs: its token adds the shifts.
+    form = {
+        "csrf_token": tokens[1][0],
+        "starts_at": "2031-05-03T10:00",
+        "ends_at": "2031-05-03T12:00",
+        "capacity": "4",
+        "weeks": "1",
+        "place": "Park",
+    }
+    answer = second.post(f"/volunteer/{offer.id}/shifts", data=form)
+    assert answer.status_code == 302
+    assert "03.05.2031" in _get(first, path) or "3. Mai 2031" in _get(first, path)

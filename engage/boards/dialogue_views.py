@@ -22,12 +22,12 @@ from engage.boards.dialogue_forms import (
     ThreadForm,
 )
 from engage.boards.dialogue_models import Comment, Thread
-from engage.core import fragments, kept_rows
+from engage.core import kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db, limiter
-from engage.main.layout import kept_whole
+from engage.main.layout import kept_listing, kept_whole
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
@@ -60,12 +60,8 @@ def index():
     content version, and the page kept whole for everyone whose button and layout read the
     same."""
     can_open = permissions.can_open_thread(current_user)
-
-    def page() -> str:
-        listing = fragments.cached(("dialogue.index", request.full_path), _listing)
-        return render_template("boards/dialogue_index.html", listing=listing, can_open=can_open)
-
-    return kept_whole(("dialogue.index", can_open), page)
+    return kept_listing("dialogue.index", "boards/dialogue_index.html", _listing,
+                        page_key=(can_open,), can_open=can_open)  # fmt: skip
 
 
 def _listing() -> str:

@@ -20,12 +20,12 @@ from engage.accounts.permissions import is_staff
 from engage.boards import permissions, services
 from engage.boards.forms import AnnouncementFilterForm, AnnouncementForm
 from engage.boards.models import Announcement
-from engage.core import fragments, kept_rows
+from engage.core import kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import utcnow
 from engage.extensions import db
-from engage.main.layout import kept_whole
+from engage.main.layout import kept_listing, kept_whole
 from engage.organisation.models import all_districts
 from engage.processes.models import Process
 from engage.processes.services import published_processes
@@ -43,14 +43,11 @@ def index():
     own scheduled and withdrawn announcements, and are rendered each time."""
     user = current_user._get_current_object()
     can_publish = permissions.can_publish_announcement(user)
-    own_hidden = services.scheduled_and_withdrawn(user) if is_staff(user) else []
-
-    def page() -> str:
-        listing = fragments.cached(("info.index", request.full_path), _listing)
-        return render_template("boards/info_index.html", listing=listing,
-                               can_publish=can_publish, own_hidden=own_hidden)  # fmt: skip
-
-    return kept_whole(None if is_staff(user) else ("info.index", can_publish), page)
+    staff = is_staff(user)
+    own_hidden = services.scheduled_and_withdrawn(user) if staff else []
+    return kept_listing("info.index", "boards/info_index.html", _listing,
+                        page_key=None if staff else (can_publish,),
+                        can_publish=can_publish, own_hidden=own_hidden)  # fmt: skip
 
 
 def _listing() -> str:

@@ -58,3 +58,25 @@ def kept_whole(page_key: tuple | None, render) -> str:
 
     layout = None if page_key is None else layout_key()
     return render() if layout is None else fragments.kept_page((page_key, layout), render)
+
+
+def kept_listing(
+    name: str,
+    template: str,
+    listing,
+    page_key: tuple | None = (),
+    listing_key: tuple = (),
+    **context,
+) -> str:
+    """A list page: its list (listing() renders it) kept once per content version under the
+    address (and listing_key: what else it differs by), the page around it kept whole under
+    page_key (the user's buttons; None: rendered each time, the list still kept)."""
+    from flask import render_template
+
+    from engage.core import fragments
+
+    def page() -> str:
+        rendered = fragments.cached((name, request.full_path, *listing_key), listing)
+        return render_template(template, listing=rendered, **context)
+
+    return kept_whole(None if page_key is None else (name, *page_key), page)

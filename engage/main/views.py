@@ -8,7 +8,6 @@ from sqlalchemy import text
 from engage.accounts.models import User
 from engage.boards.dialogue_services import ThreadFilter, threads_query
 from engage.boards.services import latest_announcements
-from engage.core import fragments
 from engage.core.settings import get_settings
 from engage.core.types import local_today
 from engage.extensions import db
@@ -47,11 +46,7 @@ def home():
     them kept whole for everyone whose layout reads the same (a logged-in citizen's front page
     made eleven queries every time, visitors' came from the page cache)."""
 
-    def page() -> str:
-        sections = fragments.cached(("home",), _home_sections)
-        return render_template("main/home.html", sections=sections)
-
-    return layout.kept_whole(("home",), page)
+    return layout.kept_listing("home", "main/home.html", _home_sections)
 
 
 def _home_sections() -> str:

@@ -15,7 +15,7 @@ from engage.core import fragments, kept_rows
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today
 from engage.extensions import db
-from engage.main.layout import kept_whole
+from engage.main.layout import kept_listing, kept_whole
 from engage.notifications.services import is_following
 from engage.organisation.models import all_departments, all_districts
 from engage.processes import permissions
@@ -44,13 +44,9 @@ def index():
     user = current_user._get_current_object()
     drafts = (is_admin(user), user.department_id if is_staff(user) else None)
     can_create = permissions.can_create_process(user)
-
-    def page() -> str:
-        listing = fragments.cached(("processes.index", request.full_path, drafts),
-                                   lambda: _listing(*drafts))  # fmt: skip
-        return render_template("processes/index.html", listing=listing, can_create=can_create)
-
-    return kept_whole(("processes.index", drafts, can_create), page)
+    return kept_listing("processes.index", "processes/index.html", lambda: _listing(*drafts),
+                        page_key=(drafts, can_create), listing_key=(drafts,),
+                        can_create=can_create)  # fmt: skip
 
 
 def _listing(all_drafts: bool, drafts_of_department: int | None) -> str:

@@ -15,13 +15,13 @@ from engage.boards import dialogue_services as dialogue
 from engage.boards import permissions as board_permissions
 from engage.boards import reply_page
 from engage.boards.dialogue_forms import ReplyForm
-from engage.core import fragments, kept_rows
+from engage.core import kept_rows
 from engage.core.pagination import requested_page, require_existing_page
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.errors import wants_json
 from engage.extensions import db, limiter
-from engage.main.layout import kept_whole
+from engage.main.layout import kept_listing, kept_whole
 from engage.moderation import permissions as mod_permissions
 from engage.moderation.services import pending_message
 from engage.notifications import services as notifications
@@ -69,11 +69,7 @@ def _visible_or_404(proposal_id: int, kept: bool = False) -> Proposal:
 def index():
     # The list is the same for everyone: rendered once per content version (core/fragments.py),
     # and kept whole with the layout for everyone whose layout reads the same.
-    def page() -> str:
-        listing = fragments.cached(("proposals.index", request.full_path), _listing)
-        return render_template("proposals/index.html", listing=listing)
-
-    return kept_whole(("proposals.index",), page)
+    return kept_listing("proposals.index", "proposals/index.html", _listing)
 
 
 def _listing() -> str:

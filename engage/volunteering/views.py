@@ -8,12 +8,12 @@ from flask_login import current_user, login_required
 
 from engage.accounts.forms import PlainActionForm
 from engage.accounts.models import User
-from engage.core import fragments, kept_rows
+from engage.core import kept_rows
 from engage.core.policy import require
 from engage.core.sanitize import render_user_text
 from engage.core.types import local_today, optional_id, utcnow
 from engage.extensions import db, limiter, login_manager
-from engage.main.layout import kept_whole
+from engage.main.layout import kept_listing, kept_whole
 from engage.moderation import permissions as moderation
 from engage.organisation.models import all_districts
 from engage.volunteering import attendance, calendar, permissions, services
@@ -30,12 +30,8 @@ def index():
     The list is the same for everyone: rendered once per content version, and the page kept
     whole for everyone whose buttons and layout read the same."""
     can_create = permissions.can_create_offer(current_user)
-
-    def page() -> str:
-        listing = fragments.cached(("volunteer.index", request.full_path), _listing)
-        return render_template("volunteering/index.html", listing=listing, can_create=can_create)
-
-    return kept_whole(("volunteer.index", can_create), page)
+    return kept_listing("volunteer.index", "volunteering/index.html", _listing,
+                        page_key=(can_create,), can_create=can_create)  # fmt: skip
 
 
 def _listing() -> str:

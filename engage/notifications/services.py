@@ -34,12 +34,15 @@ def _subject(thread: Thread | None = None, process=None, proposal=None) -> dict:
 def is_following(user, thread: Thread | None = None, process=None, proposal=None) -> bool:
     if not user.is_authenticated:
         return False
-    if process is not None and thread is None and proposal is None:
-        from engage.core import personal
+    from engage.core import personal
 
-        mine = personal.of(user)  # (kept per user until their rows change: no query)
-        if mine is not None:
-            return process.id in mine.following_processes
+    mine = personal.of(user)  # (kept per user until their rows change: no query)
+    subject = thread or proposal or process
+    if mine is not None and subject is not None:
+        followed = (mine.following_threads if thread is not None else
+                    mine.following_proposals if proposal is not None else
+                    mine.following_processes)  # fmt: skip
+        return subject.id in followed
     conditions = [Follow.user_id == user.id]
     conditions += [getattr(Follow, k) == v
                    for k, v in _subject(thread, process, proposal).items()]  # fmt: skip

@@ -50,10 +50,10 @@ def layout_key() -> tuple | None:
     return header_key(header_unread(user))
 
 
-def kept_whole(page_key: tuple | None, render) -> str:
+def kept_whole(page_key: tuple | None, render) -> str | bytes:
     """The page rendered, or kept whole for everyone with the same page key and layout
-    (fragments.kept_page); rendered when page_key is None (a form with errors) or the layout
-    shows something for this request alone."""
+    (fragments.kept_page, as UTF-8 bytes: a response body); rendered when page_key is None (a
+    form with errors) or the layout shows something for this request alone."""
     from engage.core import fragments
 
     layout = None if page_key is None else layout_key()
@@ -67,7 +67,7 @@ def kept_listing(
     page_key: tuple | None = (),
     listing_key: tuple = (),
     **context,
-) -> str:
+) -> str | bytes:
     """A list page: its list (listing() renders it) kept once per content version under the
     address (and listing_key: what else it differs by), the page around it kept whole under
     page_key (the user's buttons; None: rendered each time, the list still kept)."""

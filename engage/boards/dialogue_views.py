@@ -43,10 +43,12 @@ _ONE = (joinedload(Thread.author), joinedload(Thread.process).joinedload(Process
 
 
 def _thread_or_404(thread_id: int, kept: bool = False) -> Thread:
-    if kept:  # (the thread page: what this worker kept of the thread, if current)
-        thread = kept_rows.loaded(("thread", thread_id),
-                                  lambda: db.session.get(Thread, thread_id, options=_ONE),
-                                  {"author": {}, "process": {"phases": {}}})  # fmt: skip
+    if kept:  # (the thread page: what this worker kept of the thread, if current; detached
+        # until the page is rendered, kept_rows.revive)
+        thread = kept_rows.loaded(
+            ("thread", thread_id), lambda: db.session.get(Thread, thread_id, options=_ONE),
+            {"author": {}, "process": {"phases": {}}}, attach=False,
+        )  # fmt: skip
     else:
         thread = db.session.get(Thread, thread_id, options=_ONE)
     if thread is None or not permissions.can_view_thread(current_user, thread):
@@ -148,7 +150,7 @@ def _render_thread(thread: Thread, reply_form: ReplyForm | None = None, status: 
     def page() -> str:
         return render_template(
             "boards/thread_detail.html",
-            thread=thread,
+            thread=kept_rows.attached(thread),
             page_key=page_key,
             replies=replies,
             official_of=services.official_answer,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Hashable
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
@@ -37,8 +38,13 @@ def snapshot(obj, relations: dict[str, dict] | None = None) -> Snapshot:
     return model, values, related
 
 
-def revive(kept: Snapshot):
-    """The object of a snapshot in this request's session (the one already there, if loaded)."""
+def revive(kept: Snapshot, attach: bool = True):
+    """The object of a snapshot in this request's session (the one already there, if loaded).
+
+    attach=False leaves a new object detached: its columns and kept relations read as usual,
+    but nothing else can load until attached() puts it in the session. A kept page that is
+    served whole reads only those, and attaching was half of a logged-in proposal page's
+    reviving (the session's cascade over every relationship of the tree)."""
     model, values, related = kept
     existing = db.session.identity_map.get(_identity(model, values))
     if existing is not None:
@@ -46,11 +52,26 @@ def revive(kept: Snapshot):
     obj = model.__mapper__.class_manager.new_instance()
     instance_dict(obj).update(values)  # as the loader fills a row: no history
     for name, target in related.items():
+        # (detached too: adding the root cascades to them)
         if isinstance(target, list):
-            set_committed_value(obj, name, [revive(item) for item in target])
+            set_committed_value(obj, name, [revive(item, False) for item in target])
         else:
-            set_committed_value(obj, name, None if target is None else revive(target))
+            set_committed_value(obj, name, None if target is None else revive(target, False))
     make_transient_to_detached(obj)
+    if attach:
+        db.session.add(obj)
+    return obj
+
+
+def attached(obj):
+    """obj in this request's session, so that what was not kept loads on access: obj itself,
+    or the object of the same row the session holds already."""
+    state = inspect(obj)
+    if not state.detached:
+        return obj
+    existing = db.session.identity_map.get(state.key)
+    if existing is not None:
+        return existing
     db.session.add(obj)
     return obj
 
@@ -60,12 +81,13 @@ def loaded(
     load: Callable[[], object | None],
     relations: dict[str, dict] | None = None,
     area: str = fragments.CONTENT,
+    attach: bool = True,
 ):
-    """The object this worker kept under key for the area's version, revived; else load()'s
-    (None for a missing row, which is not kept)."""
+    """The object this worker kept under key for the area's version, revived (detached with
+    attach=False, see revive); else load()'s (None for a missing row, which is not kept)."""
     kept = fragments.kept(("row", *key), area)
     if kept is not None:
-        return revive(kept)
+        return revive(kept, attach)
     obj = load()
     if obj is not None:
         fragments.keep(("row", *key), snapshot(obj, relations), area)

@@ -54,10 +54,11 @@ _ONE = (
 
 
 def _visible_or_404(proposal_id: int, kept: bool = False) -> Proposal:
-    if kept:  # (the detail page: what this worker kept of the proposal, if current)
+    if kept:  # (the detail page: what this worker kept of the proposal, if current; detached
+        # until the page is rendered, kept_rows.revive)
         proposal = kept_rows.loaded(("proposal", proposal_id),
                                     lambda: db.session.get(Proposal, proposal_id, options=_ONE),
-                                    {"process": {"phases": {}}})  # fmt: skip
+                                    {"process": {"phases": {}}}, attach=False)  # fmt: skip
     else:
         proposal = db.session.get(Proposal, proposal_id, options=_ONE)
     if proposal is None or not permissions.can_view_proposal(current_user, proposal):
@@ -269,7 +270,7 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     def page() -> str:
         return render_template(
             "proposals/detail.html",
-            proposal=proposal,
+            proposal=kept_rows.attached(proposal),
             page_key=page_key,
             render=render_user_text,
             forms=forms,

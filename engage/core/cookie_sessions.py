@@ -48,12 +48,24 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
         if kept is not None:
             data, signed_at, verified_at = kept
             if now - verified_at < KEPT_SECONDS and time.time() - signed_at <= max_age:
-                return self.session_class(copy.deepcopy(data))
+                return self.session_class(_copied(data))
         try:
             data, signed_at = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
         except BadSignature:
             return self.session_class()
         if len(self._kept) >= MAX_KEPT:
             self._kept.clear()
-        self._kept[value] = (copy.deepcopy(data), signed_at.timestamp(), now)
+        self._kept[value] = (_copied(data), signed_at.timestamp(), now)
         return self.session_class(data)
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copied(data: dict) -> dict:
+    """A copy the request may change without changing what is kept: a shallow one when every
+    value is a string, number or None (a logged-in session's are), which deepcopy also copied
+    value by value."""
+    if all(type(value) in _ATOMS for value in data.values()):
+        return dict(data)
+    return copy.deepcopy(data)

@@ -94,6 +94,19 @@ def test_a_second_reader_with_the_same_switches_gets_the_kept_page_with_their_ow
     assert "Unterstützung zurückziehen" not in _get(first, path)
 
 
+def test_readers_of_each_language_get_the_page_kept_in_their_own(app, town, make_user, proposal):
+    make_user(email="english@example.org", locale="en")
+    make_user(email="zweite@example.org")
+    german, english = _browser(app, "buerger@example.org"), _browser(app, "english@example.org")
+    second_german = _browser(app, "zweite@example.org")
+    path = f"/proposals/{proposal.id}"
+    assert '<html lang="de"' in _get(german, path)
+    assert '<html lang="en"' in _get(english, path)
+    with rendered(app) as templates:
+        assert '<html lang="de"' in _get(second_german, path)
+    assert templates == []  # (the German reader's page, kept)
+
+
 def test_a_message_shows_once_on_the_page_after_a_press_and_not_on_the_kept_one(
     app, town, proposal
 ):

@@ -25,7 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup, escape
@@ -128,15 +128,18 @@ def clear_all() -> None:
 
 def _usable_version(area: str = CONTENT) -> str | None:
     """The area's version, or None when fragments must be rendered afresh."""
-    if not has_request_context() or not current_app.config.get("FRAGMENT_CACHE", True):
+    if not has_request_context():
         return None
-    if db_changed():
-        return None  # this request changed data it has not committed yet
     # (asked for every kept fragment and row: worked out once a request, from the versions
     # read at its start; None, before they are read, is asked again)
-    versions = g.get("engage_usable_versions")
+    request_g = g._get_current_object()  # (each use of the proxy costs a lookup)
+    versions = request_g.get("engage_usable_versions")
     if versions is None:
-        versions = g.engage_usable_versions = {}
+        if not current_app.config.get("FRAGMENT_CACHE", True):
+            return None
+        versions = request_g.engage_usable_versions = {}
+    if request_g.get("engage_changed_sessions"):
+        return None  # this request changed data it has not committed yet (db_changed)
     version = versions.get(area)
     if version is None:
         from engage.core.pagecache import worker_version
@@ -163,9 +166,14 @@ def row_state(obj) -> tuple:
 
 
 def db_changed() -> bool:
-    from engage.extensions import db
+    """Whether this request has changes it has not committed (or rolled back) yet, in any
+    session (pagecache notes them in g: asked several times a request, the session's own
+    note cost a lookup of the scoped session each time)."""
+    if not has_app_context():
+        from engage.extensions import db
 
-    return bool(db.session.info.get("engage_changed"))
+        return bool(db.session.info.get("engage_changed"))
+    return bool(g.get("engage_changed_sessions"))
 
 
 def _csrf_field() -> str:

@@ -279,8 +279,23 @@ def _changed(session_, areas: frozenset[str]) -> None:
     noted = session_.info.get("engage_changed")
     if noted is None:
         session_.info["engage_changed"] = set(areas)
+        _note_in_request(session_, changed=True)
     else:
         noted |= areas
+
+
+def _note_in_request(session_, changed: bool) -> None:
+    """Which sessions of this request hold uncommitted changes, in g (fragments.db_changed)."""
+    if not has_app_context():
+        return
+    sessions = g.get("engage_changed_sessions")
+    if changed:
+        if sessions is None:
+            g.engage_changed_sessions = {id(session_)}
+        else:
+            sessions.add(id(session_))
+    elif sessions:
+        sessions.discard(id(session_))
 
 
 def _personal(session_, users) -> None:
@@ -344,6 +359,7 @@ def note_written(session_, table: str, user_id: int | None = None) -> None:
 
 
 def _bump_version(session_) -> None:
+    _note_in_request(session_, changed=False)
     areas = session_.info.pop("engage_changed", None)
     users = session_.info.pop("engage_personal", None)  # (noted only with areas changed)
     if not areas:
@@ -371,6 +387,7 @@ def _bump_version(session_) -> None:
 
 
 def _forget_change(session_) -> None:
+    _note_in_request(session_, changed=False)
     session_.info.pop("engage_changed", None)
     session_.info.pop("engage_personal", None)
 

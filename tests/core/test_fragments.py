@@ -229,3 +229,24 @@ def test_a_changed_reply_shows_at_once(app, town, discussed):
     db.session.commit()
     page = _page(reader, path)
     assert "Gute Idee, Bernd hier." not in page
+
+
+def test_a_request_with_uncommitted_changes_in_any_session_uses_nothing_kept(app, town):
+    from sqlalchemy.orm import Session
+
+    with app.test_request_context("/"):
+        assert not fragments.db_changed()
+        town["citizen"].display_name = "Bernd B."
+        db.session.flush()
+        assert fragments.db_changed()
+        db.session.rollback()
+        assert not fragments.db_changed()
+        with Session(db.engine) as other:  # (a session of its own, as a CLI task might open)
+            other.get(type(town["citizen"]), town["citizen"].id).display_name = "Bernd C."
+            other.flush()
+            assert fragments.db_changed()
+            other.commit()
+        assert not fragments.db_changed()
+        town["citizen"].display_name = "Bernd D."
+        db.session.commit()
+        assert not fragments.db_changed()

@@ -309,17 +309,22 @@ def replies_below(roots: list[Comment], viewer=None) -> dict[int, list[Comment]]
     children: dict[int, list[Comment]] = {}
     if not roots:
         return children
-    nested = db.session.scalars(
+    nested = db.session.scalars(replies_below_query([c.id for c in roots], viewer))
+    for comment in nested:
+        children.setdefault(comment.parent_id, []).append(comment)
+    return children
+
+
+def replies_below_query(root_ids: list[int], viewer=None) -> Select:
+    """The nested replies below these top-level replies that the viewer sees, in order."""
+    return (
         select(Comment)
-        .where(Comment.root_id.in_([c.id for c in roots]), Comment.parent_id.is_not(None))
+        .where(Comment.root_id.in_(root_ids), Comment.parent_id.is_not(None))
         .where(
             or_(_shown_to(viewer), _keeps_its_place(lambda answer: answer.parent_id == Comment.id))
         )
         .order_by(Comment.created_at, Comment.id)
     )
-    for comment in nested:
-        children.setdefault(comment.parent_id, []).append(comment)
-    return children
 
 
 def helpful_marks(user, comment_ids: list[int]) -> set[int]:
@@ -382,8 +387,9 @@ class ReplyPage:
 
     def __init__(self, per_page: int, viewer, *, thread=None, proposal=None,
                  touched: bool | None = None):  # fmt: skip
-        """touched: whether the viewer wrote, marked or reported a reply here, when the page
-        asked already (with its other per-viewer questions, in one query)."""
+        """touched: whether the viewer wrote, marked or reported a reply anywhere on the thread
+        or proposal, when the page asked already (from the personal state); only then is this
+        page's own replies asked about."""
         self.per_page, self.viewer = per_page, viewer
         self._thread, self._proposal = thread, proposal
         self.subject = ("thread", thread.id) if thread else ("proposal", proposal.id)
@@ -423,13 +429,38 @@ class ReplyPage:
         if worker_version() is None:
             return None  # nothing can be kept (no Redis): spare the query below
         user = self.viewer
-        if user is not None and user.is_authenticated:
-            touched = self.touched
-            if touched is None:
-                touched = bool(db.session.scalar(select(touches(user.id, self._where()))))
-            if touched:
-                return None
+        # (touched is whether they did so anywhere on the subject: in a thread of 2,000
+        # replies, a reply of theirs on another page left every page rendered for them, 16 ms
+        # each time instead of 0.6)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and self.touched is not False and self._touches_this_page(user):
+            return None
         return (*self.subject, self.number, can_write(user))
+
+    def _touches_this_page(self, user) -> bool:
+        """Whether the user wrote, marked or reported a reply shown on this page, or has a
+        reply waiting for approval here (shown to them alone): in one query."""
+        from engage.core import fragments, personal
+
+        shown = fragments.remembered(("reply ids", *self.subject, self.number),
+                                     self._ids_shown_to_all)  # fmt: skip
+        mine = personal.of(user)  # (kept per user until their rows change: no query)
+        if mine is not None:
+            waiting = mine.waiting_threads if self._thread is not None else mine.waiting_proposals
+            touched = mine.touched_comments
+            return self.subject[1] in waiting or any(i in touched for i in shown)
+        pending = Comment.moderation_status == ContentStatus.PENDING.value
+        waiting = exists().where(self._where(), Comment.author_id == user.id, pending)
+        return bool(db.session.scalar(select(or_(touches(user.id, Comment.id.in_(shown)),
+                                                 waiting))))  # fmt: skip
+
+    def _ids_shown_to_all(self) -> tuple[int, ...]:
+        """The ids of the replies this page shows to everyone (a visitor's view of it)."""
+        top = top_level_query(self._thread, proposal=self._proposal).with_only_columns(Comment.id)
+        first = (self.number - 1) * self.per_page
+        roots = list(db.session.scalars(top.offset(first).limit(self.per_page)))
+        below = replies_below_query(roots).with_only_columns(Comment.id) if roots else None
+        return (*roots, *(db.session.scalars(below) if below is not None else ()))
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ MAX_IDS = 1_000_000  # per worker, all users together: 4 MB (the least recently 
 KEPT_SECONDS = 300
 
 (SUPPORTED, FOLLOWED_PROPOSAL, FOLLOWED_THREAD, RATED, REPORTED_PROPOSAL, REPORTED_THREAD,
- TOUCHED, FOLLOWED_PROCESS, REPORTED_OFFER, CONFIRMED, WAITLISTED) = range(11)  # fmt: skip
+ TOUCHED, FOLLOWED_PROCESS, REPORTED_OFFER, CONFIRMED, WAITLISTED, WAITING) = range(12)  # fmt: skip
 _SIGNUP_STATUS = {CONFIRMED: "confirmed", WAITLISTED: "waitlisted"}
 
 
@@ -79,9 +79,13 @@ class Personal:
     ratings: dict[int, int] = field(default_factory=dict)
     reported_proposals: Ids = field(default_factory=Ids)
     reported_threads: Ids = field(default_factory=Ids)
-    # where they wrote, marked helpful or reported a comment
+    # where they wrote, marked helpful or reported a comment, and those comments
     touched_proposals: Ids = field(default_factory=Ids)
     touched_threads: Ids = field(default_factory=Ids)
+    touched_comments: Ids = field(default_factory=Ids)
+    # where a comment of theirs waits for approval (shown to them alone)
+    waiting_proposals: Ids = field(default_factory=Ids)
+    waiting_threads: Ids = field(default_factory=Ids)
     following_processes: Ids = field(default_factory=Ids)
     reported_offers: Ids = field(default_factory=Ids)
     # the shifts they are signed up for or waiting for, by offer: ((shift id, status), …)
@@ -93,8 +97,9 @@ class Personal:
             len(ids) for ids in (self.supported, self.following_proposals,
                                  self.following_threads, self.reported_proposals,
                                  self.reported_threads, self.touched_proposals,
-                                 self.touched_threads, self.following_processes,
-                                 self.reported_offers))  # fmt: skip
+                                 self.touched_threads, self.touched_comments,
+                                 self.waiting_proposals, self.waiting_threads,
+                                 self.following_processes, self.reported_offers))  # fmt: skip
 
 
 _TOO_MANY = object()  # (kept too: the user's pages ask about their one item)
@@ -167,18 +172,25 @@ def _load(user_id: int) -> object:
         return _TOO_MANY
     sets: list[set] = [set() for _ in range(REPORTED_OFFER + 1)]
     ratings: dict[int, int] = {}
-    touched_proposals, touched_threads = set(), set()
+    touched_proposals, touched_threads, touched_comments = set(), set(), set()
+    waiting_proposals, waiting_threads = set(), set()
     signups: dict[int, list[tuple[int, str]]] = {}
-    for kind, item, value in rows:
+    for kind, item, value, comment in rows:
         if kind == RATED:
             ratings[item] = value
         elif kind in _SIGNUP_STATUS:  # (item: the shift, value: its offer)
             signups.setdefault(value, []).append((item, _SIGNUP_STATUS[kind]))
         elif kind == TOUCHED:  # (item: the comment's proposal, value: its thread)
+            touched_comments.add(comment)
             if item is not None:
                 touched_proposals.add(item)
             else:
                 touched_threads.add(value)
+        elif kind == WAITING:  # (as TOUCHED)
+            if item is not None:
+                waiting_proposals.add(item)
+            else:
+                waiting_threads.add(value)
         else:
             sets[kind].add(item)
     return Personal(
@@ -190,6 +202,9 @@ def _load(user_id: int) -> object:
         reported_threads=Ids(sets[REPORTED_THREAD]),
         touched_proposals=Ids(touched_proposals),
         touched_threads=Ids(touched_threads),
+        touched_comments=Ids(touched_comments),
+        waiting_proposals=Ids(waiting_proposals),
+        waiting_threads=Ids(waiting_threads),
         following_processes=Ids(sets[FOLLOWED_PROCESS]),
         reported_offers=Ids(sets[REPORTED_OFFER]),
         signups={offer: tuple(sorted(shifts)) for offer, shifts in signups.items()},
@@ -198,8 +213,10 @@ def _load(user_id: int) -> object:
 
 @cache
 def _query() -> HotStatement:
-    """(kind, item id, value) for every personal row of the user, at most MAX_ROWS + 1."""
+    """(kind, item id, value, comment id) for every personal row of the user, at most
+    MAX_ROWS + 1 (the comment's id for the comments they touched)."""
     from engage.boards.dialogue_models import Comment, Reaction
+    from engage.core.moderation import ContentStatus
     from engage.moderation.models import Flag
     from engage.notifications.models import Follow
     from engage.proposals.models import Rating, Support
@@ -214,28 +231,35 @@ def _query() -> HotStatement:
     def flags(content_type: str):
         return Flag.user_id == user_id, Flag.content_type == content_type
 
+    def rows(number: int, item, value=none):
+        return select(kind(number), item, value, none)
+
+    def touched():
+        return select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id, Comment.id)
+
     parts = [
-        select(kind(SUPPORTED), Support.proposal_id, none).where(Support.user_id == user_id),
-        select(kind(FOLLOWED_PROPOSAL), Follow.proposal_id, none).where(
+        rows(SUPPORTED, Support.proposal_id).where(Support.user_id == user_id),
+        rows(FOLLOWED_PROPOSAL, Follow.proposal_id).where(
             Follow.user_id == user_id, Follow.proposal_id.is_not(None)),
-        select(kind(FOLLOWED_THREAD), Follow.thread_id, none).where(
+        rows(FOLLOWED_THREAD, Follow.thread_id).where(
             Follow.user_id == user_id, Follow.thread_id.is_not(None)),
-        select(kind(FOLLOWED_PROCESS), Follow.process_id, none).where(
+        rows(FOLLOWED_PROCESS, Follow.process_id).where(
             Follow.user_id == user_id, Follow.process_id.is_not(None)),
-        select(kind(REPORTED_OFFER), Flag.content_id, none).where(*flags("offer")),
-        *(select(kind(number), Signup.shift_id, Shift.offer_id)
+        rows(REPORTED_OFFER, Flag.content_id).where(*flags("offer")),
+        *(rows(number, Signup.shift_id, Shift.offer_id)
           .join(Shift, Shift.id == Signup.shift_id)
           .where(Signup.user_id == user_id, Signup.status == status)
           for number, status in _SIGNUP_STATUS.items()),
-        select(kind(RATED), Rating.proposal_id, Rating.stars).where(Rating.user_id == user_id),
-        select(kind(REPORTED_PROPOSAL), Flag.content_id, none).where(*flags("proposal")),
-        select(kind(REPORTED_THREAD), Flag.content_id, none).where(*flags("thread")),
+        rows(RATED, Rating.proposal_id, Rating.stars).where(Rating.user_id == user_id),
+        rows(REPORTED_PROPOSAL, Flag.content_id).where(*flags("proposal")),
+        rows(REPORTED_THREAD, Flag.content_id).where(*flags("thread")),
         # The comments the user wrote, marked helpful or reported: as dialogue.touches.
-        select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id).where(
-            Comment.author_id == user_id),
-        select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id)
-        .join(Reaction, Reaction.comment_id == Comment.id).where(Reaction.user_id == user_id),
-        select(kind(TOUCHED), Comment.proposal_id, Comment.thread_id)
-        .join(Flag, Flag.content_id == Comment.id).where(*flags("comment")),
+        touched().where(Comment.author_id == user_id),
+        touched().join(Reaction, Reaction.comment_id == Comment.id)
+        .where(Reaction.user_id == user_id),
+        touched().join(Flag, Flag.content_id == Comment.id).where(*flags("comment")),
+        rows(WAITING, Comment.proposal_id, Comment.thread_id).where(
+            Comment.author_id == user_id,
+            Comment.moderation_status == ContentStatus.PENDING.value),
     ]  # fmt: skip
     return HotStatement(union_all(*parts).limit(literal_column(str(MAX_ROWS + 1))))

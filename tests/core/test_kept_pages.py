@@ -154,6 +154,46 @@ def test_thread_pages_are_kept_whole_too(app, town, make_user):
     assert set(TOKEN_RE.findall(page_one)) != set(TOKEN_RE.findall(page_two))
 
 
+def test_a_reply_on_another_page_of_the_thread_leaves_this_page_kept_for_its_author(
+    app, town, make_user
+):
+    make_user(email="zweite@example.org")
+    thread = dialogue.open_thread(town["neighbour"], "Lange Diskussion", "Text", town["dialogue"])
+    for number in range(dialogue.REPLIES_PER_PAGE):
+        dialogue.reply(thread, town["neighbour"], f"Beitrag {number}")
+    db.session.commit()
+    own = dialogue.reply(thread, town["citizen"], "Bernd auf Seite zwei")  # (the 51st: page 2)
+    db.session.commit()
+    author, other = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    path = f"/dialogue/{thread.id}"
+    first_page = _get(other, path)
+    with rendered(app) as templates:
+        authors_first_page = _get(author, path)
+    assert templates == []  # (the page the other reader was given: nothing of Bernd's on it)
+    strip = lambda page: OWNER_RE.sub("", TOKEN_RE.sub("", page))  # noqa: E731
+    assert strip(authors_first_page) == strip(first_page)
+    second_page = _get(author, f"{path}?page=2")
+    assert f"/dialogue/replies/{own.id}/edit" in second_page  # (his own reply: his buttons)
+    assert f"/dialogue/replies/{own.id}/edit" not in _get(other, f"{path}?page=2")
+
+
+def test_a_reply_waiting_for_approval_shows_to_its_author_on_the_kept_thread_page(
+    app, town, make_user
+):
+    from engage.core.moderation import ContentStatus
+
+    make_user(email="zweite@example.org")
+    thread = dialogue.open_thread(town["neighbour"], "Frage zur Bank", "Text", town["dialogue"])
+    dialogue.reply(thread, town["neighbour"], "Eine sichtbare Antwort")
+    waiting = dialogue.reply(thread, town["citizen"], "Bernds Antwort in Prüfung")
+    waiting.moderation_status = ContentStatus.PENDING.value
+    db.session.commit()
+    author, other = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    path = f"/dialogue/{thread.id}"
+    assert "Bernds Antwort in Prüfung" not in _get(other, path)
+    assert "Bernds Antwort in Prüfung" in _get(author, path)
+
+
 def test_the_proposal_list_is_kept_whole_and_a_new_proposal_shows_at_once(
     app, town, make_user, proposal
 ):

@@ -207,15 +207,18 @@ def test_the_kept_state_answers_as_the_pages_own_query_does(app, town, make_user
     proposals.add_support(rated, citizen)
     db.session.add(Rating(proposal_id=rated.id, user_id=citizen.id, stars=4))
     moderation.flag(citizen, reported, "spam", "")
-    proposals.comment(commented, citizen, "Meine Meinung")
+    own_comment = proposals.comment(commented, citizen, "Meine Meinung")
     theirs = proposals.comment(marked, neighbour, "Ihre Meinung")
     threads = [dialogue.open_thread(neighbour, f"Frage {i}", "Text", town["dialogue"])
                for i in range(4)]  # fmt: skip
     followed_thread, reported_thread, answered, flagged_reply = threads
     notifications.follow(citizen, thread=followed_thread)
     moderation.flag(citizen, reported_thread, "spam", "")
-    dialogue.reply(answered, citizen, "Meine Antwort")
+    own_reply = dialogue.reply(answered, citizen, "Meine Antwort")
     reply = dialogue.reply(flagged_reply, neighbour, "Ihre Antwort")
+    reviewed = dialogue.open_thread(neighbour, "Frage in Prüfung", "Text", town["dialogue"])
+    waiting = dialogue.reply(reviewed, citizen, "Wartet auf Freigabe")
+    waiting.moderation_status = "pending"
     db.session.commit()
     dialogue.toggle_helpful(theirs, citizen)
     moderation.flag(citizen, reply, "spam", "")
@@ -226,6 +229,12 @@ def test_the_kept_state_answers_as_the_pages_own_query_does(app, town, make_user
         kept_state = personal.of(user)
         assert kept_state is not None
         assert kept_state.ratings == {rated.id: 4}
+        # Which comments: a page asks whether it shows one of them (dialogue.ReplyPage).
+        touched = {own_comment.id, theirs.id, own_reply.id, reply.id, waiting.id}
+        every = range(1, max(touched) + 1)
+        assert {i for i in every if i in kept_state.touched_comments} == touched
+        assert reviewed.id in kept_state.waiting_threads and len(kept_state.waiting_threads) == 1
+        assert not len(kept_state.waiting_proposals)
         found = [(proposals.viewer_of(user, db.session.get(Proposal, p.id)), p) for p in items]
         found += [(dialogue.thread_viewer(user, db.session.get(Thread, t.id)), t)
                   for t in threads]  # fmt: skip

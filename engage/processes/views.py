@@ -72,7 +72,7 @@ def detail(slug: str):
     citizen's process page made seven queries and cost 12 ms of CPU every time."""
     process = kept_rows.loaded(("process by slug", slug),
                                lambda: db.session.scalar(_BY_SLUG, {"slug": slug}),
-                               {"phases": {}}, fragments.PROCESSES)  # fmt: skip
+                               {"phases": {}}, fragments.PROCESSES, attach=False)  # fmt: skip
     if process is None:
         # An address the process had before it was renamed: links to it keep working.
         moved = process_of_former_slug(slug)
@@ -91,17 +91,18 @@ def detail(slug: str):
     }
 
     def page() -> str:
+        shown = kept_rows.attached(process)  # (detached until rendered: kept_rows.revive)
         return render_template(
             "processes/detail.html",
-            process=process,
+            process=shown,
             body_html=render_user_text(process.body),
             today=local_today(),
-            announcements=latest_announcements(limit=5, process=process),
+            announcements=latest_announcements(limit=5, process=shown),
             threads=db.session.scalars(
-                threads_query(ThreadFilter(process_id=process.id)).limit(5)
+                threads_query(ThreadFilter(process_id=shown.id)).limit(5)
             ).all(),
-            proposals=top_proposals(limit=5, process=process),
-            offers=offers_of_process(process),
+            proposals=top_proposals(limit=5, process=shown),
+            offers=offers_of_process(shown),
             **switches,
         )
 

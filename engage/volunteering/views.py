@@ -57,7 +57,9 @@ def offer_page(offer_id: int, shift_form: ShiftForm | None = None, status: int =
     request). Rendered each time for anyone on a waiting list there (the page shows their own
     place on it) and for a shift form that comes back with errors. A logged-in
     citizen's offer page made eight queries and cost 15 ms of CPU every time."""
-    offer = kept_rows.loaded(("offer", offer_id), lambda: db.session.get(ServiceOffer, offer_id))
+    offer = kept_rows.loaded(
+        ("offer", offer_id), lambda: db.session.get(ServiceOffer, offer_id), attach=False
+    )  # (detached until rendered: kept_rows.revive)
     if offer is None:
         abort(404)
     user = current_user._get_current_object()
@@ -74,11 +76,12 @@ def offer_page(offer_id: int, shift_form: ShiftForm | None = None, status: int =
                         moderation.can_flag(user, offer), reported, signed_up)  # fmt: skip
 
     def page() -> str:
+        shown = kept_rows.attached(offer)
         return render_template(
-            "volunteering/offer_detail.html", offer=offer,
-            mine=services.signups_on(user, offer) if user.is_authenticated else {},
-            counts=services.places_taken_by_shift(offer.shifts), now=utcnow(),
-            description_html=render_user_text(offer.description),
+            "volunteering/offer_detail.html", offer=shown,
+            mine=services.signups_on(user, shown) if user.is_authenticated else {},
+            counts=services.places_taken_by_shift(shown.shifts), now=utcnow(),
+            description_html=render_user_text(shown.description),
             can_manage=can_manage, can_sign_up=can_sign_up, position=services.waiting_position,
             # Only staff see the shift form; visitors' pages stay free of tokens (and cacheable).
             shift_form=(shift_form or ShiftForm(formdata=None)) if can_manage else None,

@@ -66,15 +66,18 @@ def _listing() -> str:
 def detail(announcement_id: int):
     """One announcement, kept whole for everyone whose buttons and layout read the same."""
     announcement = kept_rows.loaded(
-        ("announcement", announcement_id), lambda: db.session.get(Announcement, announcement_id)
-    )
+        ("announcement", announcement_id),
+        lambda: db.session.get(Announcement, announcement_id),
+        attach=False,
+    )  # (detached until rendered: kept_rows.revive)
     user = current_user._get_current_object()
     if announcement is None or not permissions.can_view_announcement(user, announcement):
         abort(404)
     can_edit = permissions.can_edit_announcement(user, announcement)
 
     def page() -> str:
-        return render_template("boards/info_detail.html", announcement=announcement,
+        return render_template("boards/info_detail.html",
+                               announcement=kept_rows.attached(announcement),
                                body_html=render_user_text(announcement.body),
                                can_edit=can_edit)  # fmt: skip
 

@@ -124,6 +124,9 @@ def test_deleted_staff_loses_every_right(people):
     from engage.accounts.services import delete_account
 
     staff = people["staff"]
+    department_id = staff.department_id
     delete_account(staff)
-    assert not accounts.is_staff(staff)
+    assert not staff.is_authenticated  # (every predicate relies on it: is_signed_in)
+    assert not accounts.is_staff(staff) and not accounts.can_write(staff)
+    assert not accounts.works_in(staff, department_id)
     assert not processes.can_edit_process(staff, _process(people, True))

@@ -100,6 +100,12 @@ class User(UserMixin, db.Model):
         return self.deleted_at is None
 
     @property
+    def is_authenticated(self) -> bool:
+        # Flask-Login's (UserMixin: is_active), without the second property call: every
+        # permission predicate asks it, thirty times on a logged-in proposal page.
+        return self.deleted_at is None
+
+    @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 

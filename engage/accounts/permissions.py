@@ -4,12 +4,14 @@ from __future__ import annotations
 
 
 def is_signed_in(user) -> bool:
+    """Logged in with an account that is not deleted (a deleted account is never signed in:
+    User.is_authenticated; the predicates below rely on it)."""
     return bool(user and user.is_authenticated)
 
 
 def can_write(user) -> bool:
     """Verified, not blocked, not deleted: may post, support, sign up and flag."""
-    return is_signed_in(user) and user.is_verified and not user.is_blocked and not user.is_deleted
+    return is_signed_in(user) and user.is_verified and not user.is_blocked
 
 
 def write_refusal_reason(user) -> str | None:
@@ -42,26 +44,28 @@ COUNCIL_ROLES = frozenset({"council", "admin"})
 
 
 def is_staff(user) -> bool:
-    return is_signed_in(user) and not user.is_deleted and user.role in STAFF_ROLES
+    return is_signed_in(user) and user.role in STAFF_ROLES
 
 
 def is_moderator(user) -> bool:
-    return is_signed_in(user) and not user.is_deleted and user.role in MODERATOR_ROLES
+    return is_signed_in(user) and user.role in MODERATOR_ROLES
 
 
 def is_council(user) -> bool:
-    return is_signed_in(user) and not user.is_deleted and user.role in COUNCIL_ROLES
+    return is_signed_in(user) and user.role in COUNCIL_ROLES
 
 
 def is_admin(user) -> bool:
-    return is_signed_in(user) and not user.is_deleted and user.role == "admin"
+    return is_signed_in(user) and user.role == "admin"
 
 
 def works_in(user, department_id: int | None) -> bool:
     """Staff of this department (admins count as staff of every department)."""
-    if is_admin(user):
-        return True
-    return is_staff(user) and department_id is not None and user.department_id == department_id
+    if not is_signed_in(user):
+        return False
+    role = user.role  # (as is_admin and is_staff: asked on every page a department acts on)
+    return role == "admin" or (role in STAFF_ROLES and department_id is not None
+                               and user.department_id == department_id)  # fmt: skip
 
 
 def can_administer(user) -> bool:

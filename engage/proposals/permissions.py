@@ -16,6 +16,8 @@ STAFF_TRANSITIONS = {
     S.IMPLEMENTED: {S.EVALUATED},
 }
 WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW}
+# A stored status to its member, without the Enum call (several per page).
+_STORED = {status.value: status for status in S}
 SUPPORT_PHASES = (PhaseKind.CODESIGN, PhaseKind.VOTING)
 
 
@@ -47,7 +49,7 @@ def can_view_proposal(user, proposal) -> bool:
 
 def can_move(user, proposal, to_status: str) -> bool:
     """Whether this user may move the proposal to that state now."""
-    current, target = S(proposal.status), S(to_status)
+    current, target = _STORED[proposal.status], S(to_status)
     if target == S.SUBMITTED:
         return can_write(user) and _is_author(user, proposal) and current == S.DRAFT
     if target == S.WITHDRAWN:
@@ -58,7 +60,7 @@ def can_move(user, proposal, to_status: str) -> bool:
 
 def _next_states(proposal) -> set[S]:
     """Where the department can move the proposal: evaluated only with a measured result."""
-    states = STAFF_TRANSITIONS.get(S(proposal.status), set())
+    states = STAFF_TRANSITIONS.get(_STORED[proposal.status], set())
     if proposal.result_recorded_at is None:
         states = states - {S.EVALUATED}
     return states

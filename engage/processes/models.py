@@ -95,7 +95,7 @@ class Process(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == ProcessStatus.PUBLISHED.value
+        return self.status == ProcessStatus.PUBLISHED  # (a StrEnum: equal to its value)
 
     def current_phase(self, today: date) -> Phase | None:
         """The phase running today, else None (before the first or between phases)."""
@@ -106,7 +106,7 @@ class Process(db.Model):
 
     def is_in_phase(self, kind: PhaseKind, today: date) -> bool:
         phase = self.current_phase(today)
-        return phase is not None and phase.kind == kind.value
+        return phase is not None and phase.kind == kind
 
     def is_finished(self, today: date) -> bool:
         return bool(self.phases) and self.phases[-1].ends_on < today

@@ -26,8 +26,10 @@ def _is_author(user, proposal) -> bool:
 
 
 def in_proposal_phase(process, today=None) -> bool:
-    today = today or local_today()
-    return process.is_published and any(process.is_in_phase(k, today) for k in SUPPORT_PHASES)
+    if not process.is_published:
+        return False
+    phase = process.current_phase(today or local_today())
+    return phase is not None and phase.kind in SUPPORT_PHASES
 
 
 def can_submit_proposal(user, process, today=None) -> bool:

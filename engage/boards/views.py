@@ -68,6 +68,7 @@ def detail(announcement_id: int):
     announcement = kept_rows.loaded(
         ("announcement", announcement_id),
         lambda: db.session.get(Announcement, announcement_id),
+        {"process": {}, "author": {}},  # (what can_edit_announcement reads)
         attach=False,
     )  # (detached until rendered: kept_rows.revive)
     user = current_user._get_current_object()

@@ -69,11 +69,41 @@ def attached(obj):
     state = inspect(obj)
     if not state.detached:
         return obj
-    existing = db.session.identity_map.get(state.key)
+    session = db.session()
+    existing = session.identity_map.get(state.key)
     if existing is not None:
         return existing
-    db.session.add(obj)
+    _relate_to_loaded(session, obj)
+    session.add(obj)  # (cascades to the kept relations still detached)
     return obj
+
+
+def _relate_to_loaded(session, obj) -> None:
+    """Point obj's kept relations, down the tree, at the session's own objects of the same
+    rows: the reader of a thread may be its author, whose user the session holds already (two
+    objects of one row cannot both be in it)."""
+    state = inspect(obj)
+    for relation in state.mapper.relationships:
+        value = state.dict.get(relation.key)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            own = [_own(session, item) for item in value]
+            if any(mine is not kept for mine, kept in zip(own, value, strict=True)):
+                set_committed_value(obj, relation.key, own)
+        elif (mine := _own(session, value)) is not value:
+            set_committed_value(obj, relation.key, mine)
+
+
+def _own(session, related):
+    state = inspect(related)
+    if not state.detached:
+        return related
+    existing = session.identity_map.get(state.key)
+    if existing is not None:
+        return existing
+    _relate_to_loaded(session, related)
+    return related
 
 
 def loaded(

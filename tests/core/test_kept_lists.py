@@ -175,6 +175,24 @@ def test_an_announcement_page_is_kept_whole_and_taken_off_at_once(app, town, mak
     assert "Wieder veröffentlichen" in _get(staff, path)
 
 
+def test_staff_who_did_not_write_an_announcement_read_its_kept_page(app, town, make_user):
+    """(A kept announcement was revived without its process and author, which the editing
+    right of other staff reads: their page failed once a citizen's view had kept it.)"""
+    in_process = boards.publish_announcement(town["staff"], boards.AnnouncementData(
+        title="Im Verfahren", body="Text", process_id=town["dialogue"].id))  # fmt: skip
+    city_wide = boards.publish_announcement(town["staff"], boards.AnnouncementData(
+        title="Stadtweit", body="Text"))  # fmt: skip
+    db.session.commit()
+    make_user("staff", email="kollegin@example.org", department_id=town["staff"].department_id)
+    citizen, colleague = _browser(app, "buerger@example.org"), _browser(app, "kollegin@example.org")
+    other_department = _browser(app, "verkehr@example.org")
+    for announcement in (in_process, city_wide):
+        path = f"/info/{announcement.id}"
+        assert "Zurückziehen" not in _get(citizen, path)  # (now kept, without the session)
+        assert "Zurückziehen" in _get(colleague, path)  # the same department may edit it
+        assert "Zurückziehen" not in _get(other_department, path)
+
+
 def test_each_waiting_volunteer_sees_their_own_place_on_the_waiting_list(
     app, town, make_user, one_place
 ):

@@ -154,6 +154,19 @@ def test_thread_pages_are_kept_whole_too(app, town, make_user):
     assert set(TOKEN_RE.findall(page_one)) != set(TOKEN_RE.findall(page_two))
 
 
+def test_the_author_of_a_thread_reads_its_page_after_others_kept_it(app, town, make_user):
+    """(The kept thread holds its author: rendered for that author, the session had the
+    author twice, the reader and the thread's, and the page failed.)"""
+    make_user(email="zweite@example.org")
+    thread = dialogue.open_thread(town["citizen"], "Bernds Frage", "Text", town["dialogue"])
+    db.session.commit()
+    author, other = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    path = f"/dialogue/{thread.id}"
+    assert "Bernds Frage" in _get(other, path)
+    page = _get(author, path)
+    assert "Bernds Frage" in page and f"/dialogue/{thread.id}/edit" in page
+
+
 def test_a_reply_on_another_page_of_the_thread_leaves_this_page_kept_for_its_author(
     app, town, make_user
 ):

@@ -62,3 +62,19 @@ def test_an_attached_revival_saves_a_change_like_a_loaded_object(app, kept_propo
     db.session.commit()
     db.session.remove()
     assert db.session.get(Proposal, proposal_id).title == "Zwei Bänke am Teich"
+
+
+def test_attached_relates_the_tree_to_rows_the_session_holds_already(app, town):
+    """A kept thread holds its author; the reader may be that author, loaded before."""
+    from engage.accounts.models import User
+    from engage.boards import dialogue_services as dialogue
+
+    thread = dialogue.open_thread(town["citizen"], "Frage", "Text", town["dialogue"])
+    db.session.commit()
+    kept = kept_rows.snapshot(thread, {"author": {}, "process": {"phases": {}}})
+    db.session.remove()
+    revived = kept_rows.revive(kept, attach=False)
+    reader = db.session.get(User, town["citizen"].id)  # (the logged-in author)
+    shown = kept_rows.attached(revived)
+    assert shown is revived and inspect(shown).persistent
+    assert shown.author is reader and inspect(shown.process).persistent

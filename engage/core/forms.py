@@ -17,20 +17,59 @@ from wtforms.validators import StopValidation, ValidationError
 NOT_OFFERED = _l("Please choose one of the entries offered.")
 
 
-# An amount or a number of hours as people write it: digits with a comma or a point, no
-# exponent and no word (Decimal itself would take "1e3", "NaN", "sNaN" and "Infinity", and a
-# signalling NaN breaks the first comparison with a 500).
-_PLAIN_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+# An amount or a number of hours as people write it: digits with a decimal comma or point and
+# perhaps thousands separators (2.500,50 or 2,500.50), no exponent and no word (Decimal itself
+# would take "1e3", "NaN", "sNaN" and "Infinity", and a signalling NaN breaks the first
+# comparison with a 500).
+_WRITTEN_NUMBER = re.compile(r"[+-]?[0-9.,]+")
+_SPACES = str.maketrans("", "", " \u00a0\u202f")  # (1 000: spaces that group digits)
 
 
-def parse_local_decimal(raw: str) -> Decimal | None:
-    """A decimal written with a German comma or a point, None when empty; ValueError else."""
-    raw = raw.strip()
+def parse_local_decimal(raw: str, language: str | None = None) -> Decimal | None:
+    """A decimal as written in the reader's language, None when empty; ValueError else.
+
+    A lone separator followed by three digits is read as the language writes thousands: in
+    German "2.500" is 2500 and "2,500" is 2,5; in English the other way round. Otherwise a
+    comma or a point is the decimal mark ("15,50", "15.50"); with both, the last one is
+    (2.500,50 and 2,500.50); thousands come in groups of three ("1.000.000")."""
+    raw = raw.strip().translate(_SPACES)
     if not raw:
         return None
-    if not _PLAIN_DECIMAL.fullmatch(raw):
+    if not _WRITTEN_NUMBER.fullmatch(raw) or not any(c in "0123456789" for c in raw):
         raise ValueError(raw)
-    return Decimal(raw.replace(",", "."))
+    sign, digits = (raw[0], raw[1:]) if raw[0] in "+-" else ("", raw)
+    mark = _decimal_mark(digits, language or _reader_language())
+    whole, _, fraction = digits.rpartition(mark) if mark in digits else (digits, "", "")
+    grouping = "," if mark == "." else "."
+    groups = whole.split(grouping)
+    if fraction and not fraction.isdigit():
+        raise ValueError(raw)  # (a second decimal mark)
+    if whole and not all(group.isdigit() for group in groups):
+        raise ValueError(raw)
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        raise ValueError(raw)
+    return Decimal(f"{sign}{''.join(groups) or '0'}.{fraction or '0'}")
+
+
+def _decimal_mark(digits: str, language: str) -> str:
+    if "." in digits and "," in digits:
+        return "." if digits.rfind(".") > digits.rfind(",") else ","
+    separator = "." if "." in digits else "," if "," in digits else "."
+    if digits.count(separator) > 1:  # (only thousands repeat)
+        return "," if separator == "." else "."
+    before, _, after = digits.partition(separator)
+    thousands = "," if language == "en" else "."
+    if separator == thousands and len(after) == 3 and 1 <= len(before) <= 3 and before != "0":
+        return "," if separator == "." else "."
+    return separator
+
+
+def _reader_language() -> str:
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    locale = get_locale() if has_request_context() else None
+    return locale.language if locale is not None else "de"
 
 
 class _RefusesPlainly:

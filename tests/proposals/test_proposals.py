@@ -494,11 +494,12 @@ def test_a_cost_is_typed_with_a_comma_in_a_text_field(client, auth, town, codesi
         page = post_form(client, new, action="/proposals/new", submit="1", cost_estimate=typed,
                          **fields).get_data(as_text=True)  # fmt: skip
         assert message in page and "Zahl muss zwischen" not in page, typed
-    post_form(client, new, action="/proposals/new", submit="1", cost_estimate="15,50", **fields)
+    post_form(client, new, action="/proposals/new", submit="1", cost_estimate="2.500,50",
+              **fields)  # fmt: skip
     proposal = db.session.scalar(db.select(Proposal).where(Proposal.title == fields["title"]))
-    assert proposal.cost_estimate == Decimal("15.50")
+    assert proposal.cost_estimate == Decimal("2500.50")  # (a thousands point, not 2,50)
     edit = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
-    assert 'value="15,50"' in edit
+    assert 'value="2500,50"' in edit  # (read back as it would be typed)
 
 
 def test_comment_errors_are_clear(client, auth, town, codesign):

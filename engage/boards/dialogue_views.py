@@ -227,13 +227,6 @@ def edit_thread(thread_id: int):
     return _edit(thread, url_for("dialogue.detail", thread_id=thread_id), with_title=True)
 
 
-def _page_of(comment: Comment) -> str:
-    """The page a reply lives on: its thread or its proposal."""
-    if comment.proposal_id is not None:
-        return url_for("proposals.detail", proposal_id=comment.proposal_id)
-    return url_for("dialogue.detail", thread_id=comment.thread_id)
-
-
 @bp.get("/replies/<int:comment_id>")
 def reply_at(comment_id: int):
     """A reply's lasting address (mails, notifications, search, the audit log): its thread's
@@ -246,7 +239,8 @@ def reply_at(comment_id: int):
 @login_required
 def edit_reply(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
-    return _edit(comment, _page_of(comment), with_title=False)
+    # (back to the reply on its page, as after saving: a long thread has several)
+    return _edit(comment, services.reply_url(comment, current_user), with_title=False)
 
 
 def _edit(post, back: str, with_title: bool):
@@ -281,11 +275,12 @@ def delete_thread(thread_id: int):
 def delete_reply(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     require(permissions.can_delete_post(current_user, comment))
+    back = services.reply_url(comment, current_user)  # (its page, worked out while it is there)
     if PlainActionForm().validate_on_submit():
         services.delete_post(comment)
         db.session.commit()
         flash(_("Your post is deleted."), "success")
-    return redirect(_page_of(comment))
+    return redirect(back)
 
 
 @bp.post("/<int:thread_id>/close")

@@ -147,6 +147,21 @@ def test_authors_edit_within_15_minutes_and_delete(client, auth, town, thread):
     assert "Tippfehler" not in html and "gelöscht" in html
 
 
+def test_deleting_or_editing_a_reply_on_a_later_page_returns_to_that_page(
+    client, auth, town, thread
+):
+    for number in range(services.REPLIES_PER_PAGE):
+        services.reply(thread, town["citizen"], f"Beitrag {number}")
+    late = services.reply(thread, town["neighbour"], "Auf Seite zwei")
+    db.session.commit()
+    auth.login("nachbar@example.org")
+    page_two = f"/dialogue/{thread.id}?page=2"
+    edit = client.get(f"/dialogue/replies/{late.id}/edit").get_data(as_text=True)
+    assert f'href="{page_two}#c{late.id}"' in edit  # (the way back)
+    answer = post_form(client, page_two, action=f"/dialogue/replies/{late.id}/delete")
+    assert answer.status_code == 302 and answer.headers["Location"] == f"{page_two}#c{late.id}"
+
+
 def test_helpful_toggle(client, auth, town, thread):
     comment = services.reply(thread, town["neighbour"], "Gute Idee")
     db.session.commit()

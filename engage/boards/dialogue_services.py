@@ -439,7 +439,8 @@ class ReplyPage:
 
     def _touches_this_page(self, user) -> bool:
         """Whether the user wrote, marked or reported a reply shown on this page, or has a
-        reply waiting for approval here (shown to them alone): in one query."""
+        reply waiting for approval here (shown to them alone): from their kept personal state,
+        else in one query."""
         from engage.core import fragments, personal
 
         shown = fragments.remembered(("reply ids", *self.subject, self.number),

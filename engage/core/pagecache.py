@@ -23,7 +23,7 @@ import time
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from engage.core.version_watch import PERSONAL_ALL, PERSONAL_PREFIX
 from engage.core.worker_pages import WorkerPages
@@ -288,6 +288,8 @@ def _note_in_request(session_, changed: bool) -> None:
     """Which sessions of this request hold uncommitted changes, in g (fragments.db_changed)."""
     if not has_app_context():
         return
+    if isinstance(session_, scoped_session):
+        session_ = session_()  # (note_written is given db.session; the events, the session)
     sessions = g.get("engage_changed_sessions")
     if changed:
         if sessions is None:

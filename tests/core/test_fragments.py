@@ -250,3 +250,16 @@ def test_a_request_with_uncommitted_changes_in_any_session_uses_nothing_kept(app
         town["citizen"].display_name = "Bernd D."
         db.session.commit()
         assert not fragments.db_changed()
+
+
+def test_a_write_noted_by_hand_ends_with_its_commit(app, town):
+    """(A support on PostgreSQL bypasses the ORM and notes itself through db.session, the
+    scoped session: its commit left the request "changed" and nothing kept was used.)"""
+    from engage.core.pagecache import note_written
+
+    with app.test_request_context("/"):
+        db.session.get(type(town["citizen"]), town["citizen"].id)  # (a transaction to commit)
+        note_written(db.session, "support", town["citizen"].id)
+        assert fragments.db_changed()
+        db.session.commit()
+        assert not fragments.db_changed()

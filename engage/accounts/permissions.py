@@ -61,11 +61,9 @@ def is_admin(user) -> bool:
 
 def works_in(user, department_id: int | None) -> bool:
     """Staff of this department (admins count as staff of every department)."""
-    if not is_signed_in(user):
-        return False
-    role = user.role  # (as is_admin and is_staff: asked on every page a department acts on)
-    return role == "admin" or (role in STAFF_ROLES and department_id is not None
-                               and user.department_id == department_id)  # fmt: skip
+    if is_admin(user):
+        return True
+    return is_staff(user) and department_id is not None and user.department_id == department_id
 
 
 def can_administer(user) -> bool:

@@ -23,6 +23,7 @@ NOT_OFFERED = _l("Please choose one of the entries offered.")
 # comparison with a 500).
 _WRITTEN_NUMBER = re.compile(r"[+-]?[0-9.,]+")
 _SPACES = str.maketrans("", "", " \u00a0\u202f")  # (1 000: spaces that group digits)
+_OTHER_MARK = {".": ",", ",": "."}
 
 
 def parse_local_decimal(raw: str, language: str | None = None) -> Decimal | None:
@@ -40,8 +41,7 @@ def parse_local_decimal(raw: str, language: str | None = None) -> Decimal | None
     sign, digits = (raw[0], raw[1:]) if raw[0] in "+-" else ("", raw)
     mark = _decimal_mark(digits, language or _reader_language())
     whole, _, fraction = digits.rpartition(mark) if mark in digits else (digits, "", "")
-    grouping = "," if mark == "." else "."
-    groups = whole.split(grouping)
+    groups = whole.split(_OTHER_MARK[mark])
     if fraction and not fraction.isdigit():
         raise ValueError(raw)  # (a second decimal mark)
     if whole and not all(group.isdigit() for group in groups):
@@ -56,11 +56,11 @@ def _decimal_mark(digits: str, language: str) -> str:
         return "." if digits.rfind(".") > digits.rfind(",") else ","
     separator = "." if "." in digits else "," if "," in digits else "."
     if digits.count(separator) > 1:  # (only thousands repeat)
-        return "," if separator == "." else "."
+        return _OTHER_MARK[separator]
     before, _, after = digits.partition(separator)
     thousands = "," if language == "en" else "."
     if separator == thousands and len(after) == 3 and 1 <= len(before) <= 3 and before != "0":
-        return "," if separator == "." else "."
+        return _OTHER_MARK[separator]
     return separator
 
 

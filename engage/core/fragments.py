@@ -30,7 +30,14 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
-from engage.core.pagecache import ACCOUNTS, CONTENT, NAMES, PROCESSES, forget_worker_pages
+from engage.core.pagecache import (
+    ACCOUNTS,
+    CHANGED_SESSIONS,
+    CONTENT,
+    NAMES,
+    PROCESSES,
+    forget_worker_pages,
+)
 
 MAX_ENTRIES = 4000
 MAX_CHARS = 16_000_000  # about 16 MB of HTML per worker (a page of 50 replies is ~250 kB)
@@ -138,8 +145,8 @@ def _usable_version(area: str = CONTENT) -> str | None:
         if not current_app.config.get("FRAGMENT_CACHE", True):
             return None
         versions = request_g.engage_usable_versions = {}
-    if request_g.get("engage_changed_sessions"):
-        return None  # this request changed data it has not committed yet (db_changed)
+    if db_changed():
+        return None  # this request changed data it has not committed yet
     version = versions.get(area)
     if version is None:
         from engage.core.pagecache import worker_version
@@ -169,11 +176,7 @@ def db_changed() -> bool:
     """Whether this request has changes it has not committed (or rolled back) yet, in any
     session (pagecache notes them in g: asked several times a request, the session's own
     note cost a lookup of the scoped session each time)."""
-    if not has_app_context():
-        from engage.extensions import db
-
-        return bool(db.session.info.get("engage_changed"))
-    return bool(g.get("engage_changed_sessions"))
+    return has_app_context() and bool(g.get(CHANGED_SESSIONS))
 
 
 def _csrf_field() -> str:

@@ -59,6 +59,8 @@ def revive(kept: Snapshot, attach: bool = True):
             set_committed_value(obj, name, None if target is None else revive(target, False))
     make_transient_to_detached(obj)
     if attach:
+        # (each object of the tree was looked up in the session above: none can clash, so the
+        # walk of attached() is spared on every logged-in request's user)
         db.session.add(obj)
     return obj
 

@@ -17,11 +17,6 @@ class ContentStatus(enum.StrEnum):
     HIDDEN = "hidden"  # hidden by moderators or by enough flags
 
 
-# The stored values, looked up once: the properties below run several times per page (a
-# member's .value is a property call of its own).
-_VISIBLE, _HIDDEN = ContentStatus.VISIBLE.value, ContentStatus.HIDDEN.value
-
-
 class ModeratedMixin:
     """Columns and helpers for content that moderators can hold back or hide."""
 
@@ -40,8 +35,8 @@ class ModeratedMixin:
 
     @property
     def is_visible(self) -> bool:
-        return self.moderation_status == _VISIBLE
+        return self.moderation_status == ContentStatus.VISIBLE  # (a StrEnum: its value)
 
     @property
     def is_hidden(self) -> bool:
-        return self.moderation_status == _HIDDEN
+        return self.moderation_status == ContentStatus.HIDDEN

@@ -284,16 +284,20 @@ def _changed(session_, areas: frozenset[str]) -> None:
         noted |= areas
 
 
+# In g: the ids of this request's sessions holding uncommitted changes (fragments.db_changed).
+CHANGED_SESSIONS = "engage_changed_sessions"
+
+
 def _note_in_request(session_, changed: bool) -> None:
     """Which sessions of this request hold uncommitted changes, in g (fragments.db_changed)."""
     if not has_app_context():
         return
     if isinstance(session_, scoped_session):
         session_ = session_()  # (note_written is given db.session; the events, the session)
-    sessions = g.get("engage_changed_sessions")
+    sessions = g.get(CHANGED_SESSIONS)
     if changed:
         if sessions is None:
-            g.engage_changed_sessions = {id(session_)}
+            setattr(g, CHANGED_SESSIONS, {id(session_)})
         else:
             sessions.add(id(session_))
     elif sessions:

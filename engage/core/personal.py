@@ -182,15 +182,9 @@ def _load(user_id: int) -> object:
             signups.setdefault(value, []).append((item, _SIGNUP_STATUS[kind]))
         elif kind == TOUCHED:  # (item: the comment's proposal, value: its thread)
             touched_comments.add(comment)
-            if item is not None:
-                touched_proposals.add(item)
-            else:
-                touched_threads.add(value)
+            _by_subject(item, value, touched_proposals, touched_threads)
         elif kind == WAITING:  # (as TOUCHED)
-            if item is not None:
-                waiting_proposals.add(item)
-            else:
-                waiting_threads.add(value)
+            _by_subject(item, value, waiting_proposals, waiting_threads)
         else:
             sets[kind].add(item)
     return Personal(
@@ -209,6 +203,14 @@ def _load(user_id: int) -> object:
         reported_offers=Ids(sets[REPORTED_OFFER]),
         signups={offer: tuple(sorted(shifts)) for offer, shifts in signups.items()},
     )
+
+
+def _by_subject(proposal_id, thread_id, proposals: set, threads: set) -> None:
+    """A comment's subject into the set of its kind (exactly one of the two ids is set)."""
+    if proposal_id is not None:
+        proposals.add(proposal_id)
+    else:
+        threads.add(thread_id)
 
 
 @cache

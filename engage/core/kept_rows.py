@@ -67,7 +67,11 @@ def revive(kept: Snapshot, attach: bool = True):
 
 def attached(obj):
     """obj in this request's session, so that what was not kept loads on access: obj itself,
-    or the object of the same row the session holds already."""
+    or the object of the same row the session holds already; for the worker's shared reading
+    copy (loaded() with attach=False), a fresh copy of it."""
+    shared = obj.__dict__.get(_SHARED)
+    if shared is not None:
+        obj = revive(shared, attach=False)
     state = inspect(obj)
     if not state.detached:
         return obj
@@ -115,14 +119,53 @@ def loaded(
     area: str = fragments.CONTENT,
     attach: bool = True,
 ):
-    """The object this worker kept under key for the area's version, revived (detached with
-    attach=False, see revive); else load()'s (None for a missing row, which is not kept)."""
+    """The object this worker kept under key for the area's version, revived; else load()'s
+    (None for a missing row, which is not kept).
+
+    attach=False gives, for a kept row, the worker's shared reading copy of it: detached
+    objects made once per version and read by every request until then (reviving the tree was
+    a tenth of a logged-in proposal page served whole). Only read it: attached() gives the
+    request a copy of its own to render, load from or change."""
     kept = fragments.kept(("row", *key), area)
     if kept is not None:
-        return revive(kept, attach)
+        return revive(kept.snapshot) if attach else kept.reader()
     obj = load()
     if obj is not None:
-        fragments.keep(("row", *key), snapshot(obj, relations), area)
+        fragments.keep(("row", *key), _KeptRow(snapshot(obj, relations)), area)
+    return obj
+
+
+class _KeptRow:
+    """A kept snapshot, and the shared reading copy made of it on first use."""
+
+    __slots__ = ("snapshot", "_reader")
+
+    def __init__(self, kept: Snapshot) -> None:
+        self.snapshot, self._reader = kept, None
+
+    def reader(self):
+        if self._reader is None:
+            self._reader = _reading_copy(self.snapshot)
+        return self._reader
+
+
+# Marks each object of a shared reading copy with its snapshot: attached() revives from it.
+_SHARED = "_kept_rows_shared"
+
+
+def _reading_copy(kept: Snapshot):
+    """Detached objects of a snapshot that belong to no request: never looked up in nor added
+    to a session, so that no request's changes or loads reach them."""
+    model, values, related = kept
+    obj = model.__mapper__.class_manager.new_instance()
+    instance_dict(obj).update(values)
+    for name, target in related.items():
+        if isinstance(target, list):
+            set_committed_value(obj, name, [_reading_copy(item) for item in target])
+        else:
+            set_committed_value(obj, name, None if target is None else _reading_copy(target))
+    make_transient_to_detached(obj)
+    obj.__dict__[_SHARED] = kept
     return obj
 
 

@@ -32,6 +32,14 @@ def configure_login(login_manager: LoginManager) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(ask_to_log_in)
+    _save_changes_to_kept_users()
+
+
+@functools.cache  # (once a process: the listeners are the model's, not an application's)
+def _save_changes_to_kept_users() -> None:
+    from engage.accounts.models import User
+
+    kept_rows.attach_when_changed(User)
 
 
 def ask_to_log_in():
@@ -78,19 +86,27 @@ def load_user(user_key: str):
         if found is None:
             return None
         user, last_seen = found
-        fragments.keep(kept_key, (kept_rows.snapshot(user), last_seen), fragments.ACCOUNTS)
+        fragments.keep(kept_key, (kept_rows.snapshot(user, _KEPT_RELATIONS), last_seen),
+                       fragments.ACCOUNTS)  # fmt: skip
     else:
         values, last_seen = kept
-        user = kept_rows.revive(values)
+        user = kept_rows.revive_on_use(values)
     idle = utcnow() - last_seen
     if idle > idle_limit():
         return None  # unused longer than a remember cookie lives; log_in deletes such records
     user.session_key = key
     if idle > SEEN_EVERY:
         _touch(key)
-        fragments.keep(kept_key, (kept_rows.snapshot(user), utcnow()), fragments.ACCOUNTS)
+        fragments.keep(kept_key, (kept_rows.snapshot(user, _KEPT_RELATIONS), utcnow()),
+                       fragments.ACCOUNTS)  # fmt: skip
     return user
 
+
+# What a page reads of the user's relations (loaded with the user): kept with it, since the
+# revived user stays out of the session until the request uses the session
+# (kept_rows.revive_on_use), and nothing can load meanwhile. A write to a department or a
+# district renews what is kept of accounts (core/pagecache.py).
+_KEPT_RELATIONS = {"department": {}, "district": {}}
 
 # Loading the user is the one query every logged-in page makes. Each worker keeps the account's
 # columns under the accounts version (core/pagecache.py), like a fragment: every change to an

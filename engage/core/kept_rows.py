@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import make_transient_to_detached
+from flask import g, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from engage.core import fragments
@@ -45,23 +46,33 @@ def revive(kept: Snapshot, attach: bool = True):
     but nothing else can load until attached() puts it in the session. A kept page that is
     served whole reads only those, and attaching was half of a logged-in proposal page's
     reviving (the session's cascade over every relationship of the tree)."""
+    # (a request that has not used its session yet holds no row: none is made to look)
+    session = db.session() if attach or db.session.registry.has() else None
+    obj = _revived(kept, None if session is None else session.identity_map)
+    if attach and inspect(obj).detached:
+        # (each object of the tree was looked up in the session: none can clash, so the walk
+        # of attached() is spared)
+        session.add(obj)
+    return obj
+
+
+def _revived(kept: Snapshot, identity_map):
     model, values, related = kept
-    existing = db.session.identity_map.get(_identity(model, values))
-    if existing is not None:
-        return existing  # loaded earlier in this request: the same row, no older
+    if identity_map is not None:
+        existing = identity_map.get(_identity(model, values))
+        if existing is not None:
+            return existing  # loaded earlier in this request: the same row, no older
     obj = model.__mapper__.class_manager.new_instance()
     instance_dict(obj).update(values)  # as the loader fills a row: no history
     for name, target in related.items():
         # (detached too: adding the root cascades to them)
         if isinstance(target, list):
-            set_committed_value(obj, name, [revive(item, False) for item in target])
+            set_committed_value(obj, name, [_revived(item, identity_map) for item in target])
+        elif target is None:
+            set_committed_value(obj, name, None)
         else:
-            set_committed_value(obj, name, None if target is None else revive(target, False))
+            set_committed_value(obj, name, _revived(target, identity_map))
     make_transient_to_detached(obj)
-    if attach:
-        # (each object of the tree was looked up in the session above: none can clash, so the
-        # walk of attached() is spared on every logged-in request's user)
-        db.session.add(obj)
     return obj
 
 
@@ -76,12 +87,61 @@ def attached(obj):
     if not state.detached:
         return obj
     session = db.session()
+    _attach_waiting(session)  # (the reader, who may be in the tree: the author of a thread)
     existing = session.identity_map.get(state.key)
     if existing is not None:
         return existing
     _relate_to_loaded(session, obj)
     session.add(obj)  # (cascades to the kept relations still detached)
     return obj
+
+
+def revive_on_use(kept: Snapshot):
+    """The object of a snapshot, left detached until this request's session runs a statement,
+    takes in another kept tree (attached()) or the object is changed; then put in the session
+    as revive() would have. For the logged-in user, revived on every request: most pages kept
+    whole never use the session, and putting the user in it was a tenth of a logged-in no-op.
+    The snapshot must hold the relations that are read (nothing can load while detached)."""
+    obj = revive(kept, attach=False)
+    if inspect(obj).detached:
+        setattr(g, _WAITING, obj)
+    return obj
+
+
+# In g: the object revive_on_use() left detached (g: no session is made to hold it).
+_WAITING = "engage_waiting_to_attach"
+
+
+def _attach_waiting(session) -> None:
+    """Put the object waiting to be attached in the request's session, before the session
+    loads a row (which would otherwise make a second object of the same row) or takes in a
+    kept tree that may hold a copy of it."""
+    if not has_app_context():
+        return
+    obj = g.get(_WAITING)
+    if obj is None or not db.session.registry.has() or db.session() is not session:
+        return  # (nothing waits, or another session than the request's)
+    g.pop(_WAITING)
+    if inspect(obj).detached:
+        _relate_to_loaded(session, obj)
+        session.add(obj)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _attach_before_statement(orm_execute_state) -> None:
+    _attach_waiting(orm_execute_state.session)
+
+
+def attach_when_changed(model) -> None:
+    """Changing an attribute of the model's waiting object puts it in the session first, so
+    that the change is saved."""
+    for attribute in model.__mapper__.attrs:
+        event.listen(getattr(model, attribute.key), "set", _attach_changed, propagate=True)
+
+
+def _attach_changed(target, value, oldvalue, initiator) -> None:
+    if has_app_context() and g.get(_WAITING) is target:
+        _attach_waiting(db.session())
 
 
 def _relate_to_loaded(session, obj) -> None:

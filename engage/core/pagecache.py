@@ -51,8 +51,9 @@ _OF_PROCESSES = frozenset({PROCESSES, CONTENT})
 _AREAS_OF_TABLE = {"user_session": frozenset({ACCOUNTS}),
                    "user_account": frozenset({ACCOUNTS, CONTENT, NAMES}),
                    "process": _OF_PROCESSES, "phase": _OF_PROCESSES,
-                   "department": frozenset({PROCESSES, CONTENT, NAMES}),
-                   "district": _OF_PROCESSES}  # fmt: skip
+                   # (accounts: a kept user holds their department and district)
+                   "department": frozenset({PROCESSES, CONTENT, NAMES, ACCOUNTS}),
+                   "district": frozenset({PROCESSES, CONTENT, ACCOUNTS})}  # fmt: skip
 _CONTENT_ONLY = frozenset({CONTENT})
 # Columns of an account that no page shows: a change of only these (a log-in notes its time)
 # renews what workers keep of accounts, not the pages.

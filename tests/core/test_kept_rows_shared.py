@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from engage.core import kept_rows
 from engage.extensions import db
@@ -81,3 +81,54 @@ class TestSharedReadingCopy:
             return kept_rows.attached(shared) is loaded
 
         assert self._in_requests(app, 3, read_after_loading)[1:] == [True, True]
+
+
+class TestUserWaitingToBeAttached:
+    """kept_rows.revive_on_use (the logged-in user): detached until the request's session is
+    used, then the session's own object of that row, so that nothing loads it twice and every
+    change is saved."""
+
+    @pytest.fixture
+    def kept_user(self, town):
+        """The citizen as the worker keeps the logged-in user, and a thread of theirs."""
+        from engage.boards import dialogue_services as dialogue
+
+        user = town["citizen"]
+        thread = dialogue.open_thread(user, "Frage", "Text", town["dialogue"])
+        db.session.commit()
+        self.kept_thread = kept_rows.snapshot(thread, {"author": {}, "process": {"phases": {}}})
+        kept = kept_rows.snapshot(user, {"department": {}, "district": {}})
+        db.session.remove()
+        return kept
+
+    def test_it_makes_no_session_until_one_is_used(self, app, kept_user):
+        with app.test_request_context("/"):
+            user = kept_rows.revive_on_use(kept_user)
+            assert inspect(user).detached and not db.session.registry.has()
+            assert user.display_name  # its columns read as usual
+
+    def test_a_statement_puts_it_in_the_session_first(self, app, kept_user):
+        from engage.accounts.models import User
+
+        with app.test_request_context("/"):
+            user = kept_rows.revive_on_use(kept_user)
+            found = db.session.scalars(select(User).where(User.id == user.id)).one()
+            assert found is user and inspect(user).persistent
+
+    def test_a_change_puts_it_in_the_session_and_is_saved(self, app, kept_user):
+        from engage.accounts.models import User
+
+        with app.test_request_context("/"):
+            user = kept_rows.revive_on_use(kept_user)
+            user.display_name = "Neuer Name"
+            assert inspect(user).persistent
+            db.session.commit()
+            user_id = user.id
+        db.session.remove()
+        assert db.session.get(User, user_id).display_name == "Neuer Name"
+
+    def test_a_kept_tree_holding_a_copy_of_it_is_related_to_it(self, app, kept_user):
+        with app.test_request_context("/"):
+            reader = kept_rows.revive_on_use(kept_user)  # (the thread's author)
+            shown = kept_rows.attached(kept_rows.revive(self.kept_thread, attach=False))
+            assert shown.author is reader and inspect(reader).persistent

@@ -139,3 +139,36 @@ def test_a_kept_proposal_or_thread_page_opens_no_transaction_for_its_one_query(
             assert page.status_code == 200
             assert isolation == queries, path
             assert begun == [], path
+
+
+def test_a_kept_author_replies_on_their_thread_page_kept_for_others(app, make_user, town):
+    """The page's thread holds its author, a copy of the user this worker kept: the user is
+    the session's one object of that row while the reply is saved."""
+    from engage.boards import dialogue_services as dialogue
+    from engage.boards.dialogue_models import Comment
+    from tests.conftest import csrf_from
+
+    author = make_user(email="anna@example.org")
+    thread = dialogue.open_thread(author, "Wo parken?", "Frage", town["dialogue"])
+    dialogue.reply(thread, town["neighbour"], "Am Bahnhof")
+    db.session.commit()
+    _logged_in(app, town["neighbour"].email).get(f"/dialogue/{thread.id}")  # kept for others
+    browser = _logged_in(app, "anna@example.org")
+    page = browser.get(f"/dialogue/{thread.id}")
+    assert page.status_code == 200
+    response = browser.post(f"/dialogue/{thread.id}/reply",
+                            data={"csrf_token": csrf_from(page), "body": "Danke!"})  # fmt: skip
+    assert response.status_code == 302
+    saved = db.session.scalars(db.select(Comment).where(Comment.body == "Danke!")).one()
+    assert saved.author_id == author.id
+
+
+def test_a_kept_staff_member_sees_the_department_renamed_on_the_next_request(app, town):
+    """The kept user holds their department (read while the user is out of the session)."""
+    from engage.organisation.models import Department
+
+    browser = _logged_in(app, town["staff"].email)
+    assert "Umwelt" in browser.get("/account").get_data(as_text=True)
+    db.session.get(Department, town["staff"].department_id).name = "Umwelt und Grün"
+    db.session.commit()
+    assert "Umwelt und Grün" in browser.get("/account").get_data(as_text=True)

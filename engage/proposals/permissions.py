@@ -37,10 +37,95 @@ def can_submit_proposal(user, process, today=None) -> bool:
     return can_write(user) and in_proposal_phase(process, today)
 
 
+class ProposalAccess:
+    """What one user may do with one proposal, each shared fact asked once.
+
+    The predicates below are this class's answers, one at a time; a proposal's page asks a
+    dozen of them, which asked the same few facts again (may the user write, wrote they the
+    proposal, do they work in its department, does its phase run): a tenth of the page."""
+
+    __slots__ = ("user", "proposal", "writer", "author", "status", "_today", "_staff", "_phase")
+
+    def __init__(self, user, proposal, today=None) -> None:
+        self.user, self.proposal, self._today = user, proposal, today
+        self.writer = can_write(user)
+        self.author = user is not None and _is_author(user, proposal)
+        self.status = _STORED[proposal.status]
+        self._staff = self._phase = None
+
+    @property
+    def department_staff(self) -> bool:
+        """A writer working in the department responsible for the proposal's process."""
+        if self._staff is None:
+            self._staff = self.writer and works_in(self.user,
+                                                   self.proposal.process.department_id)  # fmt: skip
+        return self._staff
+
+    @property
+    def phase_open(self) -> bool:
+        if self._phase is None:
+            self._phase = in_proposal_phase(self.proposal.process, self._today)
+        return self._phase
+
+    def can_edit(self) -> bool:
+        """Authors, until the department starts its review."""
+        return self.writer and self.author and self.status in (S.DRAFT, S.SUBMITTED)
+
+    def can_move(self, to_status: str) -> bool:
+        """Whether this user may move the proposal to that state now."""
+        target = S(to_status)
+        if target == S.SUBMITTED:
+            return self.writer and self.author and self.status == S.DRAFT
+        if target == S.WITHDRAWN:
+            return self.author and self.status in WITHDRAWABLE
+        return self.department_staff and target in self._next_states()
+
+    def _next_states(self) -> set[S]:
+        """Where the department can move the proposal: evaluated only with a measured result."""
+        states = STAFF_TRANSITIONS.get(self.status, set())
+        if self.proposal.result_recorded_at is None:
+            states = states - {S.EVALUATED}
+        return states
+
+    def staff_moves(self) -> list[S]:
+        """The next states the department's staff can choose."""
+        if not self.department_staff:
+            return []
+        return sorted(self._next_states(), key=list(S).index)
+
+    def can_support(self) -> bool:
+        """Verified users other than the author, while the proposal is open and the phase runs."""
+        return (self.writer and not self.author and self.proposal.is_visible
+                and self.status in (S.SUBMITTED, S.UNDER_REVIEW) and self.phase_open)  # fmt: skip
+
+    def support_closed(self) -> bool:
+        """Whether a user who could support proposals may not support this one only because
+        it, or its process's phase, is no longer open (a page opened before a department's
+        step)."""
+        return self.writer and not self.author and not self.can_support()
+
+    def can_record_result(self) -> bool:
+        """Staff of the department record the measured value once the proposal is implemented."""
+        return self.department_staff and self.status in RESULT_STATES
+
+    def can_rate(self, supported: bool) -> bool:
+        """Supporters rate how well an implemented proposal worked."""
+        return self.writer and supported and self.status in RESULT_STATES
+
+    def can_comment(self) -> bool:
+        """Verified users discuss submitted proposals until they are withdrawn."""
+        return (self.writer and self.proposal.is_visible
+                and self.status not in (S.DRAFT, S.WITHDRAWN))  # fmt: skip
+
+    def can_answer_officially(self) -> bool:
+        return self.department_staff
+
+
+RESULT_STATES = (S.IMPLEMENTED, S.EVALUATED)
+
+
 def can_edit_proposal(user, proposal) -> bool:
-    """Authors, until the department starts its review."""
-    return (can_write(user) and _is_author(user, proposal)
-            and proposal.status in (S.DRAFT, S.SUBMITTED))  # fmt: skip
+    return ProposalAccess(user, proposal).can_edit()
 
 
 def can_view_proposal(user, proposal) -> bool:
@@ -50,68 +135,32 @@ def can_view_proposal(user, proposal) -> bool:
 
 
 def can_move(user, proposal, to_status: str) -> bool:
-    """Whether this user may move the proposal to that state now."""
-    current, target = _STORED[proposal.status], S(to_status)
-    if target == S.SUBMITTED:
-        return can_write(user) and _is_author(user, proposal) and current == S.DRAFT
-    if target == S.WITHDRAWN:
-        return _is_author(user, proposal) and current in WITHDRAWABLE
-    return (can_write(user) and works_in(user, proposal.process.department_id)
-            and target in _next_states(proposal))  # fmt: skip
-
-
-def _next_states(proposal) -> set[S]:
-    """Where the department can move the proposal: evaluated only with a measured result."""
-    states = STAFF_TRANSITIONS.get(_STORED[proposal.status], set())
-    if proposal.result_recorded_at is None:
-        states = states - {S.EVALUATED}
-    return states
+    return ProposalAccess(user, proposal).can_move(to_status)
 
 
 def staff_moves(user, proposal) -> list[S]:
-    """The next states the department's staff can choose."""
-    if not (can_write(user) and works_in(user, proposal.process.department_id)):
-        return []
-    return sorted(_next_states(proposal), key=list(S).index)
+    return ProposalAccess(user, proposal).staff_moves()
 
 
 def can_support(user, proposal, today=None) -> bool:
-    """Verified users other than the author, while the proposal is open and the phase runs."""
-    return (
-        can_write(user)
-        and not _is_author(user, proposal)
-        and proposal.is_visible
-        and proposal.status in (S.SUBMITTED, S.UNDER_REVIEW)
-        and in_proposal_phase(proposal.process, today)
-    )
+    return ProposalAccess(user, proposal, today).can_support()
 
 
 def support_closed(user, proposal, today=None) -> bool:
-    """Whether a user who could support proposals may not support this one only because it,
-    or its process's phase, is no longer open (a page opened before a department's step)."""
-    return (can_write(user) and not _is_author(user, proposal)
-            and not can_support(user, proposal, today))  # fmt: skip
-
-
-RESULT_STATES = (S.IMPLEMENTED, S.EVALUATED)
+    return ProposalAccess(user, proposal, today).support_closed()
 
 
 def can_record_result(user, proposal) -> bool:
-    """Staff of the department record the measured value once the proposal is implemented."""
-    return (can_write(user) and works_in(user, proposal.process.department_id)
-            and proposal.status in RESULT_STATES)  # fmt: skip
+    return ProposalAccess(user, proposal).can_record_result()
 
 
 def can_rate(user, proposal, supported: bool) -> bool:
-    """Supporters rate how well an implemented proposal worked."""
-    return can_write(user) and supported and proposal.status in RESULT_STATES
+    return ProposalAccess(user, proposal).can_rate(supported)
 
 
 def can_comment(user, proposal) -> bool:
-    """Verified users discuss submitted proposals until they are withdrawn."""
-    return (can_write(user) and proposal.is_visible
-            and proposal.status not in (S.DRAFT, S.WITHDRAWN))  # fmt: skip
+    return ProposalAccess(user, proposal).can_comment()
 
 
 def can_answer_officially(user, proposal) -> bool:
-    return can_write(user) and works_in(user, proposal.process.department_id)
+    return ProposalAccess(user, proposal).can_answer_officially()

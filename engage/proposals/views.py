@@ -240,7 +240,8 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     plain = status == 200 and result_form is comment_form is move_form is None
     user = current_user._get_current_object()  # (read often below: the proxy costs each time)
     signed_in = user.is_authenticated
-    moves = permissions.staff_moves(user, proposal)
+    access = permissions.ProposalAccess(user, proposal)
+    moves = access.staff_moves()
     viewer = services.viewer_of(user, proposal)
     # Loaded only if the rendered comments are not kept already (dialogue.ReplyPage).
     replies = dialogue.ReplyPage(dialogue.REPLIES_PER_PAGE, user, proposal=proposal,
@@ -248,15 +249,15 @@ def _detail(proposal: Proposal, result_form=None, status: int = 200, comment_for
     switches = {
         "supported": viewer.supported,
         "following": viewer.following,
-        "can_support": permissions.can_support(user, proposal),
-        "can_edit": permissions.can_edit_proposal(user, proposal),
-        "can_withdraw": permissions.can_move(user, proposal, "withdrawn"),
-        "can_submit": permissions.can_move(user, proposal, "submitted"),
-        "can_comment": permissions.can_comment(user, proposal),
-        "can_answer_officially": permissions.can_answer_officially(user, proposal),
+        "can_support": access.can_support(),
+        "can_edit": access.can_edit(),
+        "can_withdraw": access.can_move("withdrawn"),
+        "can_submit": access.can_move("submitted"),
+        "can_comment": access.can_comment(),
+        "can_answer_officially": access.can_answer_officially(),
     }
-    can_record = permissions.can_record_result(user, proposal)
-    can_rate = permissions.can_rate(user, proposal, viewer.supported)
+    can_record = access.can_record_result()
+    can_rate = access.can_rate(viewer.supported)
     shared = replies.shared_key if plain else None
     page_key = None if shared is None else (
         "proposal", proposal.id, shared, signed_in, tuple(switches.values()), tuple(moves),

@@ -411,57 +411,133 @@ class ReplyPage:
         require_existing_page(self.number, page.pages)
         return page
 
-    @cached_property
-    def children(self) -> dict[int, list[Comment]]:
-        return replies_below(self.page.items, viewer=self.viewer)
+    def answers_to(self, comment: Comment) -> list[Comment]:
+        """The replies to a reply on this page. Loaded with the rest of their tree, and with
+        every other tree of the page not kept for everyone (tree_key), in one query."""
+        root = comment.root_id or comment.id
+        if root not in self._loaded_trees:
+            wanted = [c for c in self.page.items if c.id not in self._loaded_trees
+                      and (c.id == root or not self._kept_tree(c.id))]  # fmt: skip
+            self._children.update(replies_below(wanted, viewer=self.viewer))
+            self._loaded_trees.update(c.id for c in wanted)
+        return self._children.get(comment.id, [])
 
     @cached_property
-    def helpful(self) -> set[int]:
-        ids = [c.id for c in self.page.items] + [c.id for g in self.children.values() for c in g]
+    def _children(self) -> dict[int, list[Comment]]:
+        return {}
+
+    @cached_property
+    def _loaded_trees(self) -> set[int]:
+        return set()
+
+    def marked_helpful(self, comment: Comment) -> bool:
+        """Whether the viewer marked the reply helpful."""
+        return comment.id in self._helpful
+
+    @cached_property
+    def _helpful(self) -> set[int]:
+        trees = self._touched_trees
+        if trees is not None:  # (in a tree they did nothing in, they marked nothing)
+            ids = [i for root in trees for i in self._tree_ids().get(root, ())]
+        else:
+            ids = [c.id for c in self.page.items]
+            ids += [answer.id for c in self.page.items for answer in self._tree_of(c)]
         return helpful_marks(self.viewer, ids)
+
+    def _tree_of(self, top: Comment) -> list[Comment]:
+        """Every reply below a top-level one."""
+        found, waiting = [], [top]
+        while waiting:
+            below = self.answers_to(waiting.pop())
+            found += below
+            waiting += below
+        return found
 
     @cached_property
     def shared_key(self) -> tuple | None:
         """The key of this page's replies as every such viewer sees them, or None."""
+        if self._writes is None or self._touched_trees != frozenset():
+            return None  # nothing can be kept (no Redis), or the page shows what they did
+        return (*self.subject, self.number, self._writes)
+
+    def tree_key(self, root_id: int, can_reply: bool) -> tuple | None:
+        """The key of a top-level reply's tree as every viewer with the same rights who did
+        nothing in it sees it, or None when it is rendered for this viewer. A reader whose
+        reply is on a page of a long discussion has that page rendered, but only the trees
+        they wrote, marked or reported in (page 1 of the 2,000-reply thread cost one of its
+        authors 15 ms of CPU each time)."""
+        self._can_reply = can_reply
+        trees = self._touched_trees
+        if self._writes is None or trees is None or root_id in trees:
+            return None
+        return ("reply tree", *self.subject, root_id, self._writes, can_reply)
+
+    def _kept_tree(self, root_id: int) -> bool:
+        from engage.core import fragments
+
+        can_reply = self.__dict__.get("_can_reply")
+        key = None if can_reply is None else self.tree_key(root_id, can_reply)
+        # (the template's {% cache tree_key %} keeps it under the one part (tree_key,))
+        return key is not None and fragments.is_cached((key,))
+
+    @cached_property
+    def _writes(self) -> bool | None:
+        """Whether the viewer may write (what a reply shows everyone who did nothing in its
+        tree depends on); None when nothing can be kept (no Redis)."""
         from engage.accounts.permissions import can_write
         from engage.core.pagecache import worker_version
 
         if worker_version() is None:
-            return None  # nothing can be kept (no Redis): spare the query below
-        user = self.viewer
-        # (touched is whether they did so anywhere on the subject: in a thread of 2,000
-        # replies, a reply of theirs on another page left every page rendered for them, 16 ms
-        # each time instead of 0.6)
-        signed_in = user is not None and user.is_authenticated
-        if signed_in and self.touched is not False and self._touches_this_page(user):
             return None
-        return (*self.subject, self.number, can_write(user))
+        return can_write(self.viewer)
+
+    @cached_property
+    def _touched_trees(self) -> frozenset[int] | None:
+        """The top-level replies on this page in whose trees the viewer wrote, marked or
+        reported a reply; None when every tree is rendered for them (a reply of theirs waits
+        for approval on this subject, shown to them alone, or their state is not kept)."""
+        user = self.viewer
+        if user is None or not user.is_authenticated or self.touched is False:
+            return frozenset()
+        from engage.core import personal
+
+        mine = personal.of(user)  # (kept per user until their rows change: no query)
+        if mine is None:
+            return None if self._touches_this_page(user) else frozenset()
+        waiting = mine.waiting_threads if self._thread is not None else mine.waiting_proposals
+        if self.subject[1] in waiting:
+            return None
+        touched = mine.touched_comments
+        return frozenset(root for root, ids in self._tree_ids().items()
+                         if any(i in touched for i in ids))  # fmt: skip
+
+    def _tree_ids(self) -> dict[int, tuple[int, ...]]:
+        from engage.core import fragments
+
+        return fragments.remembered(("reply trees", *self.subject, self.number),
+                                    self._ids_shown_to_all)  # fmt: skip
 
     def _touches_this_page(self, user) -> bool:
         """Whether the user wrote, marked or reported a reply shown on this page, or has a
-        reply waiting for approval here (shown to them alone): from their kept personal state,
-        else in one query."""
-        from engage.core import fragments, personal
-
-        shown = fragments.remembered(("reply ids", *self.subject, self.number),
-                                     self._ids_shown_to_all)  # fmt: skip
-        mine = personal.of(user)  # (kept per user until their rows change: no query)
-        if mine is not None:
-            waiting = mine.waiting_threads if self._thread is not None else mine.waiting_proposals
-            touched = mine.touched_comments
-            return self.subject[1] in waiting or any(i in touched for i in shown)
+        reply waiting for approval here (shown to them alone), in one query."""
+        shown = [i for ids in self._tree_ids().values() for i in ids]
         pending = Comment.moderation_status == ContentStatus.PENDING.value
         waiting = exists().where(self._where(), Comment.author_id == user.id, pending)
         return bool(db.session.scalar(select(or_(touches(user.id, Comment.id.in_(shown)),
                                                  waiting))))  # fmt: skip
 
-    def _ids_shown_to_all(self) -> tuple[int, ...]:
-        """The ids of the replies this page shows to everyone (a visitor's view of it)."""
+    def _ids_shown_to_all(self) -> dict[int, tuple[int, ...]]:
+        """The ids of the replies this page shows to everyone (a visitor's view of it), by
+        the top-level reply of their tree."""
         top = top_level_query(self._thread, proposal=self._proposal).with_only_columns(Comment.id)
         first = (self.number - 1) * self.per_page
         roots = list(db.session.scalars(top.offset(first).limit(self.per_page)))
-        below = replies_below_query(roots).with_only_columns(Comment.id) if roots else None
-        return (*roots, *(db.session.scalars(below) if below is not None else ()))
+        trees = {root: [root] for root in roots}
+        if roots:
+            below = replies_below_query(roots).with_only_columns(Comment.id, Comment.root_id)
+            for reply_id, root in db.session.execute(below):
+                trees[root].append(reply_id)
+        return {root: tuple(ids) for root, ids in trees.items()}
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,12 @@ def cached(key: tuple[Hashable, ...], render: Callable[[], str], area: str = CON
     return Markup(_with_token(parts))  # noqa: S704 (template output, with this request's token)
 
 
+def is_cached(key: tuple[Hashable, ...], area: str = CONTENT) -> bool:
+    """Whether cached() holds a fragment under key now (what it needs need not be loaded)."""
+    version = _usable_version(area)
+    return version is not None and _store_of(area).get(version, (_language(), *key)) is not None
+
+
 # Stand for the user's id and name in a page kept for everyone whose key is the same
 # (kept_page): random, so that no text on a page can contain them.
 OWNER_MARK = f"owner-{secrets.token_hex(16)}"

@@ -190,6 +190,39 @@ def test_a_reply_on_another_page_of_the_thread_leaves_this_page_kept_for_its_aut
     assert f"/dialogue/replies/{own.id}/edit" not in _get(other, f"{path}?page=2")
 
 
+def test_a_reader_with_a_reply_on_the_page_gets_the_other_trees_as_kept_for_everyone(
+    app, town, make_user, monkeypatch
+):
+    """Only the tree holding Bernd's reply is loaded and rendered for him; the other
+    top-level replies with their answers are the fragments kept for every reader."""
+    make_user(email="zweite@example.org")
+    thread = dialogue.open_thread(town["neighbour"], "Lange Diskussion", "Text", town["dialogue"])
+    first = dialogue.reply(thread, town["neighbour"], "Erster Beitrag")
+    dialogue.reply(thread, town["staff"], "Antwort auf den ersten", parent=first)
+    second = dialogue.reply(thread, town["neighbour"], "Zweiter Beitrag")
+    own = dialogue.reply(thread, town["citizen"], "Bernds Antwort", parent=second)
+    db.session.commit()
+    first_id, second_id, own_id = first.id, second.id, own.id
+    author, other = _browser(app, "buerger@example.org"), _browser(app, "zweite@example.org")
+    path = f"/dialogue/{thread.id}"
+    others_page = _get(other, path)
+    trees_loaded: list[list[int]] = []
+    load = dialogue.replies_below
+
+    def noted(roots, viewer=None):
+        trees_loaded.append([c.id for c in roots])
+        return load(roots, viewer)
+
+    monkeypatch.setattr(dialogue, "replies_below", noted)
+    page = _get(author, path)
+    assert trees_loaded == [[second_id]]  # his tree only
+    assert f"/dialogue/replies/{own_id}/edit" in page  # his reply, with his buttons
+    strip = lambda text: OWNER_RE.sub("", TOKEN_RE.sub("", text))  # noqa: E731
+    kept = re.search(rf'<li>\s*<article id="c{first_id}".*?</li>', strip(others_page), re.S)
+    assert kept and "Antwort auf den ersten" in kept.group(0)
+    assert kept.group(0) in strip(page)  # the other tree as everyone sees it
+
+
 def test_a_reply_waiting_for_approval_shows_to_its_author_on_the_kept_thread_page(
     app, town, make_user
 ):

@@ -31,6 +31,7 @@ def _page(**forms_given):
         notify_frequency=current_user.notify_frequency,
         notify_replies=current_user.notify_replies,
         notify_official_answers=current_user.notify_official_answers,
+        milestones_public=current_user.milestones_public,
     )
     status = 422 if forms_given else 200
     return render_template(
@@ -82,6 +83,9 @@ def preferences():
         form.milestones_public.data,
     )
     db.session.commit()
+    # The browser's own language switch follows the account's choice: a choice of "as set
+    # in my browser" made after using the switch would otherwise still read the switch's.
+    session.use_language_in_browser(form.locale.data or None)
     flash(_("Your preferences are saved."), "success")
     return redirect(url_for("account.overview"))
 
@@ -181,9 +185,12 @@ def delete():
         if services.authenticate(current_user.email, form.password.data) is None:
             form.password.errors.append(_("The current password is not correct."))
         else:
+            language = current_user.locale
             services.delete_account(current_user)
             db.session.commit()
             logout_user()
+            if language:  # (the message below in the language they chose)
+                session.use_language_in_browser(language)
             flash(_("Your account is deleted. Your posts remain as 'deleted account'."), "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/delete.html", form=form), 200 if not form.errors else 422

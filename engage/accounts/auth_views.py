@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from engage.accounts import forms, services, tokens
-from engage.accounts.session import log_in, log_out
+from engage.accounts.session import log_in, log_out, use_language_in_browser
 from engage.core.types import utcnow
 from engage.extensions import db, limiter
 from engage.i18n import _safe_next
@@ -140,7 +140,10 @@ def logout():
         if request.form.get("everywhere"):
             services.end_all_sessions(current_user)
             db.session.commit()
+        language = current_user.locale
         log_out()
+        if language:  # (the message below in the language they chose)
+            use_language_in_browser(language)
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.home"))
 

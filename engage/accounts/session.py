@@ -164,6 +164,20 @@ def log_in(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def use_language_in_browser(language: str | None) -> None:
+    """This browser's language switch set to the language (None: the browser's own), and this
+    request's messages from now on in it: after a log-out or a deletion the account's choice
+    stays with the pages that follow, and a choice saved in the account replaces the switch's."""
+    from flask import session
+    from flask_babel import refresh
+
+    if language in current_app.config["LANGUAGES"]:
+        session["locale"] = language
+    else:
+        session.pop("locale", None)
+    refresh()
+
+
 def log_out() -> None:
     """End this browser's session: its record is deleted, so copied cookies stop working too."""
     from engage.accounts.models import UserSession

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -231,6 +232,42 @@ def test_profile_and_preferences_are_saved(client, auth, make_user):
     assert stored.locale == "en" and stored.notify_frequency == "daily"
     assert stored.notify_replies and not stored.notify_official_answers
     assert '<html lang="en">' in client.get("/account").get_data(as_text=True)
+
+
+SAVED_DE = "Ihre Einstellungen sind gespeichert."
+
+
+def test_the_preferences_form_shows_the_saved_milestones_choice(client, auth, make_user):
+    """(It always showed the box unticked: saving any other preference turned it off.)"""
+    make_user(email="anna@example.org", milestones_public=True)
+    auth.login("anna@example.org")
+    page = client.get("/account").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="prefs-milestones_public"[^>]*>', page)
+    assert box and "checked" in box.group(0)
+
+
+def test_choosing_the_browsers_language_ends_the_switch_used_before(client, auth, make_user):
+    make_user(email="anna@example.org")
+    auth.login("anna@example.org")
+    page = client.get("/proposals")
+    client.post("/language", data={"csrf_token": csrf_from(page), "locale": "en"})
+    assert '<html lang="en">' in client.get("/proposals").get_data(as_text=True)
+    post_form(client, "/account", action="/account/preferences", prefs__locale="",
+              prefs__notify_frequency="daily")  # fmt: skip
+    assert _user("anna@example.org").locale is None
+    page = client.get("/account").get_data(as_text=True)  # (a browser without a wish: German)
+    assert '<html lang="de">' in page and SAVED_DE in page
+
+
+def test_logging_out_or_deleting_says_so_in_the_language_the_account_chose(client, auth, make_user):
+    make_user(email="anna@example.org", locale="en")
+    make_user(email="bert@example.org", locale="en")
+    auth.login("anna@example.org")
+    client.post("/auth/logout", data={"csrf_token": csrf_from(client.get("/account"))})
+    assert "You are logged out." in client.get("/").get_data(as_text=True)
+    auth.login("bert@example.org")
+    post_form(client, "/account/delete", password=TEST_PASSWORD)
+    assert "Your account is deleted." in client.get("/").get_data(as_text=True)
 
 
 def test_invalid_preferences_get_a_form_error_not_a_500(client, auth, make_user):

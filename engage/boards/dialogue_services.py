@@ -466,7 +466,10 @@ class ReplyPage:
         reply is on a page of a long discussion has that page rendered, but only the trees
         they wrote, marked or reported in (page 1 of the 2,000-reply thread cost one of its
         authors 15 ms of CPU each time)."""
-        self._can_reply = can_reply
+        self._can_reply = can_reply  # (the same for every tree: _kept_tree asks it)
+        return self._tree_key(root_id, can_reply)
+
+    def _tree_key(self, root_id: int, can_reply: bool) -> tuple | None:
         trees = self._touched_trees
         if self._writes is None or trees is None or root_id in trees:
             return None
@@ -476,7 +479,7 @@ class ReplyPage:
         from engage.core import fragments
 
         can_reply = self.__dict__.get("_can_reply")
-        key = None if can_reply is None else self.tree_key(root_id, can_reply)
+        key = None if can_reply is None else self._tree_key(root_id, can_reply)
         # (the template's {% cache tree_key %} keeps it under the one part (tree_key,))
         return key is not None and fragments.is_cached((key,))
 
@@ -497,6 +500,8 @@ class ReplyPage:
         reported a reply; None when every tree is rendered for them (a reply of theirs waits
         for approval on this subject, shown to them alone, or their state is not kept)."""
         user = self.viewer
+        # (touched: whether they did so anywhere on the subject, from the page's personal
+        # state; False spares the rest)
         if user is None or not user.is_authenticated or self.touched is False:
             return frozenset()
         from engage.core import personal

@@ -56,7 +56,9 @@ def revive(kept: Snapshot, attach: bool = True):
     return obj
 
 
-def _revived(kept: Snapshot, identity_map):
+def _revived(kept: Snapshot, identity_map, shared: bool = False):
+    """The objects of a snapshot, those the identity map holds already taken from it; shared:
+    marked as a reading copy (loaded())."""
     model, values, related = kept
     if identity_map is not None:
         existing = identity_map.get(_identity(model, values))
@@ -67,12 +69,15 @@ def _revived(kept: Snapshot, identity_map):
     for name, target in related.items():
         # (detached too: adding the root cascades to them)
         if isinstance(target, list):
-            set_committed_value(obj, name, [_revived(item, identity_map) for item in target])
+            items = [_revived(item, identity_map, shared) for item in target]
+            set_committed_value(obj, name, items)
         elif target is None:
             set_committed_value(obj, name, None)
         else:
-            set_committed_value(obj, name, _revived(target, identity_map))
+            set_committed_value(obj, name, _revived(target, identity_map, shared))
     make_transient_to_detached(obj)
+    if shared:
+        obj.__dict__[_SHARED] = kept
     return obj
 
 
@@ -205,28 +210,14 @@ class _KeptRow:
 
     def reader(self):
         if self._reader is None:
-            self._reader = _reading_copy(self.snapshot)
+            # (never looked up in nor added to a session: no request's loads or changes
+            # reach it)
+            self._reader = _revived(self.snapshot, None, shared=True)
         return self._reader
 
 
 # Marks each object of a shared reading copy with its snapshot: attached() revives from it.
 _SHARED = "_kept_rows_shared"
-
-
-def _reading_copy(kept: Snapshot):
-    """Detached objects of a snapshot that belong to no request: never looked up in nor added
-    to a session, so that no request's changes or loads reach them."""
-    model, values, related = kept
-    obj = model.__mapper__.class_manager.new_instance()
-    instance_dict(obj).update(values)
-    for name, target in related.items():
-        if isinstance(target, list):
-            set_committed_value(obj, name, [_reading_copy(item) for item in target])
-        else:
-            set_committed_value(obj, name, None if target is None else _reading_copy(target))
-    make_transient_to_detached(obj)
-    obj.__dict__[_SHARED] = kept
-    return obj
 
 
 @functools.cache

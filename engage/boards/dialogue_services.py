@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache, cached_property
 
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -406,10 +407,50 @@ class ReplyPage:
     @cached_property
     def page(self):
         # Built here, not up front: a kept page never needs it.
-        query = top_level_query(self._thread, proposal=self._proposal, viewer=self.viewer)
-        page = db.paginate(query, page=self.number, per_page=self.per_page, error_out=False)
+        page = self._page_of_kept_trees()
+        if page is None:
+            query = top_level_query(self._thread, proposal=self._proposal, viewer=self.viewer)
+            page = db.paginate(query, page=self.number, per_page=self.per_page, error_out=False)
         require_existing_page(self.number, page.pages)
         return page
+
+    def _page_of_kept_trees(self) -> Pagination | None:
+        """For a viewer with trees kept for everyone on the page (tree_key): the page from what
+        the worker keeps of it (its top-level ids, the count of them), with only the viewer's
+        own trees' top-level replies loaded; the others stand for their kept fragment
+        (loaded() gives the reply, should that be gone meanwhile)."""
+        if self._writes is None or not self._touched_trees:
+            return None
+        from engage.core import fragments
+
+        roots = list(self._tree_ids())
+        mine = self._touched_trees
+        loaded = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(mine)))}
+        items = [loaded.get(root) or _KeptTree(root) for root in roots]
+        total = fragments.remembered(("reply count", *self.subject), self._count_shown_to_all)
+        return _KnownPage(page=self.number, per_page=self.per_page, error_out=False,
+                          items=items, total=total)  # fmt: skip
+
+    def _count_shown_to_all(self) -> int:
+        top = top_level_query(self._thread, proposal=self._proposal).order_by(None)
+        return db.session.scalar(select(func.count()).select_from(top.subquery()))
+
+    def loaded(self, top) -> Comment:
+        """The top-level reply itself, for one that stood for its kept tree: loaded with the
+        page's others whose trees are not kept now (a new version: one query, not one each)."""
+        if not isinstance(top, _KeptTree):
+            return top
+        found = self._loaded_tops
+        if top.id not in found:
+            wanted = [c.id for c in self.page.items if isinstance(c, _KeptTree)
+                      and c.id not in found and not self._kept_tree(c.id)]  # fmt: skip
+            query = select(Comment).where(Comment.id.in_([top.id, *wanted]))
+            found.update((c.id, c) for c in db.session.scalars(query))
+        return found[top.id]
+
+    @cached_property
+    def _loaded_tops(self) -> dict[int, Comment]:
+        return {}
 
     def answers_to(self, comment: Comment) -> list[Comment]:
         """The replies to a reply on this page. Loaded with the rest of their tree, and with
@@ -543,6 +584,24 @@ class ReplyPage:
             for reply_id, root in db.session.execute(below):
                 trees[root].append(reply_id)
         return {root: tuple(ids) for root, ids in trees.items()}
+
+
+@dataclass(frozen=True)
+class _KeptTree:
+    """A top-level reply on a page, by its id only: its tree is kept (ReplyPage.tree_key)."""
+
+    id: int
+    root_id: None = None
+
+
+class _KnownPage(Pagination):
+    """A page of replies whose items and total are known already (ReplyPage)."""
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,9 @@ def test_a_reply_on_another_page_of_the_thread_leaves_this_page_kept_for_its_aut
     assert strip(authors_first_page) == strip(first_page)
     second_page = _get(author, f"{path}?page=2")
     assert f"/dialogue/replies/{own.id}/edit" in second_page  # (his own reply: his buttons)
+    # (his page 2 is made of what is kept of it: its replies and pages as everyone's)
+    assert f'href="{path}?page=1"' in second_page and 'aria-current="page">2<' in second_page
+    assert "Beitrag 0" not in second_page and "Bernd auf Seite zwei" in second_page
     assert f"/dialogue/replies/{own.id}/edit" not in _get(other, f"{path}?page=2")
 
 
@@ -221,6 +224,35 @@ def test_a_reader_with_a_reply_on_the_page_gets_the_other_trees_as_kept_for_ever
     kept = re.search(rf'<li>\s*<article id="c{first_id}".*?</li>', strip(others_page), re.S)
     assert kept and "Antwort auf den ersten" in kept.group(0)
     assert kept.group(0) in strip(page)  # the other tree as everyone sees it
+
+
+def test_a_reader_with_a_reply_on_the_page_after_a_write_costs_the_same_queries(
+    app, town, make_user
+):
+    """After a write nothing of the page is kept: its trees are rendered for Bernd and kept
+    again, loaded together, not one query per tree (as many for 2 other trees as for 9)."""
+    from engage.core import fragments
+    from tests.perf.test_query_counts import counted
+
+    author = _browser(app, "buerger@example.org")
+
+    def statements_for(others: int) -> int:
+        thread = dialogue.open_thread(town["neighbour"], "Diskussion", "Text", town["dialogue"])
+        for number in range(others):
+            top = dialogue.reply(thread, town["neighbour"], f"Beitrag {number}")
+            dialogue.reply(thread, town["staff"], f"Antwort {others}-{number}", parent=top)
+        own = dialogue.reply(thread, town["citizen"], "Bernds Beitrag")
+        db.session.commit()
+        own_id, path = own.id, f"/dialogue/{thread.id}"
+        _get(author, path)
+        fragments.store.clear()  # (as after a write: nothing of the page kept)
+        with counted() as statements:
+            page = _get(author, path)
+        assert f"/dialogue/replies/{own_id}/edit" in page
+        assert all(f"Antwort {others}-{number}" in page for number in range(others))
+        return len([s for s in statements if "FROM comment" in s])
+
+    assert statements_for(2) == statements_for(9)
 
 
 def test_a_reply_waiting_for_approval_shows_to_its_author_on_the_kept_thread_page(

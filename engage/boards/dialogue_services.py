@@ -442,10 +442,9 @@ class ReplyPage:
             return top
         found = self._loaded_tops
         if top.id not in found:
-            wanted = [c.id for c in self.page.items if isinstance(c, _KeptTree)
-                      and c.id not in found and not self._kept_tree(c.id)]  # fmt: skip
-            query = select(Comment).where(Comment.id.in_([top.id, *wanted]))
-            found.update((c.id, c) for c in db.session.scalars(query))
+            wanted = [c.id for c in self._rendered_with(top.id, found) if isinstance(c, _KeptTree)]
+            found.update((c.id, c) for c in db.session.scalars(
+                select(Comment).where(Comment.id.in_(wanted))))  # fmt: skip
         return found[top.id]
 
     @cached_property
@@ -457,11 +456,17 @@ class ReplyPage:
         every other tree of the page not kept for everyone (tree_key), in one query."""
         root = comment.root_id or comment.id
         if root not in self._loaded_trees:
-            wanted = [c for c in self.page.items if c.id not in self._loaded_trees
-                      and (c.id == root or not self._kept_tree(c.id))]  # fmt: skip
+            wanted = self._rendered_with(root, self._loaded_trees)
             self._children.update(replies_below(wanted, viewer=self.viewer))
             self._loaded_trees.update(c.id for c in wanted)
         return self._children.get(comment.id, [])
+
+    def _rendered_with(self, root_id: int, done) -> list:
+        """The page's top-level replies (or their stand-ins) whose trees are rendered now:
+        this one, and the others not done yet whose trees are not kept (after a write none
+        is: one query for them all, not one each)."""
+        return [c for c in self.page.items if c.id not in done
+                and (c.id == root_id or not self._kept_tree(c.id))]  # fmt: skip
 
     @cached_property
     def _children(self) -> dict[int, list[Comment]]:
@@ -591,7 +596,6 @@ class _KeptTree:
     """A top-level reply on a page, by its id only: its tree is kept (ReplyPage.tree_key)."""
 
     id: int
-    root_id: None = None
 
 
 class _KnownPage(Pagination):
